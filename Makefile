@@ -1,0 +1,45 @@
+# Two commands on a fresh machine: `make` builds notes/ into build/, `make test` runs the checks.
+# Each sets up what it needs (a .venv, system packages) by itself.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: all build test lint bench golden clean system-build system-test
+
+all: build
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(VENV)/.installed $@
+
+system-build:
+	@scripts/system-deps.sh build
+
+system-test:
+	@scripts/system-deps.sh test
+
+build: $(VENV)/.installed system-build
+	$(BIN)/qadeck build
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test system-test lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.installed-test system-test
+	$(BIN)/python scripts/bench.py
+
+golden: $(VENV)/.installed-test
+	QADECK_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q tests -k golden
+
+clean:
+	rm -rf build

@@ -1,0 +1,75 @@
+"""The model as JSON: what `qadeck inspect --json` prints and `build/<name>.json` holds."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from qadeck.atomic import write_text
+from qadeck.config import Config
+from qadeck.model import Collection, Diagnostic, Note, Question
+
+NAME = "json"
+SUFFIX = ".json"
+
+
+def export(collection: Collection, out_path: Path, config: Config) -> list[Diagnostic]:
+    write_text(out_path, dumps(collection, full=True) + "\n")
+    return []
+
+
+def dumps(collection: Collection, full: bool = False) -> str:
+    return json.dumps(to_dict(collection, full), ensure_ascii=False, indent=2)
+
+
+def to_dict(collection: Collection, full: bool = False) -> dict[str, Any]:
+    return {
+        "title": collection.title,
+        "notes": [_note(note, full) for note in collection.notes],
+        "diagnostics": [asdict(d) for d in collection.diagnostics],
+    }
+
+
+def _note(note: Note, full: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "path": note.path,
+        "title": note.title,
+        "tags": list(note.meta.tags),
+        "date": note.meta.date,
+        "draft": note.meta.draft,
+        "keywords": [asdict(k) for k in note.keywords],
+        "sections": [{"title": s.title, "level": s.level, "line": s.line, "path": list(s.path)}
+                     for s in note.sections],
+        "questions": [_question(q, full) for q in note.questions],
+    }
+    if full:
+        data["references"] = note.references
+        data["links"] = [asdict(link) for link in note.links]
+    return data
+
+
+def _question(q: Question, full: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": q.id,
+        "text": q.text,
+        "heading": q.heading,
+        "markers": list(q.markers),
+        "flags": list(q.flags),
+        "answered": q.answered,
+        "line": q.line,
+        "level": q.level,
+        "parent": q.parent,
+        "children": list(q.children),
+        "section": list(q.section),
+        "pinned": q.pinned,
+    }
+    if full:
+        data["answer"] = {
+            "short": q.answer.short,
+            "see_also": list(q.answer.see_also),
+            "details": [{"name": d.name, "markdown": d.markdown, "line": d.line} for d in q.answer.details],
+            "body": q.answer.body,
+        }
+    return data

@@ -1,0 +1,3 @@
+from qadeck.cli import main
+
+main()

@@ -1,0 +1,62 @@
+"""The build: parse every note into one finished model, then run the exporters.
+
+No exporter runs while parsing, and no parse problem surfaces after an output was written.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qadeck import exporters
+from qadeck.config import Config
+from qadeck.errors import ConfigError, QadeckError
+from qadeck.model import Collection, Diagnostic
+from qadeck.parser import parse_collection
+
+
+@dataclass
+class Output:
+    name: str
+    path: Path | None
+    seconds: float
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None
+
+
+def load(config: Config) -> Collection:
+    notes = config.notes
+    if not notes.is_dir():
+        raise ConfigError(f"{notes}: notes folder not found")
+    return parse_collection(notes, config.parse_options())
+
+
+def export_one(name: str, collection: Collection, out_path: Path, config: Config) -> Output:
+    """Run one exporter; a user-facing failure becomes the output's error, not an exception."""
+    started = time.perf_counter()
+    try:
+        module = exporters.load(name)
+        diagnostics = list(module.export(collection, out_path, config))
+    except QadeckError as exc:
+        return Output(name, None, time.perf_counter() - started, error=str(exc))
+    return Output(name, out_path, time.perf_counter() - started, diagnostics)
+
+
+def build(config: Config, only: list[str] | None = None,
+          progress: Callable[[Output], None] | None = None) -> tuple[Collection, list[Output]]:
+    chosen = only or exporters.names()
+    unknown = [n for n in chosen if n not in exporters.EXPORTERS]
+    if unknown:
+        raise ConfigError(f"unknown exporter {', '.join(unknown)}; "
+                          f"choose from {', '.join(exporters.names())}")
+    collection = load(config)
+    outputs = []
+    for name in chosen:
+        suffix = exporters.load(name).SUFFIX
+        output = export_one(name, collection, config.output(suffix), config)
+        outputs.append(output)
+        if progress is not None:
+            progress(output)
+    return collection, outputs

@@ -1,0 +1,207 @@
+"""The `qadeck` command: thin click wrappers that load config and call one library function."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from qadeck import __version__, exporters
+from qadeck.build import Output, build, export_one, load
+from qadeck.config import PAPERS, Config, load_config, with_overrides
+from qadeck.errors import QadeckError
+from qadeck.model import Collection, Diagnostic
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QadeckError as exc:
+            click.secho(f"qadeck: error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qadeck")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Settings file (default: ./qadeck.toml, else [tool.qadeck] in ./pyproject.toml).")
+@click.pass_context
+def cli(ctx: click.Context, config_file: Path | None) -> None:
+    """Markdown interview notes to an Anki deck, a PDF handbook and an HTML cheat sheet."""
+    ctx.obj = config_file
+
+
+def _config(ctx: click.Context, **overrides: Any) -> Config:
+    config = with_overrides(load_config(Path.cwd(), ctx.obj), **overrides)
+    for warning in config.warnings:
+        click.secho(f"qadeck: warning: {warning}", fg="yellow", err=True)
+    return config
+
+
+def _show(diagnostic: Diagnostic, notes: Path) -> str:
+    return str(diagnostic).replace(diagnostic.path, _display(notes / diagnostic.path), 1)
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], notes: Path,
+                       quiet_info: bool = False) -> None:
+    colors = {"error": "red", "warning": "yellow", "info": None}
+    for d in diagnostics:
+        if quiet_info and d.severity == "info":
+            continue
+        click.secho(_show(d, notes), fg=colors.get(d.severity), err=True)
+
+
+def _summary(collection: Collection) -> str:
+    questions = collection.questions()
+    answered = sum(q.answered for q in questions)
+    return (f"{len(collection.notes)} notes, {len(questions)} questions, {answered} answered, "
+            f"{len(questions) - answered} unanswered, {collection.count('warning')} warnings, "
+            f"{collection.count('error')} errors")
+
+
+notes_argument = click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False))
+
+
+@cli.command()
+@notes_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the model as JSON.")
+@click.pass_context
+def inspect(ctx: click.Context, path: Path | None, as_json: bool) -> None:
+    """Show the questions qadeck reads from a notes folder (default: the configured one)."""
+    config = _config(ctx, notes=path)
+    collection = load(config)
+    if as_json:
+        from qadeck.exporters.json_model import dumps
+
+        click.echo(dumps(collection))
+        return
+    for note in collection.notes:
+        click.secho(f"{note.path}  {note.title}", bold=True)
+        sections_seen: set[tuple[str, ...]] = set()
+        for q in note.questions:
+            if q.section and q.section not in sections_seen:
+                sections_seen.add(q.section)
+                click.echo("  § " + " › ".join(q.section))
+            depth = _depth(note.questions, q)
+            mark = "✓" if q.answered else "·"
+            flags = f"  [{', '.join(q.flags)}]" if q.flags else ""
+            click.echo(f"{'  ' * (depth + 2)}{mark} {q.text}  :{q.line}{flags}")
+    _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
+    click.echo(_summary(collection), err=True)
+
+
+def _depth(questions: tuple, question: Any) -> int:
+    by_id = {q.id: q for q in questions}
+    depth = 0
+    while question.parent is not None:
+        question = by_id[question.parent]
+        depth += 1
+    return depth
+
+
+@cli.command()
+@notes_argument
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_context
+def check(ctx: click.Context, path: Path | None, strict: bool) -> None:
+    """Report problems in the notes. Exit 0 clean, 1 errors (or warnings with --strict)."""
+    config = _config(ctx, notes=path)
+    collection = load(config)
+    _print_diagnostics(collection.diagnostics, config.notes)
+    click.echo(_summary(collection))
+    failed = collection.count("error") or (strict and collection.count("warning"))
+    sys.exit(1 if failed else 0)
+
+
+@cli.command("build")
+@click.option("--notes", type=click.Path(path_type=Path, file_okay=False), help="Notes folder.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+@click.option("--only", help=f"Comma-separated exporters ({', '.join(exporters.names())}).")
+@click.option("--strict", is_flag=True, help="Exit 1 when the notes have warnings or errors.")
+@click.pass_context
+def build_command(ctx: click.Context, notes: Path | None, out: Path | None, only: str | None,
+                  strict: bool) -> None:
+    """Parse the notes once, then write every output into the output folder."""
+    config = _config(ctx, notes=notes, out=out)
+    chosen = [n.strip() for n in only.split(",") if n.strip()] if only else None
+    collection, outputs = build(config, chosen, progress=lambda o: _report(o, config))
+    _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
+    click.echo(_summary(collection), err=True)
+    failed = any(o.error for o in outputs)
+    problems = collection.count("error") + collection.count("warning")
+    sys.exit(1 if failed or (strict and problems) else 0)
+
+
+def _report(output: Output, config: Config) -> None:
+    if output.error:
+        click.secho(f"{output.name}: failed: {output.error}", fg="red", err=True)
+        return
+    _print_diagnostics(output.diagnostics, config.notes)
+    click.echo(f"{output.name:5} {_display(output.path)}  ({output.seconds:.2f} s)")
+
+
+def _single(name: str, ctx: click.Context, notes: Path | None, output: Path | None,
+            **overrides: Any) -> None:
+    config = _config(ctx, notes=notes, **overrides)
+    collection = load(config)
+    suffix = exporters.load(name).SUFFIX
+    result = export_one(name, collection, output or config.output(suffix), config)
+    _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
+    _report(result, config)
+    sys.exit(1 if result.error else 0)
+
+
+_notes_option = click.option("--notes", type=click.Path(path_type=Path, file_okay=False),
+                             help="Notes folder.")
+_output_option = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+                              help="Output file.")
+
+
+@cli.command()
+@_notes_option
+@_output_option
+@click.option("--include-unanswered", is_flag=True, default=None,
+              help="Also make cards for questions without an answer.")
+@click.pass_context
+def anki(ctx: click.Context, notes: Path | None, output: Path | None,
+         include_unanswered: bool | None) -> None:
+    """Write the Anki package (.apkg) on its own."""
+    _single("anki", ctx, notes, output, include_unanswered=include_unanswered)
+
+
+@cli.command()
+@_notes_option
+@_output_option
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size (default A4).")
+@click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="A CJK font file to use.")
+@click.option("--questions-only", is_flag=True, default=None, help="Leave the answers out.")
+@click.pass_context
+def pdf(ctx: click.Context, notes: Path | None, output: Path | None, paper: str | None,
+        font: Path | None, questions_only: bool | None) -> None:
+    """Write the printable PDF handbook on its own."""
+    _single("pdf", ctx, notes, output, paper=paper, font=font, questions_only=questions_only)
+
+
+@cli.command()
+@_notes_option
+@_output_option
+@click.pass_context
+def html(ctx: click.Context, notes: Path | None, output: Path | None) -> None:
+    """Write the single-page HTML cheat sheet on its own."""
+    _single("html", ctx, notes, output)
+
+
+def main() -> None:
+    cli(prog_name="qadeck")

@@ -1,0 +1,109 @@
+"""Reading one heading line: numbering, marker emoji, plain text, GitHub anchor."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Markers seen in the notes and listed in the seed's legend. 🏷️ and 🔖 mark sections.
+KNOWN_MARKERS = (
+    "🔥", "✅", "❌", "⭕", "❓", "✔️", "☑️", "⚠️", "⏳", "🔄", "⬆️", "⬇️", "⬅️", "➡️", "↔️",
+    "📌", "📍", "🔖", "🏷️", "💡", "📝",
+)
+SECTION_MARKERS = frozenset({"🏷️", "🔖"})
+_VS16 = "\ufe0f"
+_MARKER_CHARS = frozenset("".join(KNOWN_MARKERS).replace(_VS16, ""))
+_NUMBERING = re.compile(r"^(?:\d+\.)+\d*\.?\s+|^\d+\)\s+")
+_QUESTION_END = re.compile(r"[?？]\s*(?:\([^()]*\)|（[^（）]*）)?\s*$")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`|~~)")
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$")
+
+
+@dataclass(frozen=True)
+class HeadingText:
+    markdown: str  # inline Markdown without numbering and markers
+    text: str  # plain text
+    markers: tuple[str, ...]
+    numbering: str
+
+
+def read_heading(raw: str) -> HeadingText:
+    rest = raw.strip()
+    markers: list[str] = []
+    numbering = ""
+    while True:
+        number = _NUMBERING.match(rest)
+        if number:
+            numbering = numbering or number.group(0).strip()
+            rest = rest[number.end():]
+            continue
+        marker = _leading_marker(rest)
+        if marker:
+            markers.append(_canonical(marker))
+            rest = rest[len(marker):].lstrip()
+            continue
+        break
+    return HeadingText(rest, plain_text(rest), tuple(markers), numbering)
+
+
+def _leading_marker(text: str) -> str:
+    if not text:
+        return ""
+    char = text[0]
+    if char not in _MARKER_CHARS and unicodedata.category(char) != "So":
+        return ""
+    end = 1
+    while end < len(text) and text[end] in (_VS16, "\u200d"):
+        end += 2 if text[end] == "\u200d" else 1  # a joiner glues the next emoji on
+    return text[:end]
+
+
+def _canonical(marker: str) -> str:
+    core = marker.strip(" *_").replace(_VS16, "")
+    for known in KNOWN_MARKERS:
+        if known.replace(_VS16, "") == core:
+            return known
+    return core
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown to plain text: links to their text, emphasis, code marks and tags gone."""
+    maths: list[str] = []
+
+    def keep_math(match: re.Match[str]) -> str:
+        maths.append(match.group(0))
+        return f"\x00{len(maths) - 1}\x00"
+
+    text = _MATH.sub(keep_math, markdown)
+    text = _LINK.sub(r"\1", text)
+    text = _TAG.sub("", text)
+    text = _EMPHASIS.sub("", text)
+    text = re.sub(r"\x00(\d+)\x00", lambda m: maths[int(m.group(1))], text)
+    return " ".join(text.split())
+
+
+def reads_as_question(text: str) -> bool:
+    """Ends in ?/？ (a trailing parenthesis allowed), or asks one mid-heading: `…? 与…的优劣`."""
+    if _QUESTION_END.search(text):
+        return True
+    return "?" in _MATH.sub("", re.sub(r"`[^`]*`", "", text)) or "？" in text
+
+
+def github_anchor(raw: str) -> str:
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to '-'."""
+    text = _TAG.sub("", raw.strip()).lower()
+    kept = []
+    for char in text:
+        if char == " ":
+            kept.append("-")
+        elif char in "-_" or unicodedata.category(char)[0] in "LNM":
+            kept.append(char)
+    return "".join(kept)
+
+
+def anchor_key(anchor: str) -> str:
+    """A loose form of an anchor for matching links written by other tools."""
+    return "".join(ch for ch in anchor.lower() if unicodedata.category(ch)[0] in "LN")

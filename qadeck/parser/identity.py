@@ -1,0 +1,24 @@
+"""Stable question ids: the note's file name plus the question's words.
+
+Markers, numbering, emphasis, spacing, heading level, position and folder do not enter the
+id, so editing them keeps a card's Anki history; changing the words makes a new question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+_DROP = re.compile(r"[\s*`_~]+")
+PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _DROP.sub("", text)
+
+
+def question_id(stem: str, text: str, salt: str = "") -> str:
+    key = "\x1f".join((unicodedata.normalize("NFC", stem), normalize(text), salt))
+    return "q" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:15]

@@ -1,0 +1,74 @@
+"""Note metadata from the `<!--info ... -->` block or YAML front matter, and keywords."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from qadeck.model import Keyword, NoteMeta
+from qadeck.parser.scan import Scan
+from qadeck.parser.source import Problem
+
+_KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
+_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_SPLIT = re.compile(r"[,，、;；|]")
+
+
+def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
+    values: dict[str, Any] = {}
+    for block, name in ((scan.front_matter, "front matter"), (scan.info, "info block")):
+        if block is not None:
+            values.update(_load(block, name, problems))
+    tags = values.get("tags") or ()
+    if isinstance(tags, str):
+        tags = [t for t in _SPLIT.split(tags)]
+    if not isinstance(tags, (list, tuple)):
+        tags = [tags]
+    extra = tuple(sorted((str(k), _text(v)) for k, v in values.items() if k not in _KNOWN))
+    return NoteMeta(
+        date=_text(values["date"]) if values.get("date") is not None else None,
+        tags=tuple(dict.fromkeys(str(t).strip() for t in tags if str(t).strip())),
+        draft=values.get("draft") is True,
+        hidden=values.get("hidden") is True,
+        toc_title=_text(values["toc_title"]) if values.get("toc_title") else None,
+        extra=extra,
+    )
+
+
+def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[str, Any]:
+    text, first_line = block
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark is not None else 0)
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        problems.append(Problem(line, "warning", "meta.yaml", f"broken YAML in {name}: {reason}; "
+                                "its metadata is ignored"))
+        return {}
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(first_line, "warning", "meta.yaml",
+                                f"{name} is not a mapping of keys to values; ignored"))
+        return {}
+    return data
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
+
+
+def read_keywords(scan: Scan) -> tuple[Keyword, ...]:
+    text = " ".join(line for _, line in scan.keywords)
+    text = re.sub(r"^[>\s]*", "", text)
+    found: list[Keyword] = [Keyword(m.group(1).strip(" *_"), m.group(2)) for m in _LINK.finditer(text)]
+    rest = _LINK.sub("", text)
+    rest = re.sub(r"\**\s*keywords\s*\**\s*[:：]", "", rest, flags=re.I)
+    for word in _SPLIT.split(rest):
+        word = word.strip(" *_>\t")
+        if word:
+            found.append(Keyword(word))
+    return tuple(found)

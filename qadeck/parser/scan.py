@@ -1,0 +1,228 @@
+"""Line scan of one note: what is visible content, where the headings are, and the
+metadata blocks (info comment, front matter, keywords) that are not content.
+
+Generated blocks (badge, toc, paper_title) and HTML comments are hidden; code fences and
+`<details>`/`<table>` containers shield `#` lines from being read as headings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qadeck.parser.source import Problem
+
+GENERATED = {"badge", "toc", "paper_title", "keywords"}
+CONTAINERS = ("details", "table")
+
+_FENCE = re.compile(r"^(?:\s*>)*\s*(`{3,}|~{3,})(.*)$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
+_START = re.compile(r"^\s*START_SECTION:(\w+)\s*$")
+_END = re.compile(r"^\s*END_SECTION:(\w+)\s*$")
+_PIN = re.compile(r"^\s*qid:\s*(\S*)\s*$")
+_OPEN_TAG = {tag: re.compile(rf"<{tag}\b", re.I) for tag in CONTAINERS}
+_CLOSE_TAG = {tag: re.compile(rf"</{tag}\s*>", re.I) for tag in CONTAINERS}
+
+
+@dataclass(frozen=True)
+class RawHeading:
+    line: int  # 1-based
+    level: int
+    text: str  # inline Markdown as written, comments removed
+
+
+@dataclass
+class Scan:
+    lines: list[str]  # cleaned lines: comments removed, hidden lines empty
+    hidden: list[bool]
+    code: list[bool]  # inside a fenced code block (fence lines included)
+    headings: list[RawHeading] = field(default_factory=list)
+    title: tuple[str, int] | None = None  # setext title and its line
+    info: tuple[str, int] | None = None  # YAML text of `<!--info ... -->`, first line
+    front_matter: tuple[str, int] | None = None
+    keywords: list[tuple[int, str]] = field(default_factory=list)
+    pins: dict[int, str] = field(default_factory=dict)  # comment line -> pinned id
+    problems: list[Problem] = field(default_factory=list)
+
+
+def scan(text: str) -> Scan:
+    raw = text.split("\n")
+    first = _scan(raw, ignore_opens=set())
+    unclosed = first.unclosed_opens()
+    if not unclosed:
+        return first.result
+    # An unclosed <details>/<table> would swallow every later heading: report it and
+    # read the file as if it were not there.
+    second = _scan(raw, ignore_opens=set(unclosed))
+    for line, tag in sorted(unclosed.items()):
+        second.result.problems.append(Problem(
+            line, "error", f"{tag}.unclosed",
+            f"<{tag}> is never closed; headings after it are read as if it were closed",
+        ))
+    return second.result
+
+
+class _Scanner:
+    def __init__(self, raw: list[str], ignore_opens: set[int]):
+        self.raw = raw
+        self.ignore_opens = ignore_opens
+        self.result = Scan(lines=[""] * len(raw), hidden=[False] * len(raw), code=[False] * len(raw))
+        self.fence: str | None = None
+        self.fence_line = 0
+        self.comment: list[str] | None = None
+        self.comment_line = 0
+        self.generated: str | None = None
+        self.generated_line = 0
+        self.open_containers: list[tuple[str, int]] = []
+        self.closed_sections = _closed_sections(raw)
+
+    def unclosed_opens(self) -> dict[int, str]:
+        return {line: tag for tag, line in self.open_containers}
+
+    def run(self) -> None:
+        start = self._front_matter()
+        for index in range(start, len(self.raw)):
+            self._line(index)
+        self._finish()
+        self._setext_title()
+
+    def _front_matter(self) -> int:
+        raw = self.raw
+        if not raw or raw[0].strip() != "---":
+            return 0
+        for index in range(1, len(raw)):
+            if raw[index].strip() in ("---", "..."):
+                self.result.front_matter = ("\n".join(raw[1:index]), 2)
+                for hidden in range(index + 1):
+                    self.result.hidden[hidden] = True
+                return index + 1
+        return 0  # a lone `---` on line 1 is a rule, not front matter
+
+    def _line(self, index: int) -> None:
+        line = self.raw[index]
+        if self.fence is not None:
+            self._in_fence(index, line)
+            return
+        visible = self._strip_comments(index, line)
+        if self.generated is not None or visible is None:
+            if self.generated == "keywords" and visible:
+                self.result.keywords.append((index + 1, visible))
+            self.result.hidden[index] = True
+            return
+        self.result.lines[index] = visible
+        fence = _FENCE.match(visible)
+        if fence:
+            self.fence, self.fence_line = fence.group(1), index + 1
+            self.result.code[index] = True
+            return
+        self._containers(index, visible)
+        if not self.open_containers:
+            self._heading(index, visible)
+
+    def _in_fence(self, index: int, line: str) -> None:
+        self.result.lines[index] = line
+        self.result.code[index] = True
+        match = _FENCE.match(line)
+        if (match and not match.group(2).strip() and match.group(1)[0] == self.fence[0]
+                and len(match.group(1)) >= len(self.fence)):
+            self.fence = None
+
+    def _strip_comments(self, index: int, line: str) -> str | None:
+        """The line without its HTML comments; None when nothing but comments was on it."""
+        out: list[str] = []
+        pos = 0
+        had_comment = self.comment is not None
+        while True:
+            if self.comment is not None:
+                end = line.find("-->", pos)
+                if end < 0:
+                    self.comment.append(line[pos:])
+                    break
+                self.comment.append(line[pos:end])
+                self._comment_closed("\n".join(self.comment))
+                self.comment = None
+                pos = end + 3
+            else:
+                start = line.find("<!--", pos)
+                if start < 0:
+                    out.append(line[pos:])
+                    break
+                out.append(line[pos:start])
+                had_comment = True
+                self.comment, self.comment_line = [], index + 1
+                pos = start + 4
+        text = "".join(out)
+        if had_comment and not text.strip():
+            return None
+        return text.rstrip() if had_comment else text
+
+    def _comment_closed(self, body: str) -> None:
+        line = self.comment_line
+        if body.startswith("info") and (len(body) == 4 or body[4] in " \t\n"):
+            self.result.info = (body[4:].lstrip(" \t").removeprefix("\n"), line + 1)
+            return
+        start, end, pin = _START.match(body), _END.match(body), _PIN.match(body)
+        if start and start.group(1) in GENERATED and start.group(1) in self.closed_sections:
+            self.generated, self.generated_line = start.group(1), line
+        elif start and start.group(1) in GENERATED:
+            self.result.problems.append(Problem(
+                line, "warning", "generated.unclosed",
+                f"START_SECTION:{start.group(1)} has no END_SECTION; its content is kept",
+            ))
+        elif end and end.group(1) == self.generated:
+            self.generated = None
+        elif pin:
+            self.result.pins[line] = pin.group(1)
+
+    def _containers(self, index: int, text: str) -> None:
+        for tag in CONTAINERS:
+            for _ in _OPEN_TAG[tag].findall(text):
+                if index + 1 not in self.ignore_opens:
+                    self.open_containers.append((tag, index + 1))
+            for _ in _CLOSE_TAG[tag].findall(text):
+                for pos in range(len(self.open_containers) - 1, -1, -1):
+                    if self.open_containers[pos][0] == tag:
+                        del self.open_containers[pos]
+                        break
+
+    def _heading(self, index: int, text: str) -> None:
+        match = _ATX.match(text)
+        if match and (match.group(2) or "").strip():
+            self.result.headings.append(RawHeading(index + 1, len(match.group(1)), match.group(2).strip()))
+
+    def _finish(self) -> None:
+        problems = self.result.problems
+        if self.fence is not None:
+            problems.append(Problem(self.fence_line, "warning", "fence.unclosed",
+                                    "code fence is never closed; it runs to the end of the file"))
+        if self.comment is not None:
+            problems.append(Problem(self.comment_line, "error", "comment.unclosed",
+                                    "HTML comment `<!--` is never closed with `-->`; "
+                                    "the rest of the file is hidden"))
+
+    def _setext_title(self) -> None:
+        result = self.result
+        for index, text in enumerate(result.lines):
+            if result.hidden[index] or not text.strip():
+                continue
+            nxt = index + 1
+            if nxt < len(result.lines) and _SETEXT_H1.match(self.raw[nxt]) and not result.hidden[nxt]:
+                result.title = (text.strip(), index + 1)
+                result.hidden[index] = result.hidden[nxt] = True
+                result.lines[index] = result.lines[nxt] = ""
+            return
+
+
+def _scan(raw: list[str], ignore_opens: set[int]) -> _Scanner:
+    scanner = _Scanner(raw, ignore_opens)
+    scanner.run()
+    return scanner
+
+
+def _closed_sections(raw: list[str]) -> set[str]:
+    found: set[str] = set()
+    for line in raw:
+        if "END_SECTION:" in line:
+            found.update(re.findall(r"<!--\s*END_SECTION:(\w+)\s*-->", line))
+    return found

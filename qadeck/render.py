@@ -1,0 +1,206 @@
+"""Markdown to HTML, shared by every exporter.
+
+Math is cut out before Markdown sees it (so `_` and `*` inside formulas survive) and put back
+through a per-target engine (`qadeck.mathrender`). Links and images pass through hooks so each
+exporter decides what a cross-note link or a local image becomes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import markdown
+
+from qadeck.mathrender import MathEngine, MathError, engine
+
+LinkHook = Callable[[str, str], str | None]  # (href, inner html) -> replacement html or None
+ImageHook = Callable[[str, str], str | None]  # (src, whole tag) -> replacement html or None
+ProblemHook = Callable[[str], None]
+
+_FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
+_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
+_INLINE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
+_HOLDER = re.compile(r"qdkmath(\d+)x")
+_LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
+_DETAILS = re.compile(r"<details(?![^>]*\bmarkdown=)", re.I)
+_A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+EXTENSIONS = ["tables", "md_in_html", "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde",
+              "sane_lists"]
+EXTENSION_CONFIGS = {
+    "pymdownx.highlight": {"use_pygments": True, "css_class": "highlight", "guess_lang": False},
+    "pymdownx.tilde": {"subscript": False},
+}
+
+
+@dataclass
+class RenderOptions:
+    math: str = "mathjax"  # "mathjax" | "mathml" | "svg"
+    link: LinkHook | None = None
+    image: ImageHook | None = None
+    problem: ProblemHook | None = None  # told about formulas that fail to render
+    engine: MathEngine | None = field(default=None, repr=False)
+
+
+class Renderer:
+    """One Markdown instance reused for every call (building one costs more than a render)."""
+
+    def __init__(self, options: RenderOptions | None = None):
+        self.options = options or RenderOptions()
+        self.engine = self.options.engine or engine(self.options.math)
+        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+
+    def block(self, text: str, problem: ProblemHook | None = None) -> str:
+        """A Markdown document (an answer part) to HTML."""
+        if not text.strip():
+            return ""
+        protected, maths = protect_math(normalize_lists(text))
+        protected = _DETAILS.sub('<details markdown="1"', protected)
+        out = self._md.reset().convert(protected)
+        return self._finish(out, maths, problem)
+
+    def inline(self, text: str, problem: ProblemHook | None = None) -> str:
+        """One line of inline Markdown (a heading) to HTML without the enclosing <p>."""
+        out = self.block(text, problem)
+        if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+            out = out[3:-4]
+        return out
+
+    def _finish(self, out: str, maths: list[tuple[str, bool]], problem: ProblemHook | None) -> str:
+        report = problem or self.options.problem
+        rendered = [self._math(latex, display, report) for latex, display in maths]
+        out = re.sub(r"<p>\s*qdkmath(\d+)x\s*</p>",
+                     lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
+        out = _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
+        if self.options.link is not None:
+            out = _A.sub(self._link, out)
+        if self.options.image is not None:
+            out = _IMG.sub(self._image, out)
+        return out
+
+    def _math(self, latex: str, display: bool, report: ProblemHook | None) -> str:
+        try:
+            body = self.engine.render(latex, display)
+        except MathError as exc:
+            if report is not None:
+                report(str(exc))
+            source = html.escape(f"$${latex}$$" if display else f"${latex}$")
+            return f'<code class="math-error">{source}</code>'
+        if display and not body.lstrip().startswith("<"):
+            return f'<div class="math display">{body}</div>'
+        return body
+
+    def _link(self, match: re.Match[str]) -> str:
+        href = _attr(match.group(1))
+        if href is None:
+            return match.group(0)
+        new = self.options.link(html.unescape(href), match.group(2))
+        return match.group(0) if new is None else new
+
+    def _image(self, match: re.Match[str]) -> str:
+        src = _attr(match.group(0))
+        if src is None:
+            return match.group(0)
+        new = self.options.image(html.unescape(src), match.group(0))
+        return match.group(0) if new is None else new
+
+
+def _attr(tag: str) -> str | None:
+    found = _ATTR.search(tag)
+    if not found:
+        return None
+    return found.group(2) if found.group(2) is not None else found.group(3)
+
+
+def protect_math(text: str) -> tuple[str, list[tuple[str, bool]]]:
+    """Replace `$…$` and `$$…$$` outside code with placeholders; return them in order."""
+    maths: list[tuple[str, bool]] = []
+
+    def hold(latex: str, display: bool) -> str:
+        maths.append((latex.strip(), display))
+        return f"qdkmath{len(maths) - 1}x"
+
+    parts: list[str] = []
+    for is_code, chunk in _split_code(text):
+        if is_code:
+            parts.append(chunk)
+            continue
+        spans: list[str] = []
+
+        def keep_span(match: re.Match[str]) -> str:
+            spans.append(match.group(0))
+            return f"\x00{len(spans) - 1}\x00"
+
+        chunk = _CODE_SPAN.sub(keep_span, chunk)
+        chunk = _DISPLAY.sub(lambda m: hold(m.group(1), True), chunk)
+        chunk = _INLINE.sub(lambda m: hold(m.group(1), False), chunk)
+        chunk = re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], chunk)
+        parts.append(chunk)
+    return "".join(parts), maths
+
+
+def _split_code(text: str) -> list[tuple[bool, str]]:
+    """Split into (is fenced code, text) runs, keeping line ends."""
+    runs: list[tuple[bool, str]] = []
+    fence: str | None = None
+    buffer: list[str] = []
+    for line in text.splitlines(keepends=True):
+        match = _FENCE.match(line.rstrip("\n"))
+        if fence is None and match:
+            runs.append((False, "".join(buffer)))
+            buffer, fence = [line], match.group(2)
+        elif fence is not None:
+            buffer.append(line)
+            if match and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence) \
+                    and not match.group(3).strip():
+                runs.append((True, "".join(buffer)))
+                buffer, fence = [], None
+        else:
+            buffer.append(line)
+    runs.append((fence is not None, "".join(buffer)))
+    return runs
+
+
+def normalize_lists(text: str) -> str:
+    """Re-indent nested list items to 4 spaces a level, as Python-Markdown requires.
+
+    The notes follow GitHub, where a sub-item needs only to sit under its parent's text
+    (2 or 3 spaces); without this such items would be flattened into their parent's line.
+    """
+    out: list[str] = []
+    stack: list[tuple[int, int]] = []  # (written indent, normalized indent)
+    in_fence = False
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        match = None if in_fence else _LIST_ITEM.match(line)
+        if not match:
+            if line.strip() and not line.startswith(" "):
+                stack = []
+            out.append(line)
+            continue
+        indent = len(match.group(1))
+        while stack and stack[-1][0] > indent:
+            stack.pop()
+        if stack and stack[-1][0] == indent:
+            level = stack[-1][1]
+        elif stack:
+            level = stack[-1][1] + 4
+            stack.append((indent, level))
+        else:
+            level = 0 if indent < 4 else indent
+            stack.append((indent, level))
+        out.append(" " * level + line[indent:])
+    return "\n".join(out)
+
+
+def pygments_css(style: str = "default", selector: str = ".highlight") -> str:
+    from pygments.formatters import HtmlFormatter
+
+    return HtmlFormatter(style=style).get_style_defs(selector)

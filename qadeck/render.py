@@ -131,18 +131,23 @@ def protect_math(text: str) -> tuple[str, list[tuple[str, bool]]]:
         if is_code:
             parts.append(chunk)
             continue
-        spans: list[str] = []
+        parts.append(_protect_chunk(chunk, hold))
+    return "".join(parts), maths
 
-        def keep_span(match: re.Match[str]) -> str:
-            spans.append(match.group(0))
-            return f"\x00{len(spans) - 1}\x00"
 
-        chunk = _CODE_SPAN.sub(keep_span, chunk)
+def _protect_chunk(chunk: str, hold: Callable[[str, bool], str]) -> str:
+    """Math outside inline code spans goes to `hold`; code spans are left as written."""
+    spans: list[str] = []
+
+    def keep_span(match: re.Match[str]) -> str:
+        spans.append(match.group(0))
+        return f"\x00{len(spans) - 1}\x00"
+
+    chunk = _CODE_SPAN.sub(keep_span, chunk) if "`" in chunk else chunk
+    if "$" in chunk:
         chunk = _DISPLAY.sub(lambda m: hold(m.group(1), True), chunk)
         chunk = _INLINE.sub(lambda m: hold(m.group(1), False), chunk)
-        chunk = re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], chunk)
-        parts.append(chunk)
-    return "".join(parts), maths
+    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], chunk) if spans else chunk
 
 
 def _split_code(text: str) -> list[tuple[bool, str]]:

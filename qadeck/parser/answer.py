@@ -14,7 +14,6 @@ DEFAULT_DETAILS_NAME = "详述"
 _RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
 _DETAILS_OPEN = re.compile(r"^\s*<details\b[^>]*>", re.I)
 _SUMMARY = re.compile(r"<summary\b[^>]*>(.*?)</summary>", re.I | re.S)
-_OPEN = re.compile(r"<details\b", re.I)
 _CLOSE = re.compile(r"</details\s*>", re.I)
 
 Lines = list[tuple[int, str]]  # (1-based line number, text)
@@ -26,37 +25,34 @@ def is_filler(text: str) -> bool:
 
 
 def split_answer(lines: Lines) -> Answer:
+    return split_closing(lines, closing=False)[0]
+
+
+def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
+    """Split an answer; for the file's last one (`closing`), also take a 参考 part that ends
+    the file out as the note's references."""
     lines = _trim(lines)
     short, see_also, rest = _blockquote(lines)
     details: list[DetailsPart] = []
     body: list[str] = []
     index = 0
+    last_is_details = False
     while index < len(rest):
         number, text = rest[index]
         if _DETAILS_OPEN.match(text):
             part, index = _details(rest, index)
             details.append(part)
+            last_is_details = True
             continue
         body.append(text)
+        last_is_details = last_is_details and is_filler(text)
         index += 1
-    return Answer(
-        short="\n".join(short).strip("\n"),
-        see_also=tuple(see_also),
-        details=tuple(details),
-        body=_join(body),
-    )
-
-
-def take_references(answer: Answer) -> tuple[Answer, str]:
-    """Move a closing 参考/参考资料 part out of the last answer of a file."""
-    if not answer.details or answer.body.strip():
-        last_is_reference = False
-    else:
-        last_is_reference = answer.details[-1].name.strip().lower() in REFERENCE_NAMES
-    if not last_is_reference:
-        return answer, ""
-    refs = answer.details[-1].markdown
-    return Answer(answer.short, answer.see_also, answer.details[:-1], answer.body), refs
+    references = ""
+    if closing and last_is_details and details[-1].name.strip().lower() in REFERENCE_NAMES:
+        references = details.pop().markdown
+    answer = Answer(short="\n".join(short).strip("\n"), see_also=tuple(see_also),
+                    details=tuple(details), body=_join(body))
+    return answer, references
 
 
 def _trim(lines: Lines) -> Lines:
@@ -91,7 +87,9 @@ def _details(lines: Lines, start: int) -> tuple[DetailsPart, int]:
     index = start
     while index < len(lines):
         text = lines[index][1]
-        depth += len(_OPEN.findall(text)) - len(_CLOSE.findall(text))
+        if "<" in text:
+            lower = text.lower()
+            depth += lower.count("<details") - lower.count("</details")
         collected.append(text)
         index += 1
         if depth <= 0:
@@ -107,5 +105,7 @@ def _details(lines: Lines, start: int) -> tuple[DetailsPart, int]:
 
 
 def _join(lines: list[str]) -> str:
-    text = textwrap.dedent("\n".join(lines))
+    text = "\n".join(lines)
+    if any(line[:1] in (" ", "\t") for line in lines):  # dedent is slow; most parts need none
+        text = textwrap.dedent(text)
     return text.strip("\n")

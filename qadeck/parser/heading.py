@@ -19,6 +19,7 @@ _QUESTION_END = re.compile(r"[?？]\s*(?:\([^()]*\)|（[^（）]*）)?\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`|~~)")
+_MARKUP_CHARS = frozenset("*_`~[]<$")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$")
 
 
@@ -71,13 +72,15 @@ def _canonical(marker: str) -> str:
 
 def plain_text(markdown: str) -> str:
     """Inline Markdown to plain text: links to their text, emphasis, code marks and tags gone."""
+    if not _MARKUP_CHARS.intersection(markdown):
+        return " ".join(markdown.split())
     maths: list[str] = []
 
     def keep_math(match: re.Match[str]) -> str:
         maths.append(match.group(0))
         return f"\x00{len(maths) - 1}\x00"
 
-    text = _MATH.sub(keep_math, markdown)
+    text = _MATH.sub(keep_math, markdown) if "$" in markdown else markdown
     text = _LINK.sub(r"\1", text)
     text = _TAG.sub("", text)
     text = _EMPHASIS.sub("", text)
@@ -92,16 +95,12 @@ def reads_as_question(text: str) -> bool:
     return "?" in _MATH.sub("", re.sub(r"`[^`]*`", "", text)) or "？" in text
 
 
+_ANCHOR_DROP = re.compile(r"[^\w\- \u0300-\u036f\u20d0-\u20ff\ufe00-\ufe0f]")
+
+
 def github_anchor(raw: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to '-'."""
-    text = _TAG.sub("", raw.strip()).lower()
-    kept = []
-    for char in text:
-        if char == " ":
-            kept.append("-")
-        elif char in "-_" or unicodedata.category(char)[0] in "LNM":
-            kept.append(char)
-    return "".join(kept)
+    return _ANCHOR_DROP.sub("", _TAG.sub("", raw.strip()).lower()).replace(" ", "-")
 
 
 def anchor_key(anchor: str) -> str:

@@ -11,6 +11,7 @@ from qadeck.model import Keyword, NoteMeta
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import Problem
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 _KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
 _LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
 _SPLIT = re.compile(r"[,，、;；|]")
@@ -40,7 +41,7 @@ def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
 def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[str, Any]:
     text, first_line = block
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from qadeck.model import Answer, Keyword, NoteMeta, Section
-from qadeck.parser.answer import is_filler, split_answer, take_references
-from qadeck.parser.heading import (SECTION_MARKERS, HeadingText, github_anchor, read_heading,
-                                   reads_as_question)
+from qadeck.parser.answer import split_answer, split_closing
+from qadeck.parser.heading import SECTION_MARKERS, HeadingText, github_anchor, read_heading, reads_as_question
 from qadeck.parser.meta import read_keywords, read_meta
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
@@ -66,9 +65,10 @@ def read_note(path: str, text: str, problems: list[Problem]) -> NoteDraft:
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     nodes = _tree(scanned.headings)
     title = _title(scanned, nodes, stem)
-    _classify(nodes, bool(_QA_STEM.search(stem)), scanned, title_set=scanned.title is not None)
+    pins = _pins(scanned, nodes)
+    _classify(nodes, bool(_QA_STEM.search(stem)), pins)
     draft = NoteDraft(path, title, read_meta(scanned, problems), read_keywords(scanned))
-    _fill(draft, scanned, nodes)
+    _fill(draft, scanned, nodes, pins)
     draft.problems = problems
     return draft
 
@@ -106,20 +106,19 @@ def _definite(node: _Node, pinned: bool) -> str:
     return ""
 
 
-def _classify(nodes: list[_Node], qa_note: bool, scanned: Scan, title_set: bool) -> None:
+def _classify(nodes: list[_Node], qa_note: bool, pins: dict[int, str]) -> None:
     """Sections, questions and sub-headings of answers; see DIALECT.md, 'Structure'."""
-    pins = _pins(scanned, nodes)
     definite = [_definite(n, i in pins) if n.kind != "title" else "title" for i, n in enumerate(nodes)]
-    levels = [n.raw.level for n, d in zip(nodes, definite) if d == "question"]
+    levels = [n.raw.level for n, d in zip(nodes, definite, strict=True) if d == "question"]
     qa_level = min(levels) if levels else None
     for index, node in enumerate(nodes):
         if node.kind == "title":
             continue
-        node.kind = definite[index] or _ambiguous(nodes, definite, index, qa_note, qa_level, scanned)
+        node.kind = definite[index] or _ambiguous(nodes, definite, index, qa_note, qa_level)
 
 
 def _ambiguous(nodes: list[_Node], definite: list[str], index: int, qa_note: bool,
-               qa_level: int | None, scanned: Scan) -> str:
+               qa_level: int | None) -> str:
     node = nodes[index]
     siblings = nodes[node.parent].children if node.parent is not None else [
         i for i, n in enumerate(nodes) if n.parent is None]
@@ -151,8 +150,7 @@ def _pins(scanned: Scan, nodes: list[_Node]) -> dict[int, str]:
     return found
 
 
-def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node]) -> None:
-    pins = _pins(scanned, nodes)
+def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, str]) -> None:
     structural = [i for i, n in enumerate(nodes) if n.kind != "part"]
     bounds = [nodes[i].raw.line for i in structural] + [len(scanned.lines) + 1]
     first = bounds[0] if structural else len(scanned.lines) + 1
@@ -161,26 +159,25 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node]) -> None:
     for position, index in enumerate(structural):
         node = nodes[index]
         lines = _visible(scanned, node.raw.line + 1, bounds[position + 1] - 1)
-        draft.anchors.setdefault(github_anchor(node.raw.text), (node.head.text, None))
+        anchor = github_anchor(node.raw.text)
+        draft.anchors.setdefault(anchor, (node.head.text, None))
         if node.kind == "title":
             continue
         path = _section_path(nodes, index)
-        answer = split_answer(lines)
-        if position == len(structural) - 1:
-            answer, draft.references = take_references(answer)
+        answer, references = split_closing(lines, closing=position == len(structural) - 1)
+        draft.references = draft.references or references
         if node.kind == "section":
             intro = "\n\n".join(p for p in (answer.short, answer.body) if p)
             draft.sections.append(Section(node.head.text, node.head.markdown, node.raw.level,
-                                          node.raw.line, path + (node.head.text,),
-                                          github_anchor(node.raw.text), intro))
+                                          node.raw.line, path + (node.head.text,), anchor, intro))
             continue
         parent = _question_parent(nodes, index)
         qindex[index] = len(draft.questions)
-        draft.anchors[github_anchor(node.raw.text)] = (node.head.text, str(len(draft.questions)))
+        draft.anchors[anchor] = (node.head.text, str(len(draft.questions)))
         draft.questions.append(QuestionDraft(
-            node.head, answer, node.raw.line, node.raw.level, github_anchor(node.raw.text),
+            node.head, answer, node.raw.line, node.raw.level, anchor,
             qindex.get(parent) if parent is not None else None, path, pins.get(index)))
-    for index, node in enumerate(nodes):
+    for node in nodes:
         if node.kind == "part":
             draft.anchors.setdefault(github_anchor(node.raw.text), (node.head.text, None))
     draft.raw_links = _links(scanned)

@@ -15,6 +15,7 @@ from qadeck.parser.source import Problem
 GENERATED = {"badge", "toc", "paper_title", "keywords"}
 CONTAINERS = ("details", "table")
 
+_SPECIAL = re.compile(r"[<`~#]")
 _FENCE = re.compile(r"^(?:\s*>)*\s*(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
@@ -82,7 +83,13 @@ class _Scanner:
 
     def run(self) -> None:
         start = self._front_matter()
+        lines, special = self.result.lines, _SPECIAL.search
         for index in range(start, len(self.raw)):
+            line = self.raw[index]
+            if self.fence is None and self.comment is None and self.generated is None \
+                    and not special(line):
+                lines[index] = line  # plain text: the common case, kept fast
+                continue
             self._line(index)
         self._finish()
         self._setext_title()
@@ -111,7 +118,7 @@ class _Scanner:
             self.result.hidden[index] = True
             return
         self.result.lines[index] = visible
-        fence = _FENCE.match(visible)
+        fence = _FENCE.match(visible) if ("`" in visible or "~" in visible) else None
         if fence:
             self.fence, self.fence_line = fence.group(1), index + 1
             self.result.code[index] = True
@@ -130,6 +137,8 @@ class _Scanner:
 
     def _strip_comments(self, index: int, line: str) -> str | None:
         """The line without its HTML comments; None when nothing but comments was on it."""
+        if self.comment is None and "<!--" not in line:
+            return line
         out: list[str] = []
         pos = 0
         had_comment = self.comment is not None
@@ -176,6 +185,8 @@ class _Scanner:
             self.result.pins[line] = pin.group(1)
 
     def _containers(self, index: int, text: str) -> None:
+        if "<" not in text:
+            return
         for tag in CONTAINERS:
             for _ in _OPEN_TAG[tag].findall(text):
                 if index + 1 not in self.ignore_opens:
@@ -187,6 +198,8 @@ class _Scanner:
                         break
 
     def _heading(self, index: int, text: str) -> None:
+        if "#" not in text[:4]:
+            return
         match = _ATX.match(text)
         if match and (match.group(2) or "").strip():
             self.result.headings.append(RawHeading(index + 1, len(match.group(1)), match.group(2).strip()))

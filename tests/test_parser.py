@@ -1,0 +1,181 @@
+"""The parser on fixture notes, one construct of DIALECT.md at a time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qadeck.model import Collection, Note, Question
+from tests.conftest import FIXTURES, parse, write_notes
+
+NOTES = FIXTURES / "notes"
+
+
+@pytest.fixture(scope="module")
+def collection() -> Collection:
+    return parse(NOTES)
+
+
+def note(collection: Collection, path: str) -> Note:
+    found = collection.note(path)
+    assert found is not None, path
+    return found
+
+
+def by_text(n: Note, text: str) -> Question:
+    matches = [q for q in n.questions if q.text == text]
+    assert matches, f"{text!r} not in {[q.text for q in n.questions]}"
+    return matches[0]
+
+
+def codes(collection: Collection, path: str) -> dict[int, str]:
+    return {d.line: d.code for d in collection.diagnostics if d.path == path}
+
+
+def test_setext_title_info_block_and_keywords(collection):
+    n = note(collection, "qa_sections.md")
+    assert n.title == "注意力机制 面试问题"
+    assert n.meta.tags == ("transformer", "attention")
+    assert n.meta.date == "2025-01-02 10:00:00" and n.meta.hidden and not n.meta.draft
+    assert n.meta.toc_title == "注意力-QA"
+    assert [(k.text, k.href) for k in n.keywords] == [("注意力笔记", "./knowledge.md"), ("自注意力", None)]
+
+
+def test_generated_blocks_and_comments_are_never_questions(collection):
+    texts = [q.text for q in note(collection, "qa_sections.md").questions]
+    assert "目录里的标题不是问题?" not in texts
+    assert "被注释掉的问题?" not in texts
+    assert all("图例" not in t for t in texts)
+
+
+def test_sections_questions_and_follow_ups(collection):
+    n = note(collection, "qa_sections.md")
+    assert [s.title for s in n.sections] == ["基础", "进阶"]
+    what = by_text(n, "什么是 自注意力?")
+    scale = by_text(n, "为什么要除以 $\\sqrt{d_k}$?")
+    heads = by_text(n, "多头的动机是什么?")
+    assert what.parent is None and what.section == ("基础",)
+    assert scale.parent == what.id and heads.parent == what.id
+    assert what.children == (scale.id, heads.id)
+    assert by_text(n, "自注意力的复杂度").parent is None
+
+
+def test_unsignalled_sub_heading_under_a_question_is_part_of_its_answer(collection):
+    n = note(collection, "qa_sections.md")
+    assert "补充说明" not in [q.text for q in n.questions]
+    assert "#### 补充说明" in by_text(n, "注意力如何做掩码").answer.body
+
+
+def test_unanswered_question_is_kept_and_reported(collection):
+    q = by_text(note(collection, "qa_sections.md"), "位置编码有哪些?")
+    assert not q.answered and q.answer.empty
+    assert codes(collection, "qa_sections.md")[q.line] == "question.unanswered"
+
+
+def test_markers_become_flags_and_leave_the_text(collection):
+    n = note(collection, "qa_sections.md")
+    q = by_text(n, "什么是 自注意力?")
+    assert q.markers == ("✅",) and q.flags == ("mastered",)
+    assert q.heading == "什么是 **自注意力**?"
+    assert by_text(n, "自注意力的复杂度").flags == ("hot",)
+
+
+def test_question_level_two_with_numbering_and_bookmark_section(collection):
+    n = note(collection, "qa_level2.md")
+    texts = [q.text for q in n.questions]
+    assert texts == ["什么是 LoRA?", "写出 LoRA 的 数学形式", "为什么 B 初始化为 0?", "秩 $r$ 怎么选",
+                     "QLoRA 的核心思路是什么?"]
+    form = by_text(n, "写出 LoRA 的 数学形式")
+    assert by_text(n, "秩 $r$ 怎么选").parent == form.id
+    assert [s.title for s in n.sections] == ["变体"]
+    assert by_text(n, "QLoRA 的核心思路是什么?").section == ("变体",)
+
+
+def test_short_answer_and_see_also(collection):
+    q = by_text(note(collection, "qa_sections.md"), "什么是 自注意力?")
+    assert q.answer.short.splitlines() == ["- 序列中每个位置都对所有位置做加权求和;",
+                                           "- 权重来自查询与键的相似度 $q_i^\\top k_j$;"]
+    assert q.answer.see_also == ("[注意力公式](./knowledge.md#缩放点积)",)
+
+
+def test_details_parts_keep_names_and_markdown(collection):
+    n = note(collection, "details_parts.md")
+    q = by_text(n, "如何计算显存?")
+    assert [d.name for d in q.answer.details] == ["显存计算", "代码演示", "推导"]
+    table, code, maths = q.answer.details
+    assert "| FP32 | 4 |" in table.markdown
+    assert code.markdown.startswith("```python") and "# 这一行不是标题" in code.markdown
+    assert "M = P \\times b_{dtype}" in maths.markdown and "$b_{dtype}$" in maths.markdown
+    assert "两个空格结尾的行  \n会换行." in q.answer.body
+    assert "<details" not in q.answer.body
+
+
+def test_closing_reference_part_belongs_to_the_note(collection):
+    n = note(collection, "details_parts.md")
+    assert "arxiv.org/abs/2106.09685" in n.references
+    assert all(d.name != "参考资料" for d in n.questions[-1].answer.details)
+
+
+def test_knowledge_note_topics_are_sections_and_its_questions_are_found(collection):
+    n = note(collection, "knowledge.md")
+    assert n.title == "注意力笔记"
+    assert n.meta.tags == ("transformer",) and n.meta.date == "2025-03-01"
+    assert [q.text for q in n.questions] == ["缩放点积中的缩放因子起什么作用?"]
+    assert {s.title for s in n.sections} >= {"缩放点积", "实现细节", "掩码", "面试问题整理"}
+
+
+def test_headings_inside_a_raw_html_table_are_content(collection):
+    assert [q.text for q in note(collection, "raw_table.md").questions] == ["表格里的标题不是问题?"]
+
+
+def test_links_resolve_against_the_collection(collection):
+    n = note(collection, "links.md")
+    link = {x.href: x for x in n.links}
+    ok = link["./knowledge.md#缩放点积"]
+    assert (ok.kind, ok.target, ok.target_title, ok.target_heading, ok.ok) == \
+        ("note", "knowledge.md", "注意力笔记", "缩放点积", True)
+    assert link["sub/child.md"].target == "sub/child.md" and link["sub/child.md"].ok
+    assert link["https://arxiv.org/abs/1706.03762"].kind == "web"
+    assert not link["./missing.md"].ok and not link["./knowledge.md#没有这个标题"].ok
+    assert not link["assets/nothing.png"].ok and link["assets/nothing.png"].kind == "image"
+    assert "./nowhere.md" not in link
+    found = codes(collection, "links.md")
+    assert found == {7: "note.missing", 8: "link.anchor-missing", 10: "image.missing", 11: "link.outside"}
+
+
+def test_link_to_a_question_carries_its_id(collection):
+    child = note(collection, "sub/child.md")
+    target = by_text(note(collection, "links.md"), "链接如何解析?")
+    assert child.links[0].target_id == target.id and child.links[0].ok
+
+
+def test_images_resolve_against_the_note_folder(collection):
+    image = note(collection, "knowledge.md").links[0]
+    assert (image.kind, image.target, image.ok) == ("image", "assets/pixel.png", True)
+
+
+def test_pinned_id_and_duplicates(collection):
+    n = note(collection, "pinned.md")
+    assert n.questions[0].id == "attn-pinned-1" and n.questions[0].pinned
+    first, second = n.questions[1:]
+    assert first.id != second.id
+    assert codes(collection, "pinned.md") == {11: "question.duplicate"}
+
+
+def test_every_question_has_a_unique_id(collection):
+    ids = [q.id for q in collection.questions()]
+    assert len(ids) == len(set(ids))
+
+
+def test_front_matter_and_info_block_merge(tmp_path: Path):
+    write_notes(tmp_path, {"a.md": "---\ntags: [x]\ndraft: false\n---\n# 标题\n\n### 问题?\n> 答\n"})
+    n = parse(tmp_path).notes[0]
+    assert n.title == "标题" and n.meta.tags == ("x",)
+
+
+def test_drafts_are_skipped_or_kept_by_option(tmp_path: Path):
+    write_notes(tmp_path, {"d.md": "<!--info\ndraft: true\n-->\n# 草稿\n\n### 问题?\n> 答\n"})
+    skipped = parse(tmp_path)
+    assert skipped.notes == () and skipped.diagnostics[0].code == "note.draft"
+    assert len(parse(tmp_path, drafts="include").notes) == 1

@@ -31,7 +31,7 @@ def write_notes(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Path:
     """../shared (the corpus and the seed); tests that need it skip cleanly without it."""
     if not (SHARED / "corpus" / "expected.json").is_file():

@@ -1,0 +1,97 @@
+"""The `qadeck` command: inspect, check, build, exit codes, messages without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from qadeck.cli import cli
+from tests.conftest import FIXTURES, write_notes
+
+NOTES = FIXTURES / "notes"
+
+
+def run(*args: str, cwd: Path | None = None):
+    old = Path.cwd()
+    os.chdir(cwd or old)
+    try:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def test_inspect_json_has_the_documented_shape():
+    result = run("inspect", "--json", str(NOTES))
+    data = json.loads(result.stdout)
+    note = next(n for n in data["notes"] if n["path"] == "qa_sections.md")
+    assert note["title"] == "注意力机制 面试问题" and note["tags"] == ["transformer", "attention"]
+    question = note["questions"][1]
+    assert set(question) >= {"id", "text", "markers", "answered", "line", "parent", "section"}
+    assert question["parent"] == note["questions"][0]["id"] and question["section"] == ["基础"]
+    assert {d["code"] for d in data["diagnostics"]} >= {"note.missing", "question.duplicate"}
+    assert {"path", "line", "severity", "code", "message"} == set(data["diagnostics"][0])
+
+
+def test_inspect_tree_is_readable():
+    result = run("inspect", str(NOTES))
+    assert "qa_sections.md  注意力机制 面试问题" in result.stdout
+    assert "✓ 什么是 自注意力?  :32  [mastered]" in result.stdout
+
+
+def test_check_exit_codes(tmp_path: Path):
+    write_notes(tmp_path / "clean", {"a.md": "# A\n\n### 问?\n> 答\n"})
+    assert run("check", str(tmp_path / "clean")).exit_code == 0
+    warned = run("check", str(NOTES))
+    assert warned.exit_code == 0 and "1 unanswered" in warned.stdout
+    assert run("check", "--strict", str(NOTES)).exit_code == 1
+    write_notes(tmp_path / "bad", {"a.md": "# A\n<!-- 没关\n"})
+    failed = run("check", str(tmp_path / "bad"))
+    assert failed.exit_code == 1 and "a.md:2: error:" in failed.stderr
+    assert run("check", "--nope").exit_code == 2
+
+
+def test_missing_notes_folder_is_one_sentence_not_a_traceback(tmp_path: Path):
+    result = run("build", "--notes", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1 and "notes folder not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_build_json_writes_atomically_into_out(tmp_path: Path):
+    out = tmp_path / "out"
+    result = run("build", "--notes", str(NOTES), "--out", str(out), "--only", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    files = sorted(p.name for p in out.iterdir())
+    assert files == ["qadeck.json"]  # no temporary file left behind
+    first = (out / "qadeck.json").read_bytes()
+    assert "answer" in json.loads(first)["notes"][0]["questions"][0]
+    run("build", "--notes", str(NOTES), "--out", str(out), "--only", "json", cwd=tmp_path)
+    assert (out / "qadeck.json").read_bytes() == first  # deterministic
+
+
+def test_build_uses_the_config_file(tmp_path: Path):
+    write_notes(tmp_path, {"n/a.md": "# A\n\n### 问?\n> 答\n"})
+    (tmp_path / "qadeck.toml").write_text('notes = "n"\nout = "o"\nname = "deck"\n', encoding="utf-8")
+    assert run("build", "--only", "json", cwd=tmp_path).exit_code == 0
+    assert (tmp_path / "o" / "deck.json").is_file()
+
+
+def test_unknown_exporter_is_a_clear_error(tmp_path: Path):
+    result = run("build", "--notes", str(NOTES), "--out", str(tmp_path), "--only", "docx")
+    assert result.exit_code == 1 and "unknown exporter docx" in result.stderr
+
+
+def test_version_and_help_on_every_command():
+    assert run("--version").stdout.startswith("qadeck, version ")
+    for command in ("inspect", "check", "build", "anki", "pdf", "html"):
+        assert run(command, "--help").exit_code == 0
+
+
+def test_console_script_runs_as_a_module():
+    command = [sys.executable, "-m", "qadeck", "check", str(NOTES)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "notes," in done.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from qadeck.model import Answer, Keyword, NoteMeta, Section
@@ -15,7 +16,7 @@ from qadeck.parser.source import Problem
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 _HREF = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _HTML_REF = re.compile(r"<(img|a)\b[^>]*?\b(src|href)\s*=\s*['\"]([^'\"]+)['\"]", re.I)
-_CODE_SPAN = re.compile(r"`[^`]*`")
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 
 @dataclass
@@ -207,13 +208,18 @@ def _question_parent(nodes: list[_Node], index: int) -> int | None:
 
 
 def _links(scanned: Scan) -> list[tuple[int, str, bool]]:
-    found: list[tuple[int, str, bool]] = []
-    for number, text in enumerate(scanned.lines, start=1):
-        if scanned.hidden[number - 1] or scanned.code[number - 1] or ("](" not in text and "<" not in text):
-            continue
-        text = _CODE_SPAN.sub("", text)
-        for match in _HREF.finditer(text):
-            found.append((number, match.group(1), match.group(0).startswith("!")))
-        for match in _HTML_REF.finditer(text):
-            found.append((number, match.group(3), match.group(1).lower() == "img"))
-    return found
+    """Links and images in visible text outside code, with their line numbers."""
+    lines = ["" if hidden or code else line
+             for line, hidden, code in zip(scanned.lines, scanned.hidden, scanned.code, strict=True)]
+    text = "\n".join(lines)
+    if "](" not in text and "<" not in text:
+        return []
+    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # keep offsets, drop code spans
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    found = [(bisect_right(starts, m.start()), m.group(1), m.group(0).startswith("!"))
+             for m in _HREF.finditer(text)]
+    found += [(bisect_right(starts, m.start()), m.group(3), m.group(1).lower() == "img")
+              for m in _HTML_REF.finditer(text)]
+    return sorted(found, key=lambda item: item[0])

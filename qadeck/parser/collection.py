@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+import multiprocessing
+import os
 import posixpath
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -37,9 +42,8 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     root = root.resolve()
     drafts: list[NoteDraft] = []
     diagnostics: list[Diagnostic] = []
-    for path in note_files(root, options):
-        rel = path.relative_to(root).as_posix()
-        draft = _read(root, path, rel, diagnostics)
+    for rel, draft, problems in _read_all(root, note_files(root, options)):
+        diagnostics.extend(problems)
         if draft is None:
             continue
         if draft.meta.draft and options.drafts == "skip":
@@ -55,6 +59,25 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
                            for p in draft.problems)
     diagnostics.sort(key=lambda d: (d.path, d.line, d.code))
     return Collection(options.title, tuple(notes), tuple(diagnostics))
+
+
+_Read = tuple[str, NoteDraft | None, list[Diagnostic]]
+PARALLEL_BYTES = 2_000_000  # below this, starting workers costs more than it saves
+
+
+def _read_all(root: Path, paths: list[Path]) -> list[_Read]:
+    """Read every note; large collections are read by one worker process per core.
+
+    Notes are independent until ids and links are settled, so this is the one step that
+    parallelizes. Workers are forked, so only from a single-threaded process."""
+    jobs = [(root, path) for path in paths]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    size = sum(path.stat().st_size for path in paths if path.is_file())
+    if cores < 2 or size < PARALLEL_BYTES or threading.active_count() > 1 or sys.platform != "linux":
+        return [_read(job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(cores, 8), mp_context=context) as pool:
+        return list(pool.map(_read, jobs, chunksize=max(1, len(jobs) // (cores * 4))))
 
 
 def note_files(root: Path, options: ParseOptions) -> list[Path]:
@@ -75,22 +98,21 @@ def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
                for p in patterns)
 
 
-def _read(root: Path, path: Path, rel: str, diagnostics: list[Diagnostic]) -> NoteDraft | None:
+def _read(job: tuple[Path, Path]) -> _Read:
+    root, path = job
+    rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to(root):
-        diagnostics.append(Diagnostic(rel, 1, "warning", "file.outside",
-                                      "symlink to a file outside the notes folder, skipped"))
-        return None
+        return rel, None, [Diagnostic(rel, 1, "warning", "file.outside",
+                                      "symlink to a file outside the notes folder, skipped")]
     try:
         data = path.read_bytes()
     except OSError as exc:
-        diagnostics.append(Diagnostic(rel, 1, "error", "file.unreadable", f"cannot read: {exc.strerror}"))
-        return None
+        return rel, None, [Diagnostic(rel, 1, "error", "file.unreadable", f"cannot read: {exc.strerror}")]
     source = decode(data)
     problems: list[Problem] = list(source.problems)
     if source.text is None:
-        diagnostics.extend(Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in problems)
-        return None
-    return read_note(rel, source.text, problems)
+        return rel, None, [Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in problems]
+    return rel, read_note(rel, source.text, problems), []
 
 
 def _assign_ids(drafts: list[NoteDraft]) -> None:

@@ -81,10 +81,13 @@ def plain_text(markdown: str) -> str:
         return f"\x00{len(maths) - 1}\x00"
 
     text = _MATH.sub(keep_math, markdown) if "$" in markdown else markdown
-    text = _LINK.sub(r"\1", text)
-    text = _TAG.sub("", text)
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _TAG.sub("", text)
     text = _EMPHASIS.sub("", text)
-    text = re.sub(r"\x00(\d+)\x00", lambda m: maths[int(m.group(1))], text)
+    if maths:
+        text = re.sub(r"\x00(\d+)\x00", lambda m: maths[int(m.group(1))], text)
     return " ".join(text.split())
 
 

@@ -179,3 +179,23 @@ def test_drafts_are_skipped_or_kept_by_option(tmp_path: Path):
     skipped = parse(tmp_path)
     assert skipped.notes == () and skipped.diagnostics[0].code == "note.draft"
     assert len(parse(tmp_path, drafts="include").notes) == 1
+
+
+def test_section_intro_keeps_its_details_parts(collection):
+    mask = next(s for s in note(collection, "knowledge.md").sections if s.title == "掩码")
+    assert mask.intro.startswith("下三角矩阵.") and "torch.tril" in mask.intro and "<details>" in mask.intro
+
+
+def test_rule_before_the_closing_references_is_not_an_answer(collection):
+    last = note(collection, "details_parts.md").questions[-1]
+    assert not last.answer.body.rstrip().endswith("---")
+
+
+def test_keywords_keep_their_order_and_their_links_are_checked(tmp_path: Path):
+    text = ("# 笔记\n<!--START_SECTION:keywords-->\n> ***Keywords**: 甲, [乙](./nowhere.md), 丙*\n"
+            "<!--END_SECTION:keywords-->\n\n### 问?\n> 答\n")
+    collection = parse(write_notes(tmp_path, {"k.md": text}))
+    assert [(k.text, k.href) for k in collection.notes[0].keywords] == \
+        [("甲", None), ("乙", "./nowhere.md"), ("丙", None)]
+    warnings = [(d.line, d.code) for d in collection.diagnostics if d.severity == "warning"]
+    assert warnings == [(3, "note.missing")]

@@ -24,10 +24,6 @@ def is_filler(text: str) -> bool:
     return not text.strip() or bool(_RULE.match(text))
 
 
-def split_answer(lines: Lines) -> Answer:
-    return split_closing(lines, closing=False)[0]
-
-
 def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
     """Split an answer; for the file's last one (`closing`), also take a 参考 part that ends
     the file out as the note's references."""
@@ -50,9 +46,15 @@ def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
     references = ""
     if closing and last_is_details and details[-1].name.strip().lower() in REFERENCE_NAMES:
         references = details.pop().markdown
+    body_lines = [(0, text) for text in body]
     answer = Answer(short="\n".join(short).strip("\n"), see_also=tuple(see_also),
-                    details=tuple(details), body=_join(body))
+                    details=tuple(details), body=_join([text for _, text in _trim(body_lines)]))
     return answer, references
+
+
+def markdown_of(lines: Lines) -> str:
+    """Lines as one Markdown text, separator lines at either end dropped."""
+    return _join([text for _, text in _trim(lines)])
 
 
 def _trim(lines: Lines) -> Lines:

@@ -63,13 +63,21 @@ def _text(value: Any) -> str:
 
 
 def read_keywords(scan: Scan) -> tuple[Keyword, ...]:
+    """Keywords in written order; a linked keyword keeps its href."""
     text = " ".join(line for _, line in scan.keywords)
     text = re.sub(r"^[>\s]*", "", text)
-    found: list[Keyword] = [Keyword(m.group(1).strip(" *_"), m.group(2)) for m in _LINK.finditer(text)]
-    rest = _LINK.sub("", text)
-    rest = re.sub(r"\**\s*keywords\s*\**\s*[:：]", "", rest, flags=re.I)
-    for word in _SPLIT.split(rest):
-        word = word.strip(" *_>\t")
-        if word:
-            found.append(Keyword(word))
+    text = re.sub(r"\**\s*keywords\s*\**\s*[:：]", "", text, flags=re.I)
+    links: list[Keyword] = []
+
+    def hold(match: re.Match[str]) -> str:
+        links.append(Keyword(match.group(1).strip(" *_"), match.group(2)))
+        return f"\x00{len(links) - 1}\x00"
+
+    found: list[Keyword] = []
+    for word in _SPLIT.split(_LINK.sub(hold, text)):
+        held = re.fullmatch(r"[\s*_>]*\x00(\d+)\x00[\s*_>]*", word)
+        if held:
+            found.append(links[int(held.group(1))])
+        elif word.strip(" *_>\t\x00"):
+            found.append(Keyword(word.strip(" *_>\t")))
     return tuple(found)

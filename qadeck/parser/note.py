@@ -7,7 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from qadeck.model import Answer, Keyword, NoteMeta, Section
-from qadeck.parser.answer import split_answer, split_closing
+from qadeck.parser.answer import markdown_of, split_closing
 from qadeck.parser.heading import SECTION_MARKERS, HeadingText, github_anchor, read_heading, reads_as_question
 from qadeck.parser.meta import read_keywords, read_meta
 from qadeck.parser.scan import RawHeading, Scan, scan
@@ -155,7 +155,7 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
     structural = [i for i, n in enumerate(nodes) if n.kind != "part"]
     bounds = [nodes[i].raw.line for i in structural] + [len(scanned.lines) + 1]
     first = bounds[0] if structural else len(scanned.lines) + 1
-    draft.intro = split_answer(_visible(scanned, 1, first - 1)).body
+    draft.intro = markdown_of(_visible(scanned, 1, first - 1))
     qindex: dict[int, int] = {}
     for position, index in enumerate(structural):
         node = nodes[index]
@@ -168,7 +168,7 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
         answer, references = split_closing(lines, closing=position == len(structural) - 1)
         draft.references = draft.references or references
         if node.kind == "section":
-            intro = "\n\n".join(p for p in (answer.short, answer.body) if p)
+            intro = markdown_of(lines) if not references else markdown_of(lines[: _before_refs(lines)])
             draft.sections.append(Section(node.head.text, node.head.markdown, node.raw.level,
                                           node.raw.line, path + (node.head.text,), anchor, intro))
             continue
@@ -181,7 +181,12 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
     for node in nodes:
         if node.kind == "part":
             draft.anchors.setdefault(github_anchor(node.raw.text), (node.head.text, None))
-    draft.raw_links = _links(scanned)
+    draft.raw_links = _keyword_links(scanned) + _links(scanned)
+
+
+def _before_refs(lines: list[tuple[int, str]]) -> int:
+    """Index of the last `<details>` opening line: where a closing 参考 part starts."""
+    return max(i for i, (_, text) in enumerate(lines) if text.lstrip().lower().startswith("<details"))
 
 
 def _visible(scanned: Scan, first: int, last: int) -> list[tuple[int, str]]:
@@ -205,6 +210,10 @@ def _question_parent(nodes: list[_Node], index: int) -> int | None:
             return None
         parent = nodes[parent].parent
     return parent
+
+
+def _keyword_links(scanned: Scan) -> list[tuple[int, str, bool]]:
+    return [(number, m.group(1), False) for number, text in scanned.keywords for m in _HREF.finditer(text)]
 
 
 def _links(scanned: Scan) -> list[tuple[int, str, bool]]:

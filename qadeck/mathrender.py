@@ -28,7 +28,11 @@ class MathJaxMath:
 
 
 class MathMLMath:
-    """Native MathML (Chromium, Firefox, Safari) through latex2mathml."""
+    """Native MathML (Chromium, Firefox, Safari) through latex2mathml.
+
+    Output is sanitized (latex2mathml copies `\\text{…}` verbatim) and uses Unicode styled letters;
+    `font_woff2()` gives a math font cut down to the formulas rendered so far (see `qadeck.mathml`).
+    """
 
     def __init__(self) -> None:
         from latex2mathml.converter import convert  # lazy: only the cheat sheet needs it
@@ -37,13 +41,24 @@ class MathMLMath:
         self._cache: dict[tuple[str, bool], str] = {}
 
     def render(self, latex: str, display: bool) -> str:
+        from qadeck import mathml
+
         key = (latex, display)
         if key not in self._cache:
             try:
-                self._cache[key] = self._convert(latex, display="block" if display else "inline")
+                raw = self._convert(latex, display="block" if display else "inline")
+                self._cache[key] = mathml.finish(raw, latex)
             except Exception as exc:  # latex2mathml raises many kinds on bad input
-                raise MathError(f"cannot convert formula ${latex}$: {exc}") from None
+                raise MathError(f"cannot convert formula ${latex}$: {mathml.describe(exc)}") from None
         return self._cache[key]
+
+    def font_woff2(self) -> bytes:
+        """STIX Two Math as WOFF2 holding only the glyphs of the formulas rendered so far (b"" if none)."""
+        from qadeck import mathml
+
+        if not self._cache:
+            return b""
+        return mathml.font_woff2(self._cache[key] for key in sorted(self._cache))
 
 
 class SVGMath:

@@ -10,6 +10,7 @@ from types import ModuleType
 # name -> module; the order is the build order.
 EXPORTERS: dict[str, str] = {
     "json": "qadeck.exporters.json_model",
+    "anki": "qadeck.exporters.anki",
     "html": "qadeck.exporters.cheatsheet",
 }
 

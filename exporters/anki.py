@@ -1,0 +1,159 @@
+"""The Anki exporter: one card per answered question, in a package that updates in place.
+
+`anki_render` turns questions into card fields (HTML, media, tags, deck); `anki_package` writes
+the deterministic .apkg with the timestamp scheme that makes re-imports update only what changed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import threading
+from importlib.resources import files
+from pathlib import Path
+
+from qadeck.atomic import write_bytes
+from qadeck.config import Config
+from qadeck.errors import MissingDependency
+from qadeck.model import Collection, Diagnostic, Note
+
+from .anki_package import EPOCH_1980, Style, build_package, read_previous, source_date_epoch
+from .anki_render import CardRenderer, Rendered
+
+NAME = "anki"
+SUFFIX = ".apkg"
+NIGHT = (".nightMode .highlight", ".night_mode .highlight")
+PARALLEL_MIN = 1500  # questions; below this starting workers costs more than it saves
+_JOB: tuple[tuple[Note, ...], Config] | None = None
+
+
+def export(collection: Collection, out_path: Path, config: Config) -> list[Diagnostic]:
+    missing = [name for name in ("genanki", "nh3") if importlib.util.find_spec(name) is None]
+    if missing:
+        names = " ".join(missing)
+        raise MissingDependency(f"the Anki export needs {names}: pip install {names}")
+    rendered = _unique(render(collection, config))
+    bases = _bases(collection, config)
+    card_bases = {card.guid: bases[card.source] for card in rendered.cards}
+    data = build_package(rendered.cards, rendered.media, load_style(), card_bases, read_previous(out_path),
+                         root_deck(config))
+    write_bytes(out_path, data)
+    return [*rendered.diagnostics, _summary(rendered, config)]
+
+
+def render(collection: Collection, config: Config, workers: int | None = None) -> Rendered:
+    """Card fields for every note, in note order. Rendering Markdown is nearly all of an export's
+    time, so a large collection is split over worker processes; the result is the same."""
+    notes = collection.notes
+    if workers is None:
+        workers = _workers(sum(len(n.questions) for n in notes))
+    if workers < 2:
+        return _renderer(config).render(notes)
+    global _JOB
+    _JOB = (notes, config)  # inherited by the forked workers: nothing is pickled on the way in
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_render_slice, _slices(notes, workers * 4))
+    finally:
+        _JOB = None
+    return _merge(parts)
+
+
+def _renderer(config: Config) -> CardRenderer:
+    return CardRenderer(config.notes, root_deck(config), dict(config.markers), config.include_unanswered)
+
+
+def _workers(questions: int) -> int:
+    """Worker processes worth starting: none for small collections, or where fork is unsafe."""
+    if questions < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods() \
+            or threading.active_count() > 1:
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def _slices(notes: tuple[Note, ...], count: int) -> list[tuple[int, int]]:
+    """Runs of notes with about the same number of questions each, in order."""
+    total = sum(len(n.questions) for n in notes) or 1
+    slices, start, done = [], 0, 0
+    for index, note in enumerate(notes):
+        done += len(note.questions)
+        if done * count >= total * (len(slices) + 1) or index == len(notes) - 1:
+            slices.append((start, index + 1))
+            start = index + 1
+    return slices
+
+
+def _render_slice(bounds: tuple[int, int]) -> Rendered:
+    assert _JOB is not None
+    notes, config = _JOB
+    return _renderer(config).render(notes[bounds[0]:bounds[1]])
+
+
+def _merge(parts: list[Rendered]) -> Rendered:
+    merged = Rendered()
+    for part in parts:
+        merged.cards.extend(part.cards)
+        merged.media.update(part.media)
+        merged.diagnostics.extend(part.diagnostics)
+        merged.left_out += part.left_out
+    return merged
+
+
+def _unique(rendered: Rendered) -> Rendered:
+    """One card per GUID: Anki would merge a second one into the first. (The parser gives every
+    question its own id; this guards the package against a mistake there.)"""
+    seen: dict[str, str] = {}
+    cards = []
+    for card in rendered.cards:
+        if card.guid in seen:
+            message = f"question id {card.guid} is also used at {seen[card.guid]}; this card is left out"
+            problem = Diagnostic(card.source, card.line, "error", "anki.duplicate-id", message)
+            rendered.diagnostics.append(problem)
+            continue
+        seen[card.guid] = f"{card.source}:{card.line}"
+        cards.append(card)
+    rendered.cards = cards
+    return rendered
+
+
+def root_deck(config: Config) -> str:
+    from .anki_render import deck_part
+
+    return deck_part(config.title)
+
+
+def load_style() -> Style:
+    from qadeck.render import pygments_css
+
+    styles = files("qadeck.styles")
+    night = "\n".join(pygments_css("github-dark", selector) for selector in NIGHT)
+    card = styles.joinpath("anki.css").read_text("utf-8")
+    css = "\n".join((pygments_css("default", ".highlight"), night, card))
+    return Style(styles.joinpath("anki_front.html").read_text("utf-8"),
+                 styles.joinpath("anki_back.html").read_text("utf-8"), css)
+
+
+def _bases(collection: Collection, config: Config) -> dict[str, int]:
+    """Each note's base time: SOURCE_DATE_EPOCH, else its file's modification time (see anki_package)."""
+    epoch = source_date_epoch()
+    bases: dict[str, int] = {}
+    for note in collection.notes:
+        if epoch is not None:
+            bases[note.path] = epoch
+            continue
+        try:
+            bases[note.path] = max(int((config.notes / note.path).stat().st_mtime), EPOCH_1980)
+        except OSError:
+            bases[note.path] = EPOCH_1980
+    return bases
+
+
+def _summary(rendered: Rendered, config: Config) -> Diagnostic:
+    cards = len(rendered.cards)
+    if config.include_unanswered:
+        text = f"{cards} cards, unanswered questions included"
+    else:
+        text = (f"{cards} cards; {rendered.left_out} unanswered questions left out "
+                "(--include-unanswered adds them)")
+    return Diagnostic("", 0, "info", "anki.summary", text)

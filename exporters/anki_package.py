@@ -1,0 +1,250 @@
+"""Cards to a deterministic .apkg that Anki updates in place.
+
+How Anki's importer decides (rslib `import_export/package/apkg/import/notes.rs`): a package note
+whose GUID is already in the collection is updated only when its note type is the same and, under
+the default "update if newer" option, when `existing.mtime < incoming.mtime`; the update keeps the
+incoming mtime ("to allow imports of successive exports"), and a new note keeps its mtime too. A
+note type with the same fields and templates is updated on the same mtime rule. Cards already in
+the collection are never touched, so scheduling and review history stay whatever happens.
+
+So a note's mtime must move forward exactly when its content changes, and must not move
+otherwise. The timestamp scheme:
+- the previous package at the output path is the memory: a note whose fields and tags are
+  byte-identical to the same GUID there keeps that package's mtime (the same notes give the same
+  bytes, and Anki sees it as "not newer": left alone);
+- a changed or new note gets `max(base, previous mtime + 1)`, where base is SOURCE_DATE_EPOCH
+  when set, else the modification time of the note's file (not the clock: two builds of the same
+  files agree). The `+ 1` keeps a change newer than what was imported even when the base did not
+  move (a fixed SOURCE_DATE_EPOCH, a rendering change, a moved file);
+- the note type follows the same rule over its name, fields, templates and CSS;
+- ids: notes and cards get ids from their mtime (Anki shows a note id as its creation time), deck
+  ids come from deck names, the note type id is a constant. The zip has fixed entry dates (the
+  newest mtime inside) and deflate.
+Without a previous package (a clean checkout), unchanged notes still keep their file's mtime,
+so only the notes of files edited since the last import are offered as updates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import sqlite3
+import time
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qadeck.errors import ExportError
+
+from .anki_render import FIELDS, Card
+
+MODEL_ID = 1_584_093_771  # fixed forever: the note type every qadeck deck shares
+MODEL_NAME = "qadeck Q&A"
+EPOCH_1980 = 315_532_800  # zip cannot store an earlier date
+
+
+@dataclass(frozen=True)
+class Style:
+    front: str
+    back: str
+    css: str
+
+
+@dataclass
+class Previous:
+    """What the last package at the output path held: GUID -> (mtime, fields, tags)."""
+
+    notes: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    model: tuple[int, str] | None = None  # (mtime, signature)
+
+
+def source_date_epoch() -> int | None:
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ExportError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
+    return max(int(value), EPOCH_1980)
+
+
+def read_previous(path: Path) -> Previous:
+    """The notes of an earlier qadeck package at `path`; empty when there is none or it is not ours."""
+    previous = Previous()
+    try:
+        with zipfile.ZipFile(path) as package:
+            data = package.read("collection.anki2")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return previous
+    db = sqlite3.connect(":memory:")
+    try:
+        db.deserialize(data)
+        rows = db.execute("SELECT guid, mod, flds, tags FROM notes WHERE mid = ?", (MODEL_ID,)).fetchall()
+        (models,) = db.execute("SELECT models FROM col").fetchone()
+        model = json.loads(models).get(str(MODEL_ID))
+    except (sqlite3.Error, TypeError, ValueError):
+        return previous
+    finally:
+        db.close()
+    previous.notes = {guid: (int(mod), flds, tags) for guid, mod, flds, tags in rows}
+    if isinstance(model, dict):
+        previous.model = (int(model.get("mod", 0)), _signature_of(model))
+    return previous
+
+
+def choose_mtime(base: int, content: tuple[str, str], before: tuple[int, str, str] | None) -> int:
+    """See the module docstring: keep the old mtime for the same content, else move forward."""
+    if before is None:
+        return base
+    if (before[1], before[2]) == content:
+        return before[0]
+    return max(base, before[0] + 1)
+
+
+def build_package(cards: list[Card], media: dict[str, bytes], style: Style, bases: dict[str, int],
+                  previous: Previous, root_deck: str) -> bytes:
+    """The .apkg bytes. `bases` gives each card's base time by GUID."""
+    import genanki
+
+    model_mtime = _model_mtime(style, bases, previous)
+    model = _model(genanki, style, model_mtime, deck_id(root_deck))
+    decks = _decks(genanki, cards, root_deck)
+    note_class = _note_class(genanki)
+    ids = _Ids()
+    newest = model_mtime
+    for position, card in enumerate(cards, start=1):
+        content = ("\x1f".join(card.fields), _tag_text(card.tags))
+        mtime = choose_mtime(bases[card.guid], content, previous.notes.get(card.guid))
+        newest = max(newest, mtime)
+        decks[card.deck].add_note(note_class(model, card, mtime, ids.take(mtime * 1000), position))
+    return _zip(_collection(genanki, model, list(decks.values())), media, newest)
+
+
+class _Ids:
+    """Unique note ids near each note's mtime in milliseconds (Anki reads a note id as its
+    creation time), without walking every taken id when thousands share one mtime."""
+
+    def __init__(self) -> None:
+        self.used: set[int] = set()
+        self.next: dict[int, int] = {}
+
+    def take(self, wanted: int) -> int:
+        found = max(wanted, self.next.get(wanted, wanted))
+        while found in self.used:
+            found += 1
+        self.used.add(found)
+        self.next[wanted] = found + 1
+        return found
+
+
+def deck_id(name: str) -> int:
+    """Stable per deck name (52 bits: safe as a JavaScript number, as Anki needs)."""
+    return int(hashlib.sha1(b"qadeck deck\0" + name.encode("utf-8")).hexdigest()[:13], 16) + 2
+
+
+def _tag_text(tags: tuple[str, ...]) -> str:
+    return " " + " ".join(tags) + " "  # how genanki stores tags
+
+
+def _signature(style: Style) -> str:
+    return json.dumps([MODEL_NAME, list(FIELDS), style.front, style.back, style.css], ensure_ascii=False)
+
+
+def _signature_of(model: dict[str, Any]) -> str:
+    try:
+        template = model["tmpls"][0]
+        fields = [f["name"] for f in model["flds"]]
+        return json.dumps([model["name"], fields, template["qfmt"], template["afmt"], model["css"]],
+                          ensure_ascii=False)
+    except (KeyError, IndexError, TypeError):
+        return ""
+
+
+def _model_mtime(style: Style, bases: dict[str, int], previous: Previous) -> int:
+    base = source_date_epoch() or max(bases.values(), default=EPOCH_1980)
+    if previous.model is None:
+        return base
+    before_mtime, before_signature = previous.model
+    return before_mtime if before_signature == _signature(style) else max(base, before_mtime + 1)
+
+
+def _model(genanki: Any, style: Style, mtime: int, home_deck: int) -> Any:
+    class Model(genanki.Model):
+        def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+            return super().to_json(mtime, home_deck)  # not genanki's clock or last deck
+
+    return Model(MODEL_ID, MODEL_NAME, fields=[{"name": f} for f in FIELDS],
+                 templates=[{"name": "Card", "qfmt": style.front, "afmt": style.back}],
+                 css=style.css, sort_field_index=0)
+
+
+def _decks(genanki: Any, cards: list[Card], root: str) -> dict[str, Any]:
+    """Every deck the cards use, with its parents, so each level has a name-derived id."""
+    names: dict[str, None] = {root: None}
+    for card in cards:
+        parts = card.deck.split("::")
+        for depth in range(1, len(parts) + 1):
+            names.setdefault("::".join(parts[:depth]), None)
+    return {name: genanki.Deck(deck_id(name), name) for name in names}
+
+
+def _note_class(genanki: Any) -> type:
+    class Note(genanki.Note):
+        """A genanki note with its own mtime and ids (genanki uses one clock time for all)."""
+
+        def __init__(self, model: Any, card: Card, mtime: int, note_id: int, position: int):
+            super().__init__(model=model, fields=list(card.fields), tags=list(card.tags), guid=card.guid,
+                             due=position)
+            self.mtime = mtime
+            self.note_id = note_id
+
+        def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+            ids = iter((self.note_id, self.note_id))  # the note's id, then its one card's
+            super().write_to_db(cursor, self.mtime, deck_id, ids)
+
+    return Note
+
+
+def _collection(genanki: Any, model: Any, decks: list[Any]) -> bytes:
+    """genanki's SQLite collection, its deck and note type JSON written once (genanki rewrites
+    both for every deck, which costs seconds with hundreds of decks)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        cursor = db.cursor()
+        cursor.executescript(genanki.apkg_schema.APKG_SCHEMA)
+        cursor.executescript(genanki.apkg_col.APKG_COL)
+        (deck_json,) = cursor.execute("SELECT decks FROM col").fetchone()
+        deck_map = json.loads(deck_json)
+        deck_map.update({str(deck.deck_id): deck.to_json() for deck in decks})
+        models = {str(model.model_id): model.to_json(0, 0)}
+        cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(deck_map), json.dumps(models)))
+        with warnings.catch_warnings():
+            # genanki warns about HTML it does not know (<details>); the fields were sanitized.
+            warnings.simplefilter("ignore")
+            for deck in decks:
+                for note in deck.notes:
+                    note.write_to_db(cursor, 0, deck.deck_id, None)
+        db.commit()
+        return db.serialize()
+    finally:
+        db.close()
+
+
+def _zip(collection: bytes, media: dict[str, bytes], newest: int) -> bytes:
+    stamp = time.gmtime(max(newest, EPOCH_1980))[:6]
+    names = sorted(media)
+    entries = [("collection.anki2", collection),
+               ("media", json.dumps({str(i): n for i, n in enumerate(names)}, ensure_ascii=False).encode()),
+               *((str(i), media[n]) for i, n in enumerate(names))]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            package.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()

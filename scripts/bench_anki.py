@@ -1,0 +1,49 @@
+"""Anki export benchmark: time and peak memory of `qadeck.exporters.anki.export`, rendering
+included, parsing not (bench.py measures that). Run by `make bench` through bench.py, or alone:
+`python scripts/bench_anki.py [questions ...]`."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from bench import measure  # noqa: E402
+from synth import write_corpus  # noqa: E402
+
+
+def bench(notes: Path, questions: int, work: Path) -> None:
+    work.mkdir(parents=True, exist_ok=True)
+    out = work / "bench.apkg"
+    out.unlink(missing_ok=True)  # a cold build: no previous package to reuse
+    result = measure(f"""
+        from pathlib import Path
+        from qadeck.config import Config
+        from qadeck.exporters import anki
+        from qadeck.parser import parse_collection
+        config = Config(notes=Path({str(notes)!r}))
+        collection = parse_collection(config.notes, config.parse_options())
+        start = time.perf_counter()
+        diagnostics = anki.export(collection, Path({str(out)!r}), config)
+        print("seconds=%f" % (time.perf_counter() - start))
+        print("cards=%d" % sum(1 for q in collection.questions() if q.answered))
+    """)
+    size = out.stat().st_size / 1e6
+    rate = result["cards"] / result["seconds"]
+    print(f"anki      {questions:>6} questions: {result['seconds']:.3f} s export, {rate:,.0f} cards/s, "
+          f"peak {result['peak_mb']:.0f} MB (parse included in peak), {int(result['cards'])} cards, "
+          f"{size:.1f} MB package")
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [1_000, 10_000]
+    with tempfile.TemporaryDirectory(prefix="qadeck-bench-anki-") as tmp:
+        for size in sizes:
+            notes = write_corpus(Path(tmp) / f"corpus_{size}", size)
+            bench(notes, size, Path(tmp) / f"work_{size}")
+
+
+if __name__ == "__main__":
+    main()

@@ -141,7 +141,7 @@ def font_woff2(formulas: Iterable[str]) -> bytes:
 def _font():
     from fontTools.ttLib import TTFont
 
-    return TTFont(io.BytesIO(_font_bytes()), recalcTimestamp=False)
+    return TTFont(io.BytesIO(_font_bytes()), recalcTimestamp=False, lazy=True)
 
 
 @cache

@@ -243,6 +243,7 @@ def test_search_hides_non_matching_questions_and_shows_the_count(open_page, page
     assert opened.count() == "共 9 题" and len(opened.shown()) == 9
     opened.page.fill("#qd-search", "位置信息")
     assert opened.count() == "显示 1 / 9 题"
+    opened.page.wait_for_function("CSS.highlights.get('qd-hit')?.size === 1")  # the match is marked
     shown = opened.shown()
     assert len(shown) == 1
     assert opened.page.is_hidden("section.qd-note:has(h2 a:text('注意力机制面试问题'))")

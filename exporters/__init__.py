@@ -11,6 +11,7 @@ from types import ModuleType
 EXPORTERS: dict[str, str] = {
     "json": "qadeck.exporters.json_model",
     "anki": "qadeck.exporters.anki",
+    "pdf": "qadeck.exporters.handbook",
     "html": "qadeck.exporters.cheatsheet",
 }
 

@@ -1,0 +1,237 @@
+"""The printable PDF handbook: the notes as a Chinese book, printed by WeasyPrint.
+
+Steps: check that a CJK font exists, build the HTML (`handbook_html`), print it with a URL
+fetcher that reads nothing outside the notes and the stylesheets (`handbook_fetch`), turn
+WeasyPrint's log into diagnostics, and write the PDF atomically. A `.notdef` glyph in the log
+is a build error naming the characters and the notes that hold them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib.resources import as_file, files
+from pathlib import Path
+
+from qadeck.atomic import write_bytes
+from qadeck.config import Config
+from qadeck.errors import ExportError, MissingDependency
+from qadeck.model import Collection, Diagnostic
+from qadeck.render import protect_math, pygments_css
+
+NAME = "pdf"
+SUFFIX = ".pdf"
+CODE_STYLE = "friendly"  # light background, colours that survive a grey-scale printer
+_NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+')
+
+
+def export(collection: Collection, out_path: Path, config: Config) -> list[Diagnostic]:
+    pdf, diagnostics = render(collection, config)
+    write_bytes(out_path, pdf)
+    return diagnostics
+
+
+def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnostic]]:
+    """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph."""
+    weasyprint = _weasyprint()
+    from qadeck.exporters import handbook_fonts, handbook_html
+    from qadeck.exporters.handbook_fetch import SafeFetcher
+
+    fonts = handbook_fonts.setup(config.font)
+    engine = math_engine(config)
+    try:
+        prefetch(engine, collection, config)
+        book = handbook_html.build(collection, config, engine, fonts.coverage)
+    finally:
+        engine.close()
+    root = config.notes.resolve()
+    with as_file(files("qadeck.styles")) as styles:
+        fetcher = SafeFetcher([root, Path(styles)], [fonts.font_file] if fonts.font_file else [])
+        sheets = [weasyprint.CSS(string=text, base_url=Path(styles).as_uri() + "/", url_fetcher=fetcher)
+                  for text in stylesheets(config, fonts.font_file)]
+        with _captured() as log:
+            document = weasyprint.HTML(string=book.html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
+            pdf = document.write_pdf(stylesheets=sheets, pdf_identifier=True, uncompressed_pdf=False)
+    problems = Problems(book.diagnostics, root, collection)
+    problems.read_log(log.records, fetcher.refused)
+    return pdf, problems.diagnostics
+
+
+def math_engine(config: Config):
+    """The SVG math engine, caching formulas under the output folder across builds."""
+    from qadeck.mathrender import SVGMath
+
+    text_font = (config.font.resolve(), 0) if config.font else None
+    return SVGMath(cache_dir=config.out / ".cache" / "math", text_font=text_font)
+
+
+def prefetch(engine, collection: Collection, config: Config, workers: int = 2) -> None:
+    """Typeset the formulas no cache holds in parallel processes before the single-threaded build."""
+    formulas: dict[tuple[str, bool], None] = {}
+    for note in collection.notes:
+        for text in _markdown(note):
+            formulas.update(dict.fromkeys(protect_math(text)[1]))
+    todo = engine.missing(formulas)
+    if len(todo) < 40 or workers < 2:
+        return  # starting processes costs more than typesetting a few formulas here
+    import concurrent.futures
+    import multiprocessing
+
+    chunks = [todo[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for _ in pool.map(_typeset_chunk, [(config, chunk) for chunk in chunks]):
+            pass
+
+
+def _typeset_chunk(job) -> None:
+    from qadeck.mathrender import MathError
+
+    config, chunk = job
+    engine = math_engine(config)  # its own cache connection; the parent reads the results back
+    for latex, display in chunk:
+        try:
+            engine.formula(latex, display)
+        except MathError:
+            pass  # reported with its path:line when the book is built
+    engine.close()
+
+
+def _markdown(note) -> Iterator[str]:
+    yield note.intro
+    yield note.references
+    for section in note.sections:
+        yield section.heading
+        yield section.intro
+    for q in note.questions:
+        yield q.heading
+        yield q.answer.short
+        yield q.answer.body
+        yield from q.answer.see_also
+        for part in q.answer.details:
+            yield part.markdown
+
+
+def stylesheets(config: Config, font_file: Path | None) -> list[str]:
+    """The book's stylesheet, the code colours, and the paper size and font from config."""
+    css = files("qadeck.styles").joinpath("handbook.css").read_text(encoding="utf-8")
+    extra = [f"@page {{ size: {config.paper}; }}"]
+    if config.paper == "A5":
+        extra.append("@page { margin: 16mm 14mm 16mm 16mm; } @page :left { margin-left: 14mm; "
+                     "margin-right: 16mm; } html { font-size: 9.5pt; } .cover { height: 210mm; "
+                     "padding: 30mm 16mm 20mm; }")
+    elif config.paper == "Letter":
+        extra.append(".cover { height: 279.4mm; }")
+    if font_file is not None:
+        extra.append(f'@font-face {{ font-family: "qadeck-cjk"; src: url("{font_file.as_uri()}"); }} '
+                     ':root { --serif: "qadeck-cjk", "Noto Serif CJK SC", serif; '
+                     '--sans: "qadeck-cjk", "Noto Sans CJK SC", sans-serif; }')
+    return [css, pygments_css(CODE_STYLE, ".highlight"), "\n".join(extra)]
+
+
+def _weasyprint():
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: Pango or HarfBuzz missing from the system
+        raise MissingDependency(f"WeasyPrint cannot start ({exc}); install Pango (Debian/Ubuntu: "
+                                "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)") from None
+    return weasyprint
+
+
+@dataclass
+class _Log:
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+
+@contextmanager
+def _captured() -> Iterator[_Log]:
+    """WeasyPrint's warnings and errors during one render, instead of on stderr."""
+    log = _Log()
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            log.records.append(record)
+
+    logger = logging.getLogger("weasyprint")
+    handler = Handler(logging.WARNING)
+    old_level, old_propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    try:
+        yield log
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        logger.propagate = old_propagate
+
+
+class Problems:
+    """WeasyPrint's log as diagnostics located in the notes, and missing glyphs as an error."""
+
+    def __init__(self, diagnostics: list[Diagnostic], root: Path, collection: Collection) -> None:
+        self.diagnostics = list(diagnostics)
+        self.root = root
+        self.collection = collection
+
+    def read_log(self, records: list[logging.LogRecord], refused: list[tuple[str, str]]) -> None:
+        missing: dict[str, None] = {}
+        for record in records:
+            message = record.getMessage()
+            found = _NOTDEF.match(message)
+            if found:
+                missing[found.group(1)] = None
+                continue
+            self._from_log(message)
+        for url, why in dict.fromkeys(refused):
+            path, line = self.where(_display_url(url))
+            self.diagnostics.append(Diagnostic(path, line, "warning", "pdf.url-refused",
+                                               f"not read into the PDF: {_display_url(url)} ({why})"))
+        if missing:
+            raise ExportError(self._notdef_message(list(missing)))
+
+    def _from_log(self, message: str) -> None:
+        first = message.splitlines()[0]
+        if "not read into the PDF" in first or "URI uses disallowed" in first or "Refused" in first:
+            return  # reported once from the fetcher's own list
+        if first.startswith(("Failed to load", "Error ")) and ("only files inside" in message
+                                                               or "outside the notes" in message):
+            return
+        url = re.search(r"(?:file|https?|data):[^\s:]*", first)
+        path, line = self.where(_display_url(url.group(0))) if url else ("", 0)
+        self.diagnostics.append(Diagnostic(path or ".", line, "warning", "pdf.weasyprint", first))
+
+    def where(self, needle: str) -> tuple[str, int]:
+        """The first note line containing `needle` (a path, URL or character)."""
+        if not needle:
+            return ".", 0
+        for note in self.collection.notes:
+            try:
+                text = (self.root / note.path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for number, line in enumerate(text.split("\n"), 1):
+                if needle in line:
+                    return note.path, number
+        return ".", 0
+
+    def _notdef_message(self, chars: list[str]) -> str:
+        places = []
+        for char in chars:
+            path, line = self.where(char)
+            where = f" at {path}:{line}" if line else ""
+            places.append(f"{char!r} (U+{ord(char[0]):04X}){where}")
+        return ("the PDF would show boxes for characters no installed font has: " + ", ".join(places)
+                + "; install a font with them or pass --font FILE")
+
+
+def _display_url(url: str) -> str:
+    """A file URL as the path written in the note would look (the last parts), else the URL."""
+    if url.startswith("file:"):
+        from urllib.parse import unquote
+
+        return unquote(url.split("://", 1)[-1]).rsplit("/", 1)[-1]
+    return url

@@ -119,17 +119,17 @@ class CheatSheet:
             self.content.line = group.section.line
             trail = "".join(f'<span class="qd-trail">{html.escape(t)} › </span>' for t in group.path[:-1])
             title = self.content.inline(group.section.heading)
+            # A section split by a subsection comes back as a second group: only the first gets the id.
+            text = f'<a href="#{group.id}">{trail}{title}</a>' if group.id else f"{trail}{title}"
             anchor = f' id="{group.id}"' if group.id else ""
-            link = f'href="#{group.id}"' if group.id else ""
-            heading = (f'<h3 class="qd-sh"{anchor}><a {link}>{trail}{title}</a> '
-                       f'<span class="qd-n">{count}</span></h3>\n')
+            heading = f'<h3 class="qd-sh"{anchor}>{text} <span class="qd-n">{count}</span></h3>\n'
+
         return f'<section class="qd-sec">\n{heading}<div class="qd-grid">\n{cards}\n</div>\n</section>'
 
     def _question_html(self, q: Question, level: int) -> str:
         self.content.line = q.line
         tag = f"h{min(level, 6)}"
-        badges = "".join(f'<span class="qd-flag" title="{html.escape(f)}" aria-label="{html.escape(f)}">'
-                         f"{html.escape(m)}</span>" for m, f in zip(q.markers, q.flags, strict=False))
+        badges = "".join(_badge(m, f) for m, f in zip(q.markers, q.flags, strict=False))
         heading, answer = self.content.inline(q.heading), self._answer_html(q)  # before the follow-ups
         children = [self._by_id[cid] for cid in q.children if cid in self._by_id]
         follow = "".join(self._question_html(c, level + 1) for c in children)
@@ -199,6 +199,11 @@ class Anchors:
             if found:
                 return found
         return self.note_ids.get(link.target)
+
+
+def _badge(marker: str, flag: str) -> str:
+    name = html.escape(flag)
+    return f'<span class="qd-flag" role="img" title="{name}" aria-label="{name}">{html.escape(marker)}</span>'
 
 
 def _groups(note: Note) -> list[Group]:

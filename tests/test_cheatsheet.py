@@ -21,7 +21,7 @@ from qadeck.config import Config
 from qadeck.mathrender import MathError, MathMLMath
 from qadeck.model import Diagnostic
 from qadeck.parser import parse_collection
-from tests.conftest import FIXTURES, TESTS
+from tests.conftest import FIXTURES, TESTS, write_notes
 
 HERE = FIXTURES / "cheatsheet"
 NOTES = HERE / "notes"
@@ -114,6 +114,21 @@ def test_large_image_warns_with_its_line_and_is_still_embedded(tmp_path):
     large = [d for d in diagnostics if d.code == "image.large"]
     assert [(d.path, d.line, d.severity) for d in large] == [("注意力_QA.md", 46, "warning")]
     assert 'src="data:image/png;base64,' in text(tmp_path / "p.html")
+
+
+def test_images_come_only_from_inside_the_notes_folder(tmp_path):
+    secret = tmp_path / "secret.png"
+    secret.write_bytes((NOTES / "assets" / "dot.png").read_bytes() + b"SECRET")
+    note = "# T\n\n## 图片?\n> ![x](leak.png) ![y](../secret.png)\n"
+    notes = write_notes(tmp_path / "notes", {"a_QA.md": note})
+    (notes / "leak.png").symlink_to(secret)  # inside by name, outside in fact
+    build(notes, tmp_path / "p.html")
+    page = text(tmp_path / "p.html")
+    assert "data:image" not in page and base64.b64encode(secret.read_bytes()).decode()[:40] not in page
+    assert '<span class="img-off" title="leak.png">x</span>' in page  # the alt text stays
+    # The parser reported both (path:line); the exporter adds no second message for them.
+    reported = parse_collection(notes).diagnostics
+    assert {(d.line, d.code) for d in reported} == {(4, "image.missing"), (4, "link.outside")}
 
 
 def test_xss_fixture_is_sanitized_in_the_markup(tmp_path):

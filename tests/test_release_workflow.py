@@ -58,8 +58,15 @@ def actionlint() -> str | None:
 
 
 def declared_in_test_extra() -> bool:
+    """True when the test extra installs actionlint on this platform (its wheels are per platform)."""
+    from packaging.requirements import Requirement  # pytest's own dependency
+
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return any("actionlint" in req for req in project.get("optional-dependencies", {}).get("test", []))
+    for text in project.get("optional-dependencies", {}).get("test", []):
+        requirement = Requirement(text)
+        if "actionlint" in requirement.name and (requirement.marker is None or requirement.marker.evaluate()):
+            return True
+    return False
 
 
 @pytest.fixture

@@ -248,7 +248,8 @@ def normalize_lists(text: str) -> str:
     """Re-indent nested list items to 4 spaces a level, as Python-Markdown requires.
 
     The notes follow GitHub, where a sub-item needs only to sit under its parent's text
-    (2 or 3 spaces); without this such items would be flattened into their parent's line.
+    (2 or 3 spaces), and a list may start right under a line of text; without this such
+    items would be flattened into the line above.
     """
     out: list[str] = []
     stack: list[tuple[int, int]] = []  # (written indent, normalized indent)
@@ -273,6 +274,8 @@ def normalize_lists(text: str) -> str:
         else:
             level = 0 if indent < 4 else indent
             stack.append((indent, level))
+            if out and out[-1].strip():
+                out.append("")  # a list starting under text: Python-Markdown needs a blank line
         out.append(" " * level + line[indent:])
     return "\n".join(out)
 

@@ -47,6 +47,11 @@ def test_nested_lists_with_two_or_four_spaces():
     assert html.count("<ul>") == 3
 
 
+def test_a_list_right_under_a_line_of_text_is_a_list():
+    html = Renderer().block("其中:\n- $Q = XW_Q$;\n- 每个位置\n\n$$a_1$$\n- 两项")
+    assert html.count("<ul>") == 2 and "<li>每个位置</li>" in html
+
+
 def test_code_is_highlighted_with_pygments_classes():
     html = Renderer().block("```Python\ndef f(x):\n    return x\n```")
     assert '<div class="highlight">' in html and '<span class="k">def</span>' in html

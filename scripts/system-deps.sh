@@ -13,6 +13,7 @@ ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-
 if [ "$want" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v shellcheck >/dev/null 2>&1 || missing+=(shellcheck)  # actionlint checks run: scripts
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -31,6 +31,7 @@ import io
 import json
 import os
 import sqlite3
+import tempfile
 import time
 import warnings
 import zipfile
@@ -79,9 +80,8 @@ def read_previous(path: Path) -> Previous:
             data = package.read("collection.anki2")
     except (OSError, KeyError, zipfile.BadZipFile):
         return previous
-    db = sqlite3.connect(":memory:")
+    db = _open_bytes(data)
     try:
-        db.deserialize(data)
         rows = db.execute("SELECT guid, mod, flds, tags FROM notes WHERE mid = ?", (MODEL_ID,)).fetchall()
         (models,) = db.execute("SELECT models FROM col").fetchone()
         model = json.loads(models).get(str(MODEL_ID))
@@ -228,9 +228,37 @@ def _collection(genanki: Any, model: Any, decks: list[Any]) -> bytes:
                 for note in deck.notes:
                     note.write_to_db(cursor, 0, deck.deck_id, None)
         db.commit()
-        return db.serialize()
+        return _bytes_of(db)
     finally:
         db.close()
+
+
+def _open_bytes(data: bytes) -> sqlite3.Connection:
+    """An in-memory database holding `data` (a copy on disk where SQLite lacks deserialize)."""
+    db = sqlite3.connect(":memory:")
+    if hasattr(db, "deserialize"):
+        db.deserialize(data)
+        return db
+    db.close()
+    with tempfile.NamedTemporaryFile(suffix=".anki2", delete=False) as file:
+        file.write(data)
+    disk = sqlite3.connect(file.name)
+    db = sqlite3.connect(":memory:")
+    disk.backup(db)
+    disk.close()
+    os.unlink(file.name)
+    return db
+
+
+def _bytes_of(db: sqlite3.Connection) -> bytes:
+    if hasattr(db, "serialize"):
+        return db.serialize()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "collection.anki2"
+        disk = sqlite3.connect(path)
+        db.backup(disk)
+        disk.close()
+        return path.read_bytes()
 
 
 def _zip(collection: bytes, media: dict[str, bytes], newest: int) -> bytes:

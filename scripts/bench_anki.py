@@ -25,16 +25,20 @@ def bench(notes: Path, questions: int, work: Path) -> None:
         from qadeck.parser import parse_collection
         config = Config(notes=Path({str(notes)!r}))
         collection = parse_collection(config.notes, config.parse_options())
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         diagnostics = anki.export(collection, Path({str(out)!r}), config)
         print("seconds=%f" % (time.perf_counter() - start))
         print("cards=%d" % sum(1 for q in collection.questions() if q.answered))
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print("workers_peak_mb=%.1f" % (workers.ru_maxrss / 1024))
+        print("cpu_seconds=%f" % (time.process_time() - start_cpu + workers.ru_utime + workers.ru_stime))
     """)
     size = out.stat().st_size / 1e6
     rate = result["cards"] / result["seconds"]
+    workers = f", each render worker {result['workers_peak_mb']:.0f} MB" if result["workers_peak_mb"] else ""
     print(f"anki      {questions:>6} questions: {result['seconds']:.3f} s export, {rate:,.0f} cards/s, "
-          f"peak {result['peak_mb']:.0f} MB (parse included in peak), {int(result['cards'])} cards, "
-          f"{size:.1f} MB package")
+          f"{result['cpu_seconds']:.1f} s CPU, peak {result['peak_mb']:.0f} MB (parse included){workers}; "
+          f"{int(result['cards'])} cards, {size:.1f} MB package")
 
 
 def main() -> None:

@@ -188,12 +188,12 @@ def test_html_from_notes_cannot_run_or_reach_outside(tmp_path: Path) -> None:
     notes = write_notes(tmp_path / "notes", {"a/x_QA.md": (
         "X\n===\n\n### 危险吗?\n> <script>alert(1)</script>安全\n\n"
         '<img src="assets/p.png" onerror="alert(2)">\n\n[点我](javascript:alert(3))\n\n'
-        "![外面](../../secret.png)\n"
+        "![外面](../../secret.png)\n\n[引用][r] &lt;i&gt;\n\n[r]: javascript:alert(4)\n"
     ), "a/assets/p.png": b"\x89PNG p"})
     collection, diagnostics = build(notes, tmp_path / "deck.apkg")
     back = next(iter(_package_fields(tmp_path / "deck.apkg").values()))["Back"]
     assert "script" not in back and "onerror" not in back and "javascript" not in back
-    assert "安全" in back and 'src="qd-' in back
+    assert "安全" in back and 'src="qd-' in back and "&lt;i&gt;" in back
     with zipfile.ZipFile(tmp_path / "deck.apkg") as package:
         packed = [package.read(n) for n in package.namelist() if n.isdigit()]
     assert packed == [b"\x89PNG p"]
@@ -307,6 +307,13 @@ def test_rebuild_after_edits_updates_in_place_and_keeps_history(
     # importing the same package again changes nothing
     again = import_apkg(anki_col, out)
     assert not again.updated and not again.new and len(again.duplicate) == 7
+
+    # a second edit of an updated note still lands: Anki kept the package's mtime on update
+    qa.write_text(qa.read_text(encoding="utf-8").replace("直接在偏好对上", "直接用偏好对"), encoding="utf-8")
+    build(notes, out)
+    third = import_apkg(anki_col, out)
+    assert guids(anki_col, third.updated) == {ids["什么是 DPO?"]} and not third.new
+    assert "直接用偏好对优化策略" in all_fields(anki_col)[ids["什么是 DPO?"]]["Back"]
 
 
 # -- the real corpus -------------------------------------------------------------------------------

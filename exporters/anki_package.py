@@ -33,7 +33,6 @@ import os
 import sqlite3
 import tempfile
 import time
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,16 +110,29 @@ def build_package(cards: list[Card], media: dict[str, bytes], style: Style, base
 
     model_mtime = _model_mtime(style, bases, previous)
     model = _model(genanki, style, model_mtime, deck_id(root_deck))
-    decks = _decks(genanki, cards, root_deck)
-    note_class = _note_class(genanki)
     ids = _Ids()
-    newest = model_mtime
+    rows: list[_Row] = []
     for position, card in enumerate(cards, start=1):
-        content = ("\x1f".join(card.fields), _tag_text(card.tags))
-        mtime = choose_mtime(bases[card.guid], content, previous.notes.get(card.guid))
-        newest = max(newest, mtime)
-        decks[card.deck].add_note(note_class(model, card, mtime, ids.take(mtime * 1000), position))
-    return _zip(_collection(genanki, model, list(decks.values())), media, newest)
+        fields, tags = "\x1f".join(card.fields), _tag_text(card.tags)
+        mtime = choose_mtime(bases[card.guid], (fields, tags), previous.notes.get(card.guid))
+        rows.append(_Row(ids.take(mtime * 1000), card.guid, mtime, tags, fields, card.fields[0],
+                         deck_id(card.deck), position))
+    newest = max([model_mtime, *(row.mtime for row in rows)])
+    return _zip(_collection(genanki, model, _deck_names(cards, root_deck), rows), media, newest)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One note and its one card, as the collection stores them."""
+
+    note_id: int  # the card's id too (ids of different tables never meet)
+    guid: str
+    mtime: int
+    tags: str
+    fields: str
+    sort_field: str
+    deck_id: int
+    position: int  # new-card order: the notes' order
 
 
 class _Ids:
@@ -181,36 +193,20 @@ def _model(genanki: Any, style: Style, mtime: int, home_deck: int) -> Any:
                  css=style.css, sort_field_index=0)
 
 
-def _decks(genanki: Any, cards: list[Card], root: str) -> dict[str, Any]:
+def _deck_names(cards: list[Card], root: str) -> list[str]:
     """Every deck the cards use, with its parents, so each level has a name-derived id."""
     names: dict[str, None] = {root: None}
     for card in cards:
         parts = card.deck.split("::")
         for depth in range(1, len(parts) + 1):
             names.setdefault("::".join(parts[:depth]), None)
-    return {name: genanki.Deck(deck_id(name), name) for name in names}
+    return list(names)
 
 
-def _note_class(genanki: Any) -> type:
-    class Note(genanki.Note):
-        """A genanki note with its own mtime and ids (genanki uses one clock time for all)."""
-
-        def __init__(self, model: Any, card: Card, mtime: int, note_id: int, position: int):
-            super().__init__(model=model, fields=list(card.fields), tags=list(card.tags), guid=card.guid,
-                             due=position)
-            self.mtime = mtime
-            self.note_id = note_id
-
-        def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-            ids = iter((self.note_id, self.note_id))  # the note's id, then its one card's
-            super().write_to_db(cursor, self.mtime, deck_id, ids)
-
-    return Note
-
-
-def _collection(genanki: Any, model: Any, decks: list[Any]) -> bytes:
-    """genanki's SQLite collection, its deck and note type JSON written once (genanki rewrites
-    both for every deck, which costs seconds with hundreds of decks)."""
+def _collection(genanki: Any, model: Any, decks: list[str], rows: list[_Row]) -> bytes:
+    """The SQLite collection: genanki's schema, collection row, deck and note type JSON; the
+    notes and cards inserted as genanki's Note and Card would, each with its own mtime and ids
+    (genanki gives every note one clock time and rewrites the JSON for every deck)."""
     db = sqlite3.connect(":memory:")
     try:
         cursor = db.cursor()
@@ -218,15 +214,15 @@ def _collection(genanki: Any, model: Any, decks: list[Any]) -> bytes:
         cursor.executescript(genanki.apkg_col.APKG_COL)
         (deck_json,) = cursor.execute("SELECT decks FROM col").fetchone()
         deck_map = json.loads(deck_json)
-        deck_map.update({str(deck.deck_id): deck.to_json() for deck in decks})
+        deck_map.update({str(deck_id(name)): genanki.Deck(deck_id(name), name).to_json() for name in decks})
         models = {str(model.model_id): model.to_json(0, 0)}
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(deck_map), json.dumps(models)))
-        with warnings.catch_warnings():
-            # genanki warns about HTML it does not know (<details>); the fields were sanitized.
-            warnings.simplefilter("ignore")
-            for deck in decks:
-                for note in deck.notes:
-                    note.write_to_db(cursor, 0, deck.deck_id, None)
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", (
+            (r.note_id, r.guid, model.model_id, r.mtime, -1, r.tags, r.fields, r.sort_field, 0, 0, "")
+            for r in rows))
+        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+            (r.note_id, r.note_id, r.deck_id, 0, r.mtime, -1, 0, 0, r.position, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            for r in rows))
         db.commit()
         return _bytes_of(db)
     finally:

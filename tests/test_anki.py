@@ -397,3 +397,19 @@ def test_cached_highlighter_matches_pymdownx() -> None:
     for doc in docs:
         plain = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         assert renderer._md.reset().convert(doc) == plain.convert(doc), doc
+
+
+def test_root_note_deck_and_inline_data_image(tmp_path: Path) -> None:
+    import base64
+
+    pixel = (SAMPLE / "llm" / "assets" / "fig1.png").read_bytes()
+    notes = write_notes(tmp_path / "notes", {"根_QA.md": (
+        "A::B 笔记\n===\n\n### 有图吗?\n> 有.\n\n"
+        f"![点](data:image/png;base64,{base64.b64encode(pixel).decode()})\n"
+    )})
+    collection, _ = build(notes, tmp_path / "deck.apkg")
+    rendered = anki.render(collection, Config(notes=notes, title="题::集"))
+    assert [c.deck for c in rendered.cards] == ["题:集::A:B 笔记"]
+    assert list(rendered.media.values()) == [pixel]
+    back = rendered.cards[0].fields[FIELDS.index("Back")]
+    assert f'<img src="{next(iter(rendered.media))}" alt="点">' in back

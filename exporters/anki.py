@@ -66,11 +66,19 @@ def _renderer(config: Config) -> CardRenderer:
 
 
 def _workers(questions: int) -> int:
-    """Worker processes worth starting: none for small collections, or where fork is unsafe."""
+    """Worker processes worth starting: none for small collections, or where fork is unsafe
+    (no fork on this system, or other threads in this process, Python's or native ones)."""
     if questions < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods() \
-            or threading.active_count() > 1:
+            or threading.active_count() > 1 or _native_threads() > 1:
         return 1
     return min(os.cpu_count() or 1, 8)
+
+
+def _native_threads() -> int:
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1
 
 
 def _slices(notes: tuple[Note, ...], count: int) -> list[tuple[int, int]]:

@@ -3,13 +3,13 @@
 # subsetter for the PDF handbook; for the tests also Chromium (cheat sheet checks) and
 # poppler-utils (reading PDFs back). Uses apt-get as root on Debian/Ubuntu; elsewhere it
 # prints the command to run. Usage: scripts/system-deps.sh build|test
-set -euo pipefail
+set -euo pipefail  # (grep without -q below: -q would end fc-list early and fail the pipe)
 want=${1:-build}
 
 missing=()
-fc-list 2>/dev/null | grep -qi 'Noto Serif CJK\|Noto Sans CJK' || missing+=(fonts-noto-cjk)
-ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
-ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list 2>/dev/null | grep -i 'Noto Serif CJK\|Noto Sans CJK' >/dev/null || missing+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep 'libharfbuzz-subset.so.0' >/dev/null || missing+=(libharfbuzz-subset0)
+ldconfig -p 2>/dev/null | grep 'libpango-1.0.so.0' >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want" = test ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)

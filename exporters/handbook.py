@@ -19,11 +19,13 @@ from pathlib import Path
 from qadeck.atomic import write_bytes
 from qadeck.config import Config
 from qadeck.errors import ExportError, MissingDependency
+from qadeck.mathrender import MATH_FAMILY, math_font_file
 from qadeck.model import Collection, Diagnostic
 from qadeck.render import protect_math, pygments_css
 
 NAME = "pdf"
 SUFFIX = ".pdf"
+FONT_FAMILY = "qadeck-cjk"  # the @font-face name of a font given in config or with --font
 CODE_STYLE = "friendly"  # light background, colours that survive a grey-scale printer
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+')
 
@@ -44,16 +46,19 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
     engine = math_engine(config)
     try:
         prefetch(engine, collection, config)
-        book = handbook_html.build(collection, config, engine, fonts.coverage)
+        book = handbook_html.build(collection, config, engine, fonts.coverage,
+                                   font_faces=font_faces(fonts.font_file))
     finally:
         engine.close()
     root = config.notes.resolve()
     with as_file(files("qadeck.styles")) as styles:
-        fetcher = SafeFetcher([root, Path(styles)], [fonts.font_file] if fonts.font_file else [])
+        allowed = [math_font_file()] + ([fonts.font_file] if fonts.font_file else [])
+        fetcher = SafeFetcher([root, Path(styles)], allowed)
         sheets = [weasyprint.CSS(string=text, base_url=Path(styles).as_uri() + "/", url_fetcher=fetcher)
                   for text in stylesheets(config, fonts.font_file)]
         with _captured() as log:
             document = weasyprint.HTML(string=book.html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
+            book.html = ""  # parsed now; a long book's HTML need not stay in memory
             pdf = document.write_pdf(stylesheets=sheets, pdf_identifier=True, uncompressed_pdf=False)
     problems = Problems(book.diagnostics, root, collection)
     problems.read_log(log.records, fetcher.refused)
@@ -65,7 +70,8 @@ def math_engine(config: Config):
     from qadeck.mathrender import SVGMath
 
     text_font = (config.font.resolve(), 0) if config.font else None
-    return SVGMath(cache_dir=config.out / ".cache" / "math", text_font=text_font)
+    return SVGMath(cache_dir=config.out / ".cache" / "math", text_font=text_font,
+                   text_family=FONT_FAMILY if config.font else None)
 
 
 def prefetch(engine, collection: Collection, config: Config, workers: int = 2) -> None:
@@ -126,10 +132,18 @@ def stylesheets(config: Config, font_file: Path | None) -> list[str]:
     elif config.paper == "Letter":
         extra.append(".cover { height: 279.4mm; }")
     if font_file is not None:
-        extra.append(f'@font-face {{ font-family: "qadeck-cjk"; src: url("{font_file.as_uri()}"); }} '
-                     ':root { --serif: "qadeck-cjk", "Noto Serif CJK SC", serif; '
-                     '--sans: "qadeck-cjk", "Noto Sans CJK SC", sans-serif; }')
+        extra.append(f':root {{ --serif: "{FONT_FAMILY}", "Noto Serif CJK SC", serif; '
+                     f'--sans: "{FONT_FAMILY}", "Noto Sans CJK SC", sans-serif; }}')
     return [css, pygments_css(CODE_STYLE, ".highlight"), "\n".join(extra)]
+
+
+def font_faces(font_file: Path | None) -> str:
+    """`@font-face` rules for the document itself: the SVG images of formulas only see fonts
+    declared there, not in the extra stylesheets."""
+    rules = [f'@font-face {{ font-family: "{MATH_FAMILY}"; src: url("{math_font_file().as_uri()}"); }}']
+    if font_file is not None:
+        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{font_file.as_uri()}"); }}')
+    return "\n".join(rules)
 
 
 def _weasyprint():

@@ -55,9 +55,11 @@ class Book:
 
 
 def build(collection: Collection, config: Config, engine: MathEngine, coverage: Coverage | None = None,
-          notes_root: Path | None = None) -> Book:
-    """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check."""
-    return _Writer(collection, config, engine, coverage, (notes_root or config.notes).resolve()).book()
+          font_faces: str = "") -> Book:
+    """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check,
+    `font_faces` are `@font-face` rules for the document's head."""
+    writer = _Writer(collection, config, engine, coverage, config.notes.resolve())
+    return writer.book(font_faces)
 
 
 def template() -> Template:
@@ -119,7 +121,7 @@ class _Writer:
 
     # -- the document -------------------------------------------------------------------------
 
-    def book(self) -> Book:
+    def book(self, font_faces: str) -> Book:
         chapters = "\n".join(self._chapter(i, note) for i, note in enumerate(self.notes, 1))
         questions = [q for n in self.notes for q in n.questions]
         date = build_date(self.collection)
@@ -129,6 +131,7 @@ class _Writer:
             title=_e(self.config.title), author=_e(self.config.author),
             keywords=_e(", ".join(keywords)), created=_e(date[1] if date else ""),
             generator=_e(f"qadeck {__version__}"), edition="questions" if not self.answers else "full",
+            fonts=font_faces,
             cover=self._cover(questions, date[0] if date else ""), toc=self._toc(), chapters=chapters)
         if not date:  # WeasyPrint would write an empty date; leave the tag out instead
             page = page.replace('<meta name="dcterms.created" content="">\n', "")

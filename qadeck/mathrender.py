@@ -12,11 +12,14 @@ import re
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 
 class MathError(Exception):
@@ -75,19 +78,25 @@ class SVGMath:
     - Each formula is an `<img>` holding its SVG in a `data:` URI. WeasyPrint parses an image
       once per distinct URI and never puts its nodes into the HTML tree, which makes printing
       several times faster than inline `<svg>` (and ids inside one SVG cannot clash with
-      another's). Glyphs are drawn as plain paths: WeasyPrint resolves `<use>` slowly.
+      another's).
+    - Glyphs that have a character are SVG `<text>` in the math font (`MATH_FAMILY`, which the
+      page declares with `@font-face` from `math_font_file()`): WeasyPrint then embeds the font
+      once and a formula costs a few glyphs, where outlines would be re-drawn, point by point,
+      at every occurrence (ten times the PDF size and time). Glyphs without a character
+      (stretched brackets, big operators) stay outlines.
     - Inline formulas sit on the text baseline: the image is sized in `em` and shifted down by
       its depth, so it also scales with the surrounding font.
     - Any ids ziamath writes get a prefix unique to the formula.
     - Rendered formulas are kept in memory and, given `cache_dir`, in a small SQLite file, so
       a formula is rendered once per build and reused by the next build.
-    - Characters the math font lacks (`\\text{中文}`) are drawn from a CJK text font
-      (`text_font`, else fontconfig's choice for Chinese) instead of as boxes.
+    - Characters the math font lacks (`\\text{中文}`) are set from a CJK text font
+      (`text_font`/`text_family`, else fontconfig's choice for Chinese) instead of as boxes.
     """
 
     def __init__(self, size: float = 16.0, cache_dir: Path | None = None,
-                 text_font: tuple[Path, int] | None = None) -> None:
+                 text_font: tuple[Path, int] | None = None, text_family: str | None = None) -> None:
         self._size = size
+        self._text_family = text_family
         self._memo: dict[str, _Formula] = {}
         self._store = _FormulaStore(cache_dir) if cache_dir is not None else None
         self._text_font = text_font
@@ -123,7 +132,7 @@ class SVGMath:
             self._store.close()
 
     def _key(self, latex: str, display: bool) -> str:
-        font = "" if latex.isascii() else str(self._text_font or "fontconfig")
+        font = "" if latex.isascii() else f"{self._text_font or 'fontconfig'}|{self._text_family}"
         parts = (_CACHE_VERSION, _ziamath_version(), f"{self._size:g}", str(display), font, latex)
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -135,8 +144,9 @@ class SVGMath:
         saved = ziafont_config.svg2, ziafont_config.precision
         ziafont_config.svg2, ziafont_config.precision = False, 2  # plain paths; 0.01px is plenty
         try:
-            math = self._zm.Latex(latex, size=self._size, inline=not display, font=font.key)
-            svg = math.svg()
+            with font.glyphs_as_text():
+                math = self._zm.Latex(latex, size=self._size, inline=not display, font=font.key)
+                svg = math.svg()
         except Exception as exc:  # ziamath and latex2mathml raise many kinds on bad input
             raise MathError(f"cannot render formula ${latex}$: {_reason(exc)}") from None
         finally:
@@ -153,11 +163,13 @@ class SVGMath:
             import ziamath  # lazy: only the handbook needs it
 
             self._zm = ziamath
-            self._font = _FallbackMathFont.register(self._text_font)
+            self._font = _FallbackMathFont.register(self._text_font, self._text_family)
         return self._font
 
 
-_CACHE_VERSION = "svgmath-4"
+_CACHE_VERSION = "svgmath-5"
+MATH_FAMILY = "qadeck-math"  # the page's @font-face name for math_font_file()
+CJK_FAMILIES = "Noto Serif CJK SC, Source Han Serif SC, Source Han Serif CN, Noto Serif SC, serif"
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _IGNORABLE = {"\u200b", "\u200c", "\u200d", "\ufe0e", "\ufe0f", "\u2009", "\u00a0"}
 
@@ -249,23 +261,61 @@ class _FallbackMathFont:
     ship, so the needed glyphs are copied into a small TrueType font built with fontTools.
     """
 
-    def __init__(self, key: str, font: Any, text_font: tuple[Path, int] | None) -> None:
+    def __init__(self, key: str, font: Any, text_font: tuple[Path, int] | None,
+                 text_family: str | None) -> None:
         self.key = key
         self.font = font
         self.text_font = text_font
+        self.text_family = text_family
         self.missing: set[str] = set()
         self._extra: list[Any] = []
         self._covered: set[str] = set()
         self._tmp = tempfile.TemporaryDirectory(prefix="qadeck-mathfont-")
+        # id(ziafont font) -> (font-family for <text>, glyph id -> character)
+        self._chars: dict[int, tuple[str, dict[int, str]]] = {
+            id(font): (MATH_FAMILY, _characters(math_font_file()))}
+
+    @contextmanager
+    def glyphs_as_text(self) -> Iterator[None]:
+        """While typesetting, ziamath draws each glyph that has a character as `<text>`."""
+        from ziamath import drawable
+
+        original = drawable.Glyph.draw
+        chars = self._chars
+
+        def draw(glyph: Any, x: float, y: float, svg: Any) -> tuple[float, float]:
+            family, table = chars.get(id(glyph.glyph.font), ("", {}))
+            char = table.get(glyph.glyph.index)
+            if glyph.phantom or char is None:
+                return original(glyph, x, y, svg)
+            if not char.isspace():
+                attrs = {"x": f"{x:.2f}", "y": f"{y:.2f}", "font-family": family,
+                         "font-size": f"{glyph.size:.2f}"}
+                if glyph.style.mathcolor and str(glyph.style.mathcolor) != "black":
+                    attrs["fill"] = str(glyph.style.mathcolor)
+                ElementTree.SubElement(svg, "text", attrs).text = char
+            return x + glyph.funit_to_points(glyph.glyph.advance()), y
+
+        drawable.Glyph.draw = draw
+        try:
+            yield
+        finally:
+            drawable.Glyph.draw = original
 
     @classmethod
-    def register(cls, text_font: tuple[Path, int] | None) -> _FallbackMathFont:
+    def register(cls, text_font: tuple[Path, int] | None, text_family: str | None) -> _FallbackMathFont:
         from ziamath import zmath
         from ziamath.mathfont import MathFont
 
         owner: _FallbackMathFont
 
         class Font(MathFont):
+            def language(self, script: str, language: str) -> None:
+                super().language(script, language)
+                # No script-size variants: they have no character, so they could not be set
+                # as text; the base letters read as well at script size.
+                self.features["ssty"] = False
+
             def findglyph(self, char: str, variant: Any) -> Any:
                 glyph = super().findglyph(char, variant)
                 if glyph.index == 0 and char not in _IGNORABLE:
@@ -273,7 +323,7 @@ class _FallbackMathFont:
                 return glyph
 
         key = f"qadeck-svgmath-{id(text_font)}-{len(zmath.loadedfonts)}"
-        owner = cls(key, Font(zmath.fontname), text_font)
+        owner = cls(key, Font(zmath.fontname), text_font, text_family)
         zmath.loadedfonts[key] = owner.font  # ziamath looks fonts up by this key
         return owner
 
@@ -284,14 +334,17 @@ class _FallbackMathFont:
         if not need:
             return
         self._covered.update(need)
-        source = self.text_font or _fontconfig_cjk()
-        if source is None:
+        found = (self.text_font, self.text_family) if self.text_font else _fontconfig_cjk()
+        if found is None or found[0] is None:
             return
+        source, family = found
         path = Path(self._tmp.name) / f"extra{len(self._extra)}.ttf"
         if _copy_glyphs(source, need, path):
             from ziafont import Font
 
-            self._extra.append(Font(path))
+            font = Font(path)
+            self._extra.append(font)
+            self._chars[id(font)] = (_css_family(family or CJK_FAMILIES), _characters(path))
 
     def fallback(self, char: str, glyph: Any) -> Any:
         for font in self._extra:
@@ -301,17 +354,41 @@ class _FallbackMathFont:
         return glyph
 
 
-def _fontconfig_cjk() -> tuple[Path, int] | None:
-    """The file and face index fontconfig picks for Chinese serif text, if any."""
+def _fontconfig_cjk() -> tuple[tuple[Path, int], str] | None:
+    """The file, face index and family fontconfig picks for Chinese serif text, if any."""
     try:
-        done = subprocess.run(["fc-match", "-f", "%{file}\\n%{index}", "serif:lang=zh-cn"],
+        done = subprocess.run(["fc-match", "-f", "%{file}\\n%{index}\\n%{family[0]}", "serif:lang=zh-cn"],
                               capture_output=True, text=True, check=False, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     lines = done.stdout.splitlines()
-    if done.returncode != 0 or len(lines) < 2 or not Path(lines[0]).is_file():
+    if done.returncode != 0 or len(lines) < 3 or not Path(lines[0]).is_file():
         return None
-    return Path(lines[0]), int(lines[1] or 0)
+    return (Path(lines[0]), int(lines[1] or 0)), lines[2]
+
+
+def math_font_file() -> Path:
+    """The OpenType math font ziamath lays formulas out with (STIX Two Math)."""
+    from ziamath import zmath
+
+    return Path(zmath.fontname)
+
+
+@lru_cache(maxsize=8)
+def _characters(path: Path) -> dict[int, str]:
+    """Glyph id -> the character it draws, for the glyphs a character maps to."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        order = {name: index for index, name in enumerate(font.getGlyphOrder())}
+        table: dict[int, str] = {}
+        for point, name in sorted(font.getBestCmap().items(), reverse=True):
+            table[order[name]] = chr(point)  # the lowest code point wins
+    return table
+
+
+def _css_family(family: str) -> str:
+    return family if "," in family else f"{family}, {CJK_FAMILIES}"
 
 
 def _copy_glyphs(source: tuple[Path, int], chars: list[str], target: Path) -> bool:

@@ -25,7 +25,7 @@ from qadeck.exporters.handbook_fonts import Coverage
 
 from qadeck.config import Config
 from qadeck.errors import ExportError, MissingDependency
-from qadeck.mathrender import MathError, SVGMath
+from qadeck.mathrender import MathError, SVGMath, math_font_file
 
 pypdf = pytest.importorskip("pypdf")
 NOTES = FIXTURES / "handbook" / "notes"
@@ -79,8 +79,11 @@ def _outline(items, depth=0) -> list[tuple[int, str]]:
 
 def _html(notes: Path, **values) -> str:
     config = _config(notes, Path("build"), **values)
-    html = handbook_html.build(parse(notes, title=config.title), config, SVGMath()).html
-    return html.replace(notes.resolve().as_uri(), "file:///NOTES")  # machine-independent
+    html = handbook_html.build(parse(notes, title=config.title), config, SVGMath(),
+                               font_faces=handbook.font_faces(None)).html
+    # machine-independent
+    return html.replace(notes.resolve().as_uri(), "file:///NOTES").replace(
+        math_font_file().as_uri(), "file:///MATHFONT")
 
 
 def _short_math(html: str) -> str:
@@ -148,7 +151,9 @@ def test_text_in_formulas_uses_a_cjk_font_not_boxes():
     engine = SVGMath()
     html = engine.render(r"\text{头数} \times d_{head}", False)
     svg = unquote(re.search(r'svg\+xml,([^"]+)', html).group(1))
-    assert svg.count("<path") >= 4  # two ideographs drawn from the CJK font, then the rest
+    # the ideographs come from a CJK font, the rest from the math font, all as text
+    assert re.search(r'<text [^>]*font-family="Noto Serif CJK[^"]*"[^>]*>头</text>', svg)
+    assert re.search(r'<text [^>]*font-family="qadeck-math"[^>]*>×</text>', svg) and "<path" not in svg
     with pytest.raises(MathError, match="U\\+1F600"):
         engine.render("\U0001F600 x", False)  # no installed font has it: an error, not a box
 

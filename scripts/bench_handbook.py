@@ -1,0 +1,128 @@
+"""PDF handbook benchmark: qadeck's handbook beside Chromium printing the same HTML.
+
+For the handbook: wall time, CPU time, pages and peak memory of `handbook.export`, once with an
+empty formula cache (cold) and once reusing it (warm, the everyday rebuild). For Chromium:
+`chromium --headless --print-to-pdf` on the very HTML WeasyPrint gets, with the same
+stylesheets inlined (Chromium ignores the paged-media parts: running headers, page counters,
+leaders). Only the 1,000-question corpus is printed; 10,000 questions would be a 3,000-page
+book that nobody prints. Run by `make bench` through bench.py, or alone:
+`python scripts/bench_handbook.py [questions]`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from bench import measure  # noqa: E402
+from synth import write_corpus  # noqa: E402
+
+MAX_QUESTIONS = 1_000
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+
+
+def bench(notes: Path, questions: int, work: Path) -> None:
+    if questions > MAX_QUESTIONS:
+        print(f"pdf       {questions:>6} questions: skipped (the handbook is benchmarked at "
+              f"{MAX_QUESTIONS:,} questions)")
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(work / ".cache", ignore_errors=True)  # cold: no formula cached yet
+    cold = _handbook(notes, work)
+    warm = _handbook(notes, work)
+    print(f"pdf       {questions:>6} questions: cold {cold['seconds']:.1f} s "
+          f"({cold['cpu_seconds']:.1f} s CPU, {int(cold['cached'])} formulas typeset), "
+          f"warm {warm['seconds']:.1f} s "
+          f"({warm['cpu_seconds']:.1f} s CPU); {int(warm['pages'])} pages, "
+          f"{warm['mb']:.1f} MB PDF, peak {max(cold['peak_mb'], warm['peak_mb']):.0f} MB")
+    html = _inline_html(notes, work)
+    chromium = _chromium(html, work / "chromium.pdf")
+    if chromium is None:
+        print("pdf       chromium not found: install the Debian package `chromium` to compare")
+        return
+    seconds, pages, peak = chromium
+    print(f"chromium  {questions:>6} questions: {seconds:.1f} s print-to-pdf of the same HTML, "
+          f"{pages} pages, largest process {peak:.0f} MB")
+    print(f"pdf/chromium: warm {warm['seconds'] / seconds:.1f}x, cold {cold['seconds'] / seconds:.1f}x "
+          "(target <= 1.5x and < 1 GB)")
+
+
+def _handbook(notes: Path, work: Path) -> dict[str, float]:
+    return measure(f"""
+        from pathlib import Path
+        from qadeck.config import Config
+        from qadeck.exporters import handbook
+        from qadeck.parser import parse_collection
+        import pypdf
+        config = Config(notes=Path({str(notes)!r}), out=Path({str(work)!r}), title="基准手册")
+        collection = parse_collection(config.notes, config.parse_options())
+        out = Path({str(work / "handbook.pdf")!r})
+        start, start_cpu = time.perf_counter(), time.process_time()
+        handbook.export(collection, out, config)
+        print("seconds=%f" % (time.perf_counter() - start))
+        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print("cpu_seconds=%f" % (time.process_time() - start_cpu + workers.ru_utime + workers.ru_stime))
+        print("typeset_workers_mb=%.1f" % (workers.ru_maxrss / 1024))
+        print("pages=%d" % len(pypdf.PdfReader(out).pages))
+        print("mb=%f" % (out.stat().st_size / 1e6))
+        import sqlite3
+        cache = sqlite3.connect(Path({str(work)!r}) / ".cache" / "math" / "svgmath.sqlite3")
+        print("cached=%d" % cache.execute("SELECT count(*) FROM formula").fetchone()[0])
+    """)
+
+
+def _inline_html(notes: Path, work: Path) -> Path:
+    """The handbook's HTML with its stylesheets inlined, for Chromium (formulas from the cache)."""
+    target = work / "handbook.html"
+    measure(f"""
+        from pathlib import Path
+        from qadeck.config import Config
+        from qadeck.exporters import handbook, handbook_html
+        from qadeck.exporters.handbook_fonts import setup
+        from qadeck.parser import parse_collection
+        config = Config(notes=Path({str(notes)!r}), out=Path({str(work)!r}), title="基准手册")
+        collection = parse_collection(config.notes, config.parse_options())
+        engine = handbook.math_engine(config)
+        html = handbook_html.build(collection, config, engine, setup(None).coverage,
+                                   font_faces=handbook.font_faces(None)).html
+        style = "<style>" + "\\n".join(handbook.stylesheets(config, None)) + "</style>"
+        Path({str(target)!r}).write_text(html.replace("</head>", style + "</head>", 1), encoding="utf-8")
+    """)
+    return target
+
+
+def _chromium(html: Path, pdf: Path) -> tuple[float, int, float] | None:
+    """Seconds, pages and the largest Chromium process's peak memory (measured in a wrapper
+    process, so the handbook runs before it do not count)."""
+    binary = next((shutil.which(name) for name in CHROMIUM if shutil.which(name)), None)
+    if binary is None:
+        return None
+    with tempfile.TemporaryDirectory(prefix="qadeck-chromium-") as profile:
+        command = [binary, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+                   "--no-pdf-header-footer", f"--print-to-pdf={pdf}", html.as_uri()]
+        result = measure(f"""
+            import subprocess
+            start = time.perf_counter()
+            subprocess.run({command!r}, capture_output=True, check=True, timeout=600)
+            print("seconds=%f" % (time.perf_counter() - start))
+            print("children_mb=%.1f" % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))
+        """)
+    import pypdf
+
+    return result["seconds"], len(pypdf.PdfReader(pdf).pages), result["children_mb"]
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [MAX_QUESTIONS]
+    with tempfile.TemporaryDirectory(prefix="qadeck-bench-pdf-") as tmp:
+        for size in sizes:
+            notes = write_corpus(Path(tmp) / f"corpus_{size}", size)
+            bench(notes, size, Path(tmp) / f"work_{size}")
+
+
+if __name__ == "__main__":
+    main()

@@ -18,11 +18,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qadeck.exporters.cheatsheet_content import Content
-
 from qadeck import __version__
 from qadeck.atomic import write_text
 from qadeck.config import Config
+from qadeck.exporters.cheatsheet_content import Content
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
 from qadeck.render import pygments_css
 

@@ -43,6 +43,8 @@ def _config(ctx: click.Context, **overrides: Any) -> Config:
 
 
 def _show(diagnostic: Diagnostic, notes: Path) -> str:
+    if not diagnostic.path:
+        return str(diagnostic)
     return str(diagnostic).replace(diagnostic.path, _display(notes / diagnostic.path), 1)
 
 

@@ -20,7 +20,8 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
+        where = f"{self.path}:{self.line}: " if self.path else ""  # a build-wide message has no place
+        return f"{where}{self.severity}: {self.message} [{self.code}]"
 
 
 @dataclass(frozen=True)

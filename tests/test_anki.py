@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection as AnkiCollection
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+from qadeck.config import Config
 from qadeck.exporters import anki
 from qadeck.exporters.anki_package import MODEL_ID, build_package, read_previous
 from qadeck.exporters.anki_render import FIELDS, media_name, tag
-
-from qadeck.config import Config
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
 from tests.conftest import FIXTURES, write_notes

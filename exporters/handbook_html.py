@@ -21,10 +21,9 @@ from string import Template
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from qadeck.exporters.handbook_fonts import Coverage
-
 from qadeck import __version__
 from qadeck.config import Config
+from qadeck.exporters.handbook_fonts import Coverage
 from qadeck.mathrender import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
 from qadeck.parser.heading import anchor_key

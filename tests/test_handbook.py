@@ -19,12 +19,12 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import FIXTURES, TESTS, parse, write_notes
-from qadeck.exporters import handbook, handbook_html
-from qadeck.exporters.handbook_fetch import SafeFetcher
-from qadeck.exporters.handbook_fonts import Coverage
 
 from qadeck.config import Config
 from qadeck.errors import ExportError, MissingDependency
+from qadeck.exporters import handbook, handbook_html
+from qadeck.exporters.handbook_fetch import SafeFetcher
+from qadeck.exporters.handbook_fonts import Coverage
 from qadeck.mathrender import MathError, SVGMath, math_font_file
 
 pypdf = pytest.importorskip("pypdf")
@@ -351,3 +351,15 @@ def test_fetcher_allows_data_and_files_inside(tmp_path):
     with handbook._captured() as log:
         weasyprint.HTML(string=markup, base_url=notes.as_uri() + "/", url_fetcher=fetcher).write_pdf()
     assert fetcher.refused == [] and not log.records
+
+
+@needs_poppler
+def test_font_file_is_embedded_under_its_own_family(tmp_path):
+    found = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True)
+    files = sorted(line.split(":")[0] for line in found.stdout.splitlines() if line.strip())
+    cjk = Path(files[0]) if files else Path("/nonexistent")
+    if not cjk.is_file():
+        pytest.skip("no CJK font file to pass as --font")
+    pdf, _ = _build(NOTES, tmp_path, font=cjk)
+    rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "+qadeck-cjk" in rows

@@ -216,12 +216,12 @@ class Problems:
             return
         url = re.search(r"(?:file|https?|data):[^\s:]*", first)
         path, line = self.where(_display_url(url.group(0))) if url else ("", 0)
-        self.diagnostics.append(Diagnostic(path or ".", line, "warning", "pdf.weasyprint", first))
+        self.diagnostics.append(Diagnostic(path, line, "warning", "pdf.weasyprint", first))
 
     def where(self, needle: str) -> tuple[str, int]:
         """The first note line containing `needle` (a path, URL or character)."""
         if not needle:
-            return ".", 0
+            return "", 0
         for note in self.collection.notes:
             try:
                 text = (self.root / note.path).read_text(encoding="utf-8", errors="replace")
@@ -230,7 +230,7 @@ class Problems:
             for number, line in enumerate(text.split("\n"), 1):
                 if needle in line:
                     return note.path, number
-        return ".", 0
+        return "", 0
 
     def _notdef_message(self, chars: list[str]) -> str:
         places = []

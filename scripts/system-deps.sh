@@ -8,6 +8,7 @@ want=${1:-build}
 
 missing=()
 fc-list 2>/dev/null | grep -i 'Noto Serif CJK\|Noto Sans CJK' >/dev/null || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -i 'Noto Color Emoji' >/dev/null || missing+=(fonts-noto-color-emoji)  # markers
 ldconfig -p 2>/dev/null | grep 'libharfbuzz-subset.so.0' >/dev/null || missing+=(libharfbuzz-subset0)
 ldconfig -p 2>/dev/null | grep 'libpango-1.0.so.0' >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want" = test ]; then

@@ -40,6 +40,15 @@ def measure(code: str, repeat: int = 1) -> dict[str, float]:
     return best
 
 
+def run_alone(bench, default_sizes: list[int], prefix: str) -> None:
+    """`python scripts/bench_<name>.py [questions ...]`: one exporter's benchmark on its own."""
+    sizes = [int(a) for a in sys.argv[1:]] or default_sizes
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        for size in sizes:
+            notes = write_corpus(Path(tmp) / f"corpus_{size}", size)
+            bench(notes, size, Path(tmp) / f"work_{size}")
+
+
 def bench_parse(notes: Path, questions: int) -> None:
     result = measure(f"""
         from pathlib import Path

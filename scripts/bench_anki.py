@@ -6,13 +6,11 @@ worker processes; "largest child" is the biggest of them (or of the parser's wor
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from bench import measure  # noqa: E402
-from synth import write_corpus  # noqa: E402
+from bench import measure, run_alone  # noqa: E402
 
 
 def bench(notes: Path, questions: int, work: Path) -> None:
@@ -45,11 +43,7 @@ def bench(notes: Path, questions: int, work: Path) -> None:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1_000, 10_000]
-    with tempfile.TemporaryDirectory(prefix="qadeck-bench-anki-") as tmp:
-        for size in sizes:
-            notes = write_corpus(Path(tmp) / f"corpus_{size}", size)
-            bench(notes, size, Path(tmp) / f"work_{size}")
+    run_alone(bench, [1_000, 10_000], "qadeck-bench-anki-")
 
 
 if __name__ == "__main__":

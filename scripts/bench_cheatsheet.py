@@ -5,14 +5,12 @@ bench.py, or alone: `python scripts/bench_cheatsheet.py [questions ...]`. Prints
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from bench import measure  # noqa: E402
-from synth import write_corpus  # noqa: E402
+from bench import measure, run_alone  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -87,11 +85,7 @@ def load_times(page_path: Path) -> dict[str, float] | None:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [1_000, 10_000]
-    with tempfile.TemporaryDirectory(prefix="qadeck-bench-html-") as tmp:
-        for size in sizes:
-            notes = write_corpus(Path(tmp) / f"corpus_{size}", size)
-            bench(notes, size, Path(tmp) / f"work_{size}")
+    run_alone(bench, [1_000, 10_000], "qadeck-bench-html-")
 
 
 if __name__ == "__main__":

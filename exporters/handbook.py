@@ -41,7 +41,7 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
     weasyprint = _weasyprint()
     from qadeck.exporters import handbook_fonts, handbook_html
     from qadeck.exporters.handbook_fetch import SafeFetcher
-    from qadeck.exporters.handbook_svg import reused_svg_drawings
+    from qadeck.exporters.handbook_weasy import lean_html_class, reused_svg_drawings
 
     fonts = handbook_fonts.setup(config.font)
     engine = math_engine(config)
@@ -58,7 +58,8 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
         sheets = [weasyprint.CSS(string=text, base_url=Path(styles).as_uri() + "/", url_fetcher=fetcher)
                   for text in stylesheets(config, fonts.font_file)]
         with _captured() as log, reused_svg_drawings():
-            document = weasyprint.HTML(string=book.html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
+            html_class = lean_html_class(weasyprint)
+            document = html_class(string=book.html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
             book.html = ""  # parsed now; a long book's HTML need not stay in memory
             pdf = document.write_pdf(stylesheets=sheets, pdf_identifier=True, uncompressed_pdf=False)
     problems = Problems(book.diagnostics, root, collection)

@@ -167,7 +167,7 @@ class SVGMath:
         return self._font
 
 
-_CACHE_VERSION = "svgmath-5"
+_CACHE_VERSION = "svgmath-6"
 MATH_FAMILY = "qadeck-math"  # the page's @font-face name for math_font_file()
 CJK_FAMILIES = "Noto Serif CJK SC, Source Han Serif SC, Source Han Serif CN, Noto Serif SC, serif"
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
@@ -201,7 +201,7 @@ class _Formula:
         img = f'<img class="math-svg" alt="{alt}" style="{style}" src="data:image/svg+xml,{data}">'
         if display:
             return cls(f'<div class="math display">{img}</div>')
-        return cls(f'<span class="math inline">{img}</span>')
+        return cls(img)  # no wrapper: one box less per formula in a long book
 
 
 def _attribute(tag: str, name: str) -> str:

@@ -239,7 +239,7 @@ class _Writer:
         heading = self._md(q.heading, q.line, inline=True) or _e(q.text)
         out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
                f'<h4 class="q-head bm{level}" data-bm="{_e(number)}. {_e(q.text)}">'
-               f'<span class="q-no">{prefix}{_e(number)}</span><span class="q-text">{heading}</span>'
+               f'<span class="q-no">{prefix}{_e(number)}</span>{heading}'
                f'{badge}{flags}</h4>']
         if self.answers and q.answered:
             out.append(self._answer(q))

@@ -21,7 +21,8 @@ Lines = list[tuple[int, str]]  # (1-based line number, text)
 
 def is_filler(text: str) -> bool:
     """Blank lines and `---` rules: separators that carry no answer."""
-    return not text.strip() or bool(_RULE.match(text))
+    stripped = text.strip()
+    return not stripped or (stripped[0] in "-*_" and bool(_RULE.match(text)))
 
 
 def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
@@ -34,8 +35,8 @@ def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
     index = 0
     last_is_details = False
     while index < len(rest):
-        number, text = rest[index]
-        if _DETAILS_OPEN.match(text):
+        text = rest[index][1]
+        if "<" in text[:8] and _DETAILS_OPEN.match(text):
             part, index = _details(rest, index)
             details.append(part)
             last_is_details = True
@@ -46,15 +47,23 @@ def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
     references = ""
     if closing and last_is_details and details[-1].name.strip().lower() in REFERENCE_NAMES:
         references = details.pop().markdown
-    body_lines = [(0, text) for text in body]
     answer = Answer(short="\n".join(short).strip("\n"), see_also=tuple(see_also),
-                    details=tuple(details), body=_join([text for _, text in _trim(body_lines)]))
+                    details=tuple(details), body=_join(_trim_texts(body)))
     return answer, references
 
 
 def markdown_of(lines: Lines) -> str:
     """Lines as one Markdown text, separator lines at either end dropped."""
     return _join([text for _, text in _trim(lines)])
+
+
+def _trim_texts(texts: list[str]) -> list[str]:
+    start, end = 0, len(texts)
+    while start < end and is_filler(texts[start]):
+        start += 1
+    while end > start and is_filler(texts[end - 1]):
+        end -= 1
+    return texts[start:end]
 
 
 def _trim(lines: Lines) -> Lines:

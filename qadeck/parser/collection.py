@@ -114,7 +114,7 @@ def _assign_ids(drafts: list[NoteDraft]) -> None:
             if salt:
                 draft.problems.append(Problem(q.line, "warning", "question.duplicate",
                                               f"same question as line {lines[0]}; given its own id"))
-            qid = question_id(draft.stem, q.heading.text, salt)
+            qid = question_id(draft.stem, q.heading.text, salt, norm)
             if qid in used:
                 draft.problems.append(Problem(q.line, "warning", "question.id-collision",
                                               f"same note name and question as {used[qid]}; "

@@ -19,6 +19,7 @@ def normalize(text: str) -> str:
     return _DROP.sub("", text)
 
 
-def question_id(stem: str, text: str, salt: str = "") -> str:
-    key = "\x1f".join((unicodedata.normalize("NFC", stem), normalize(text), salt))
+def question_id(stem: str, text: str, salt: str = "", normalized: str | None = None) -> str:
+    words = normalize(text) if normalized is None else normalized
+    key = "\x1f".join((unicodedata.normalize("NFC", stem), words, salt))
     return "q" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:15]

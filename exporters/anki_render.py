@@ -183,7 +183,7 @@ class CardRenderer:
         if link.kind in ("note", "anchor") and link.ok:
             title = link.target_title or self._note.title
             return _ref(inner, " › ".join(p for p in (title, link.target_heading) if p))
-        return _ref(inner, link.target or href)
+        return _ref(inner, link.target)  # no target (javascript:, file:): the words alone
 
     def _image(self, src: str, tag_html: str) -> str:
         assert self._note is not None

@@ -140,7 +140,11 @@ class Content:
         if mime is None:
             self._warn("image.type", f"image type not embedded: {link.href}", link.line)
             return None
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self._warn("image.unreadable", f"cannot read image {link.href}: {exc.strerror}", link.line)
+            return None
         if len(data) > self.image_cap_kb * 1024:
             self._warn("image.large", f"image {link.href} is {len(data) // 1024} KB, above image_cap_kb = "
                        f"{self.image_cap_kb}; embedded anyway", link.line)

@@ -7,6 +7,7 @@ turning it into HTML is the job of `qadeck.render`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ class Question:
     id: str
     text: str  # plain text: markers, numbering and emphasis removed
     heading: str  # the heading's inline Markdown, markers and numbering removed
-    markers: tuple[str, ...]  # marker emoji in heading order
-    flags: tuple[str, ...]  # marker names from the configured map
+    markers: tuple[str, ...]  # marker emoji in heading order, each once
+    flags: tuple[str, ...]  # flags[i] is the configured name of markers[i]
     answered: bool
     answer: Answer
     parent: str | None  # id of the question this one follows up
@@ -131,10 +132,14 @@ class Note:
 
     def link(self, href: str) -> Link | None:
         """The resolved link for an href written in this note, if the parser saw it."""
+        return self._links_by_href.get(href)
+
+    @cached_property
+    def _links_by_href(self) -> dict[str, Link]:  # an index, not data: built on first use
+        by_href: dict[str, Link] = {}
         for link in self.links:
-            if link.href == href:
-                return link
-        return None
+            by_href.setdefault(link.href, link)
+        return by_href
 
 
 @dataclass(frozen=True)

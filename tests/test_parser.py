@@ -199,3 +199,21 @@ def test_keywords_keep_their_order_and_their_links_are_checked(tmp_path: Path):
         [("甲", None), ("乙", "./nowhere.md"), ("丙", None)]
     warnings = [(d.line, d.code) for d in collection.diagnostics if d.severity == "warning"]
     assert warnings == [(3, "note.missing")]
+
+
+def test_link_schemes_autolinks_and_reference_definitions(tmp_path: Path):
+    text = ("# A\n\n### 问?\n> [j](javascript:alert) ![i](file:///etc/hostname) <https://x.org> "
+            "[r][ref] [m](mailto:a@b.c)\n\n[ref]: b.md#x\n")
+    collection = parse(write_notes(tmp_path, {"a.md": text, "b.md": "# B\n\n## X\n\n### 问二?\n> 答\n"}))
+    links = {link.href: link for link in collection.note("a.md").links}
+    assert (links["javascript:alert"].kind, links["javascript:alert"].ok) == ("file", False)
+    assert (links["file:///etc/hostname"].kind, links["file:///etc/hostname"].ok) == ("file", False)
+    assert links["https://x.org"].kind == "web" and links["mailto:a@b.c"].kind == "mail"
+    assert (links["b.md#x"].kind, links["b.md#x"].target_heading) == ("note", "X")
+    assert [d.code for d in collection.diagnostics if d.severity == "warning"] == ["link.scheme"] * 2
+
+
+def test_repeated_markers_count_once_and_flags_name_them_in_order(tmp_path: Path):
+    collection = parse(write_notes(tmp_path, {"m.md": "# M\n\n### 🔥 🔥 ❓ 三?\n> 答\n"}))
+    q = collection.questions()[0]
+    assert q.markers == ("🔥", "❓") and q.flags == ("hot", "unsure") and q.text == "三?"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,6 +21,7 @@ DEFAULT_MARKER_NAMES = {
     "✔️": "done", "⏳": "todo", "🔄": "revisit", "⬇️": "minor", "⬅️": "prev", "➡️": "next",
     "↔️": "compare", "📍": "key", "📝": "memo",
 }
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 
 
@@ -37,7 +39,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     root = root.resolve()
     drafts: list[NoteDraft] = []
     diagnostics: list[Diagnostic] = []
-    for rel, draft, problems in _read_all(root, note_files(root, options)):
+    for rel, draft, problems in (_read(root, path) for path in note_files(root, options)):
         diagnostics.extend(problems)
         if draft is None:
             continue
@@ -59,12 +61,6 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
 _Read = tuple[str, NoteDraft | None, list[Diagnostic]]
 
 
-def _read_all(root: Path, paths: list[Path]) -> list[_Read]:
-    # Measured: reading in worker processes saved under 10% at 10,000 questions (the drafts
-    # must be pickled back), so notes are read in this process.
-    return [_read((root, path)) for path in paths]
-
-
 def note_files(root: Path, options: ParseOptions) -> list[Path]:
     found = []
     for path in sorted(root.rglob("*")):
@@ -83,8 +79,7 @@ def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
                for p in patterns)
 
 
-def _read(job: tuple[Path, Path]) -> _Read:
-    root, path = job
+def _read(root: Path, path: Path) -> _Read:
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to(root):
         return rel, None, [Diagnostic(rel, 1, "warning", "file.outside",
@@ -146,9 +141,10 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], root: Path, options: 
         if q.parent is not None:
             children.setdefault(q.parent, []).append(q.id)
     for index, q in enumerate(draft.questions):
-        flags = tuple(dict.fromkeys(options.marker_names.get(m, m) for m in q.heading.markers))
+        markers = tuple(dict.fromkeys(q.heading.markers))
+        flags = tuple(options.marker_names.get(m, m) for m in markers)  # flags[i] names markers[i]
         questions.append(Question(
-            id=q.id, text=q.heading.text, heading=q.heading.markdown, markers=q.heading.markers,
+            id=q.id, text=q.heading.text, heading=q.heading.markdown, markers=markers,
             flags=flags, answered=not q.answer.empty, answer=q.answer,
             parent=ids[q.parent] if q.parent is not None else None,
             children=tuple(children.get(index, ())), section=q.section, line=q.line, level=q.level,
@@ -164,16 +160,16 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], root: Path, options: 
 
 def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
              root: Path) -> Link:
-    if "://" in href or href.startswith(("mailto:", "data:", "//")):
-        return Link(href, line, "mail" if href.startswith("mailto:") else "web")
+    scheme = _SCHEME.match(href)
+    if scheme or href.startswith("//"):
+        return _scheme_link(draft, line, href, scheme.group(1).lower() if scheme else "https")
     path_part, _, anchor = href.partition("#")
     path_part, anchor = unquote(path_part), unquote(anchor)
     if not path_part:
         return _anchor_link(draft, line, href, draft, anchor, "anchor")
-    folder = posixpath.dirname(draft.path)
-    target = posixpath.normpath(posixpath.join(folder, path_part.lstrip("/") if path_part.startswith("/")
-                                               else path_part)) if not path_part.startswith("/") \
-        else posixpath.normpath(path_part.lstrip("/"))
+    # `/x` is relative to the notes root (as GitHub reads it from the repository root)
+    target = posixpath.normpath(path_part.lstrip("/") if path_part.startswith("/")
+                                else posixpath.join(posixpath.dirname(draft.path), path_part))
     if target.startswith("../") or target == "..":
         _warn(draft, line, "link.outside", f"{href} points outside the notes folder")
         return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
@@ -186,6 +182,16 @@ def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[
         _warn(draft, line, f"{what}.missing", f"{what} not found: {href}")
         return Link(href, line, kind, target, anchor or None, ok=False)
     return Link(href, line, kind, target, anchor or None)
+
+
+def _scheme_link(draft: NoteDraft, line: int, href: str, scheme: str) -> Link:
+    if scheme in ("http", "https", "data"):
+        return Link(href, line, "web")
+    if scheme == "mailto":
+        return Link(href, line, "mail")
+    # file:, javascript: and the like: never followed by any output
+    _warn(draft, line, "link.scheme", f"{scheme}: links are not followed: {href}")
+    return Link(href, line, "file", ok=False)
 
 
 def _anchor_link(draft: NoteDraft, line: int, href: str, target: NoteDraft, anchor: str, kind: str) -> Link:

@@ -15,6 +15,8 @@ from qadeck.parser.source import Problem
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 _HREF = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url
+_AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^\s<>]+)>", re.I)
 _HTML_REF = re.compile(r"<(img|a)\b[^>]*?\b(src|href)\s*=\s*['\"]([^'\"]+)['\"]", re.I)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 
@@ -221,7 +223,7 @@ def _links(scanned: Scan) -> list[tuple[int, str, bool]]:
     lines = ["" if hidden or code else line
              for line, hidden, code in zip(scanned.lines, scanned.hidden, scanned.code, strict=True)]
     text = "\n".join(lines)
-    if "](" not in text and "<" not in text:
+    if "](" not in text and "<" not in text and "]:" not in text:
         return []
     text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # keep offsets, drop code spans
     starts = [0]
@@ -231,4 +233,6 @@ def _links(scanned: Scan) -> list[tuple[int, str, bool]]:
              for m in _HREF.finditer(text)]
     found += [(bisect_right(starts, m.start()), m.group(3), m.group(1).lower() == "img")
               for m in _HTML_REF.finditer(text)]
+    found += [(bisect_right(starts, m.start()), m.group(1), False)
+              for pattern in (_DEFINITION, _AUTOLINK) for m in pattern.finditer(text)]
     return sorted(found, key=lambda item: item[0])

@@ -18,7 +18,7 @@ from qadeck.config import Config
 from qadeck.errors import MissingDependency
 from qadeck.model import Collection, Diagnostic, Note
 
-from .anki_package import EPOCH_1980, Style, build_package, read_previous, source_date_epoch
+from .anki_package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
 from .anki_render import CardRenderer, Rendered
 
 NAME = "anki"
@@ -152,7 +152,7 @@ def load_style() -> Style:
 
 def _bases(collection: Collection, config: Config) -> dict[str, int]:
     """Each note's base time: SOURCE_DATE_EPOCH, else its file's modification time (see anki_package)."""
-    epoch = source_date_epoch()
+    epoch = pinned_epoch()
     bases: dict[str, int] = {}
     for note in collection.notes:
         if epoch is not None:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qadeck.errors import ExportError
+from qadeck.epoch import source_date_epoch
 
 from .anki_render import FIELDS, Card
 
@@ -62,13 +62,10 @@ class Previous:
     model: tuple[int, str] | None = None  # (mtime, signature)
 
 
-def source_date_epoch() -> int | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ExportError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
-    return max(int(value), EPOCH_1980)
+def pinned_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH, no earlier than a zip file can store."""
+    value = source_date_epoch()
+    return None if value is None else max(value, EPOCH_1980)
 
 
 def read_previous(path: Path) -> Previous:
@@ -176,7 +173,7 @@ def _signature_of(model: dict[str, Any]) -> str:
 
 
 def _model_mtime(style: Style, bases: dict[str, int], previous: Previous) -> int:
-    base = source_date_epoch() or max(bases.values(), default=EPOCH_1980)
+    base = pinned_epoch() or max(bases.values(), default=EPOCH_1980)
     if previous.model is None:
         return base
     before_mtime, before_signature = previous.model

@@ -12,7 +12,6 @@ import base64
 import hashlib
 import html
 import importlib.resources
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from pathlib import Path
 from qadeck import __version__
 from qadeck.atomic import write_text
 from qadeck.config import Config
+from qadeck.epoch import source_date_epoch
 from qadeck.exporters.cheatsheet_content import Content
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
 from qadeck.render import pygments_css
@@ -245,9 +245,9 @@ def _highlight_css() -> str:
 
 def _footer() -> str:
     text = f"qadeck {__version__}"
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():  # a date only where the build is pinned to one, so output stays reproducible
-        text += " · " + time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+    epoch = source_date_epoch()
+    if epoch is not None:  # a date only where the build is pinned to one, so output stays reproducible
+        text += " · " + time.strftime("%Y-%m-%d", time.gmtime(epoch))
     return text
 
 

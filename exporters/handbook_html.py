@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from urllib.request import url2pathname
 
 from qadeck import __version__
 from qadeck.config import Config
+from qadeck.epoch import source_date_epoch
 from qadeck.exporters.handbook_fonts import Coverage
 from qadeck.mathrender import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
@@ -67,9 +67,9 @@ def template() -> Template:
 
 def build_date(collection: Collection) -> tuple[str, str] | None:
     """(display date, W3C timestamp): SOURCE_DATE_EPOCH, else the newest note date, else None."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        stamp = time.gmtime(int(epoch))
+    epoch = source_date_epoch()
+    if epoch is not None:
+        stamp = time.gmtime(epoch)
         shown = _cn_date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
         return shown, time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp)
     dates = sorted(d for d in (_note_date(n) for n in collection.notes) if d)

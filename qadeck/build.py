@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qadeck import exporters
 from qadeck.config import Config
+from qadeck.epoch import source_date_epoch
 from qadeck.errors import ConfigError, QadeckError
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
@@ -37,6 +38,7 @@ def export_one(name: str, collection: Collection, out_path: Path, config: Config
     """Run one exporter; a user-facing failure becomes the output's error, not an exception."""
     started = time.perf_counter()
     try:
+        source_date_epoch()  # a malformed value fails here in one sentence (fontTools would crash on it)
         module = exporters.load(name)
         diagnostics = list(module.export(collection, out_path, config))
     except QadeckError as exc:
@@ -51,6 +53,7 @@ def build(config: Config, only: list[str] | None = None,
     if unknown:
         raise ConfigError(f"unknown exporter {', '.join(unknown)}; "
                           f"choose from {', '.join(exporters.names())}")
+    source_date_epoch()  # checked once before any output is written
     collection = load(config)
     outputs = []
     for name in chosen:

@@ -95,3 +95,10 @@ def test_console_script_runs_as_a_module():
     command = [sys.executable, "-m", "qadeck", "check", str(NOTES)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "notes," in done.stdout
+
+
+def test_a_malformed_source_date_epoch_is_one_sentence(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    result = run("build", "--notes", str(NOTES), "--out", str(tmp_path), "--only", "json", cwd=tmp_path)
+    assert result.exit_code == 1 and "SOURCE_DATE_EPOCH must be a whole number" in result.stderr
+    assert not list(tmp_path.glob("*.json"))

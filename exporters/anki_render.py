@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qadeck.assets import read_local
 from qadeck.model import Diagnostic, Link, Note, Question
 
 # The note type's fields. Their names and order are the schema Anki checks on every import:
@@ -211,12 +212,8 @@ class CardRenderer:
         return self._images[link.target]
 
     def _read_image(self, target: str) -> str | None:
-        path = (self.root / target).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            return None  # only files inside the notes folder ever reach a package
-        try:
-            data = path.read_bytes()
-        except OSError:
+        data = read_local(self.root, target)  # only files inside the notes folder reach a package
+        if data is None:
             return None
         name = media_name(target, data)
         self.out.media[name] = data

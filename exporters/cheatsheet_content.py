@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from qadeck.assets import local_file
 from qadeck.mathrender import MathMLMath
 from qadeck.model import Diagnostic, Link, Note
 from qadeck.render import Renderer, RenderOptions
@@ -131,12 +132,12 @@ class Content:
     def _data_uri(self, link: Link) -> str | None:
         if link.target in self._images:
             return self._images[link.target]
-        path = (self.root / link.target).resolve()
-        mime = MIME.get(path.suffix.lower())
-        if not path.is_relative_to(self.root) or not path.is_file():
+        path = local_file(self.root, link.target)
+        if path is None:
             self._warn("image.outside", f"image not embedded, outside the notes folder: {link.href}",
                        link.line)
             return None
+        mime = MIME.get(path.suffix.lower())
         if mime is None:
             self._warn("image.type", f"image type not embedded: {link.href}", link.line)
             return None

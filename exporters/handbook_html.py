@@ -21,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 from qadeck import __version__
+from qadeck.assets import local_file
 from qadeck.config import Config
 from qadeck.epoch import source_date_epoch
 from qadeck.exporters.handbook_fonts import Coverage
@@ -393,14 +394,13 @@ class _Writer:
             candidate = self.root / link.target
         else:
             candidate = self.root / note.folder / unquote(src.split("#", 1)[0].split("?", 1)[0])
-        try:
-            path = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
+        if not candidate.exists():
             if src.lower().startswith("file:"):  # the parser reports missing relative files only
                 self._report(note.path, self._locate(note.path, self.line, src), "warning",
                              "pdf.image-missing", f"image not found: {src}")
             return None
-        if path.is_file() and path.is_relative_to(self.root):
+        path = local_file(self.root, candidate)
+        if path is not None:
             return path
         at = self._locate(note.path, self.line, src)
         self._report(note.path, at, "warning", "pdf.image-outside",

@@ -122,6 +122,3 @@ def _invisible(char: str) -> bool:
     """Format and control characters (ZWJ, variation selectors, BOM) are never drawn."""
     return unicodedata.category(char) in ("Cf", "Cc") or 0xFE00 <= ord(char) <= 0xFE0F
 
-
-def describe(chars: list[str]) -> str:
-    return ", ".join(f"{c!r} (U+{ord(c):04X})" for c in chars)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -16,8 +17,12 @@ from tests.conftest import FIXTURES, REPO
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = tmp_path_factory.mktemp("source")  # setuptools builds in <source>/build: not our build/
+    for name in ("pyproject.toml", "README.md", "qadeck", "exporters", "styles"):
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy2
+        copy(REPO / name, source / name)
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           "-w", str(out), str(REPO)], capture_output=True, text=True, check=False)
+                           "-w", str(out), str(source)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     return next(out.glob("qadeck-*.whl"))
 

@@ -68,8 +68,9 @@ def lean_html_class(weasyprint: Any) -> Any:
     global _LEAN
     try:
         from weasyprint import html as wp_html
+        from weasyprint.css.counters import CounterStyle
 
-        ua, counter_style = wp_html.UA, wp_html.UA_COUNTER_STYLE
+        ua = wp_html.UA
     except (ImportError, AttributeError):
         return weasyprint.HTML
     if not hasattr(weasyprint.HTML, "_ua_stylesheets"):
@@ -77,7 +78,10 @@ def lean_html_class(weasyprint: Any) -> Any:
     if _LEAN is None:
         ua = ua.replace("\n::marker {", "\nli::marker, summary::marker {")
         ua = _FOOTNOTE_RULE.sub("", ua)
-        _LEAN = weasyprint.CSS(string=ua, counter_style=counter_style)
+        # Its @counter-style rules are already in WeasyPrint's own UA counter styles, which
+        # refuse a second definition of `disc` and `decimal` (one warning each): parse into a
+        # throwaway set, as the document uses WeasyPrint's.
+        _LEAN = weasyprint.CSS(string=ua, counter_style=CounterStyle())
     sheet = _LEAN
 
     class LeanHTML(weasyprint.HTML):

@@ -8,20 +8,24 @@ is a build error naming the characters and the notes that hold them.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from contextlib import ExitStack
 from importlib.resources import as_file, files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qadeck.atomic import write_bytes
 from qadeck.config import Config
-from qadeck.errors import ExportError, MissingDependency
+from qadeck.errors import ExportError
+from qadeck.exporters.handbook_print import weasyprint_module
 from qadeck.mathrender import MATH_FAMILY, math_font_file
 from qadeck.model import Collection, Diagnostic
 from qadeck.render import protect_math, pygments_css
+
+if TYPE_CHECKING:
+    from qadeck.exporters.handbook_fonts import FontSetup
+    from qadeck.exporters.handbook_html import Book
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -38,33 +42,37 @@ def export(collection: Collection, out_path: Path, config: Config) -> list[Diagn
 
 def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnostic]]:
     """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph."""
-    weasyprint = _weasyprint()
-    from qadeck.exporters import handbook_fonts, handbook_html
-    from qadeck.exporters.handbook_fetch import SafeFetcher
-    from qadeck.exporters.handbook_weasy import lean_html_class, reused_svg_drawings
+    weasyprint_module()  # a missing Pango is one sentence before any work
+    from qadeck.exporters import handbook_fonts, handbook_parts
+    from qadeck.exporters.handbook_print import PrintJob, parts_supported, print_pdf
 
     fonts = handbook_fonts.setup(config.font)
+    questions = sum(len(note.questions) for note in collection.notes)
+    parts = handbook_parts.part_count(questions, len(collection.notes), config.jobs)
+    with ExitStack() as stack:
+        printers = (stack.enter_context(handbook_parts.PartPrinters(parts))
+                    if parts > 1 and parts_supported() else None)
+        book = _book(collection, config, fonts)
+        root = config.notes.resolve()
+        styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
+        readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
+        job = PrintJob(root, styles, readable, tuple(stylesheets(config, fonts.font_file)))
+        printed = printers.print_book(book, job) if printers else print_pdf(job, book.html)
+    problems = Problems(book.diagnostics, root, collection)
+    problems.read_log(printed.messages, printed.refused)
+    return printed.pdf, problems.diagnostics
+
+
+def _book(collection: Collection, config: Config, fonts: FontSetup) -> Book:
+    from qadeck.exporters import handbook_html
+
     engine = math_engine(config)
     try:
         prefetch(engine, collection, config)
-        book = handbook_html.build(collection, config, engine, fonts.coverage,
+        return handbook_html.build(collection, config, engine, fonts.coverage,
                                    font_faces=font_faces(fonts.font_file))
     finally:
         engine.close()
-    root = config.notes.resolve()
-    with as_file(files("qadeck.styles")) as styles:
-        allowed = [math_font_file()] + ([fonts.font_file] if fonts.font_file else [])
-        fetcher = SafeFetcher([root, Path(styles)], allowed)
-        sheets = [weasyprint.CSS(string=text, base_url=Path(styles).as_uri() + "/", url_fetcher=fetcher)
-                  for text in stylesheets(config, fonts.font_file)]
-        with _captured() as log, reused_svg_drawings():
-            html_class = lean_html_class(weasyprint)
-            document = html_class(string=book.html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
-            book.html = ""  # parsed now; a long book's HTML need not stay in memory
-            pdf = document.write_pdf(stylesheets=sheets, pdf_identifier=True, uncompressed_pdf=False)
-    problems = Problems(book.diagnostics, root, collection)
-    problems.read_log(log.records, fetcher.refused)
-    return pdf, problems.diagnostics
 
 
 def math_engine(config: Config):
@@ -126,17 +134,22 @@ def _markdown(note) -> Iterator[str]:
 def stylesheets(config: Config, font_file: Path | None) -> list[str]:
     """The book's stylesheet, the code colours, and the paper size and font from config."""
     css = files("qadeck.styles").joinpath("handbook.css").read_text(encoding="utf-8")
-    extra = [f"@page {{ size: {config.paper}; }}"]
+    extra = [f"@page {{ size: {config.paper}; @top-right {{ content: {css_string(config.title)}; }} }}"]
     if config.paper == "A5":
-        extra.append("@page { margin: 16mm 14mm 16mm 16mm; } @page :left { margin-left: 14mm; "
-                     "margin-right: 16mm; } html { font-size: 9.5pt; } .cover { height: 210mm; "
-                     "padding: 30mm 16mm 20mm; }")
+        extra.append("@page { margin: 16mm 15mm; } html { font-size: 9.5pt; } "
+                     ".cover { height: 210mm; padding: 30mm 16mm 20mm; }")
     elif config.paper == "Letter":
         extra.append(".cover { height: 279.4mm; }")
     if font_file is not None:
         extra.append(f':root {{ --serif: "{FONT_FAMILY}", "Noto Serif CJK SC", serif; '
                      f'--sans: "{FONT_FAMILY}", "Noto Sans CJK SC", sans-serif; }}')
     return [css, pygments_css(CODE_STYLE, ".highlight"), "\n".join(extra)]
+
+
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\A ").replace("\r", "") + '"'
 
 
 def font_faces(font_file: Path | None) -> str:
@@ -148,43 +161,6 @@ def font_faces(font_file: Path | None) -> str:
     return "\n".join(rules)
 
 
-def _weasyprint():
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: Pango or HarfBuzz missing from the system
-        raise MissingDependency(f"WeasyPrint cannot start ({exc}); install Pango (Debian/Ubuntu: "
-                                "sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0)") from None
-    return weasyprint
-
-
-@dataclass
-class _Log:
-    records: list[logging.LogRecord] = field(default_factory=list)
-
-
-@contextmanager
-def _captured() -> Iterator[_Log]:
-    """WeasyPrint's warnings and errors during one render, instead of on stderr."""
-    log = _Log()
-
-    class Handler(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            log.records.append(record)
-
-    logger = logging.getLogger("weasyprint")
-    handler = Handler(logging.WARNING)
-    old_level, old_propagate = logger.level, logger.propagate
-    logger.addHandler(handler)
-    logger.setLevel(logging.WARNING)
-    logger.propagate = False
-    try:
-        yield log
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-        logger.propagate = old_propagate
-
-
 class Problems:
     """WeasyPrint's log as diagnostics located in the notes, and missing glyphs as an error."""
 
@@ -193,10 +169,9 @@ class Problems:
         self.root = root
         self.collection = collection
 
-    def read_log(self, records: list[logging.LogRecord], refused: list[tuple[str, str]]) -> None:
+    def read_log(self, messages: list[str], refused: list[tuple[str, str]]) -> None:
         missing: dict[str, None] = {}
-        for record in records:
-            message = record.getMessage()
+        for message in messages:
             found = _NOTDEF.match(message)
             if found:
                 missing[found.group(1)] = None

@@ -48,10 +48,38 @@ _SRC = re.compile(r"""(\bsrc\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 
 @dataclass
 class Book:
-    html: str
+    """The handbook's HTML, kept in pieces so that it can also be printed in parts: the front
+    matter (cover and contents) and each chapter as documents of their own (`handbook_parts`)."""
+
+    head: str  # from the doctype to the opening of <body>
+    cover: str
+    toc: str
+    chapters: list[str]
+    chapter_ids: list[str]
+    tail: str = "\n</body>\n</html>\n"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: int = 0
     questions: int = 0
+
+    @property
+    def html(self) -> str:
+        """The whole book as one document."""
+        return self.document(self.cover + "\n" + self.toc, self.chapters)
+
+    def document(self, front: str, chapters: list[str]) -> str:
+        """A document with the same head: `front` matter, then `chapters` in <main>."""
+        parts = [self.head, front] if front else [self.head]
+        parts.append("<main>\n" + "\n".join(chapters) + "\n</main>")
+        return "\n".join(parts) + self.tail
+
+    def toc_with_pages(self, pages: dict[str, int]) -> str:
+        """The contents with page numbers written in (`pages`: element id → page number), for a
+        book printed in parts, where `target-counter()` cannot see the other parts."""
+        def number(found: re.Match[str]) -> str:
+            return f'{found.group(0)} data-page="{pages.get(found.group(1), "")}"'
+
+        toc = self.toc.replace('<nav class="toc">', '<nav class="toc toc-fixed">', 1)
+        return re.sub(r'<a href="#([^"]+)"', number, toc)
 
 
 def build(collection: Collection, config: Config, engine: MathEngine, coverage: Coverage | None = None,
@@ -63,6 +91,7 @@ def build(collection: Collection, config: Config, engine: MathEngine, coverage: 
 
 
 def template() -> Template:
+    """The document's head; the body is written here."""
     return Template(files("qadeck.styles").joinpath("handbook.html").read_text(encoding="utf-8"))
 
 
@@ -122,7 +151,7 @@ class _Writer:
     # -- the document -------------------------------------------------------------------------
 
     def book(self, font_faces: str) -> Book:
-        chapters = "\n".join(self._chapter(i, note) for i, note in enumerate(self.notes, 1))
+        chapters = [self._chapter(i, note) for i, note in enumerate(self.notes, 1)]
         questions = [q for n in self.notes for q in n.questions]
         date = build_date(self.collection)
         keywords = sorted({t for n in self.notes for t in n.meta.tags}
@@ -131,15 +160,16 @@ class _Writer:
             title=_e(self.config.title), author=_e(self.config.author),
             keywords=_e(", ".join(keywords)), created=_e(date[1] if date else ""),
             generator=_e(f"qadeck {__version__}"), edition="questions" if not self.answers else "full",
-            fonts=font_faces,
-            cover=self._cover(questions, date[0] if date else ""), toc=self._toc(), chapters=chapters)
+            fonts=font_faces).rstrip("\n")
         if not date:  # WeasyPrint would write an empty date; leave the tag out instead
             page = page.replace('<meta name="dcterms.created" content="">\n', "")
         if not self.config.author:
             page = page.replace('<meta name="author" content="">\n', "")
         if not keywords:
             page = page.replace('<meta name="keywords" content="">\n', "")
-        return Book(page, self.diagnostics, len(self.notes), len(questions))
+        return Book(page, self._cover(questions, date[0] if date else ""), self._toc(), chapters,
+                    [element_id("n", note.path) for note in self.notes], diagnostics=self.diagnostics,
+                    notes=len(self.notes), questions=len(questions))
 
     def _cover(self, questions: list[Question], date: str) -> str:
         open_count = sum(not q.answered for q in questions)

@@ -189,11 +189,13 @@ def anki(ctx: click.Context, notes: Path | None, output: Path | None,
 @click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A CJK font file to use.")
 @click.option("--questions-only", is_flag=True, default=None, help="Leave the answers out.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
+              help="Processes printing a long book in parts (default: one per core; 1: none).")
 @click.pass_context
 def pdf(ctx: click.Context, notes: Path | None, output: Path | None, paper: str | None,
-        font: Path | None, questions_only: bool | None) -> None:
+        font: Path | None, questions_only: bool | None, jobs: int | None) -> None:
     """Write the printable PDF handbook on its own."""
-    _single("pdf", ctx, notes, output, paper=paper, font=font, questions_only=questions_only)
+    _single("pdf", ctx, notes, output, paper=paper, font=font, questions_only=questions_only, jobs=jobs)
 
 
 @cli.command()

@@ -25,6 +25,7 @@ from qadeck.errors import ExportError, MissingDependency
 from qadeck.exporters import handbook, handbook_html
 from qadeck.exporters.handbook_fetch import SafeFetcher
 from qadeck.exporters.handbook_fonts import Coverage
+from qadeck.exporters.handbook_print import captured
 from qadeck.mathrender import MathError, SVGMath, math_font_file
 
 pypdf = pytest.importorskip("pypdf")
@@ -256,11 +257,11 @@ def test_notdef_in_weasyprint_log_is_a_build_error_naming_the_place(tmp_path):
     import weasyprint
 
     notes = write_notes(tmp_path, {"x.md": "标题\n===\n\n正文 \U00013000\n"})
-    with handbook._captured() as log:
+    with captured() as records:
         weasyprint.HTML(string="<p>\U00013000</p>").write_pdf()
     problems = handbook.Problems([], notes, parse(notes))
     with pytest.raises(ExportError, match=r"U\+13000\) at x\.md:4"):
-        problems.read_log(log.records, [])
+        problems.read_log([r.getMessage() for r in records], [])
 
 
 def test_no_cjk_font_stops_with_one_sentence(tmp_path):
@@ -332,7 +333,7 @@ def test_fetcher_refuses_each_way_out(markup, tmp_path):
 
     notes = _unsafe_tree(tmp_path)
     fetcher = SafeFetcher([notes])
-    with handbook._captured():
+    with captured():
         data = weasyprint.HTML(string=f"<p>{markup}</p>", base_url=notes.as_uri() + "/",
                                url_fetcher=fetcher).write_pdf()
     assert fetcher.refused, markup
@@ -348,9 +349,9 @@ def test_fetcher_allows_data_and_files_inside(tmp_path):
     markup = ('<img src="ok.svg"><img src="data:image/svg+xml;base64,'
               + base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>').decode()
               + '">')
-    with handbook._captured() as log:
+    with captured() as log:
         weasyprint.HTML(string=markup, base_url=notes.as_uri() + "/", url_fetcher=fetcher).write_pdf()
-    assert fetcher.refused == [] and not log.records
+    assert fetcher.refused == [] and not log
 
 
 @needs_poppler

@@ -1,0 +1,171 @@
+"""Print a long handbook in parts, one worker process per core, and join them.
+
+WeasyPrint lays out and draws on one core: 1,000 questions (about 250 pages) take some 40
+seconds. Chapters are independent of each other except for four things, handled here:
+
+- Page numbers (第 N 页 / 共 M 页): each worker paginates its chapters, tells the parent its
+  page count and waits; when every count is in, the parent sends each part the pages before it
+  and the total, and only then are the margin boxes made (`handbook_print.numbered_pages`).
+- The contents' page numbers: the front matter (cover and contents) is printed once with
+  placeholder numbers while the workers paginate, to learn its length, and again at the end
+  with the real numbers written in. If its length changed, the parts' numbers would be wrong,
+  so the whole book is printed in one piece instead.
+- Links from one part to another stay links to named destinations (`links_across`), which
+  the joined PDF defines (`handbook_join`).
+- Bookmarks and metadata: each part's outline is appended in order; the information and
+  language come from the front matter.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from qadeck.exporters.handbook_html import Book
+from qadeck.exporters.handbook_join import join
+from qadeck.exporters.handbook_print import Printed, PrintJob, print_pdf
+
+MIN_QUESTIONS = 200  # below this, starting processes costs more than it saves
+_PLACEHOLDER = "888"
+_DATA_URI = re.compile(r'src="data:[^"]*"')
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+class PartFailed(RuntimeError):
+    """A worker could not print its part (the message carries its traceback)."""
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def part_count(questions: int, chapters: int, jobs: int) -> int:
+    """How many parts to print a book in: one unless it is long, has chapters to share out,
+    and more than one process may run."""
+    workers = jobs if jobs > 0 else usable_cpus()
+    if questions < MIN_QUESTIONS:
+        return 1
+    return max(1, min(workers, chapters))
+
+
+def groups(chapters: list[str], count: int) -> list[list[str]]:
+    """`chapters` in at most `count` runs of about equal work (text length, formulas' data left
+    out), in order."""
+    weights = [len(_DATA_URI.sub("", chapter)) for chapter in chapters]
+    total = sum(weights) or 1
+    runs: list[list[str]] = [[] for _ in range(count)]
+    done = 0
+    for index, (chapter, weight) in enumerate(zip(chapters, weights, strict=True)):
+        run = min(count - 1, int((done + weight / 2) * count / total))
+        run = max(run, count - (len(chapters) - index))  # leave a chapter for every later run
+        runs[run].append(chapter)
+        done += weight
+    return [run for run in runs if run]
+
+
+class PartPrinters:
+    """Worker processes, started before the book's HTML is written so that they import
+    WeasyPrint meanwhile; `print_book` gives each a run of chapters."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+        for _ in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(theirs,), daemon=True)
+            process.start()
+            theirs.close()
+            self.workers.append((process, ours))
+
+    def __enter__(self) -> PartPrinters:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for process, conn in self.workers:
+            try:
+                conn.send(None)  # a worker still waiting for work stops
+            except OSError:
+                pass
+            conn.close()
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        self.workers = []
+
+    def print_book(self, book: Book, job: PrintJob) -> Printed:
+        """The whole book's PDF; printed in one piece if the contents changed length."""
+        runs = groups(book.chapters, len(self.workers))
+        known = frozenset(name for chapter in book.chapters for name in _ID.findall(chapter))
+        busy = [conn for (_, conn), run in zip(self.workers, runs, strict=False)]
+        for conn, run in zip(busy, runs, strict=True):
+            conn.send((job, book.document("", run), known))
+        draft = print_pdf(job, _front(book, dict.fromkeys(known, _PLACEHOLDER)), known=known)
+        paginated = [_receive(conn, "paginated") for conn in busy]
+        total = draft.pages + sum(pages for pages, _ in paginated)
+        numbers: dict[str, str] = {}
+        start = draft.pages
+        for conn, (pages, anchors) in zip(busy, paginated, strict=True):
+            conn.send((start, total))
+            numbers.update((name, str(start + index + 1)) for name, index in anchors.items())
+            start += pages
+        # The contents are printed while the workers draw their pages.
+        front = print_pdf(job, _front(book, numbers), numbering=lambda _pages, _anchors: (0, total),
+                          known=known)
+        parts = [_receive(conn, "printed") for conn in busy]
+        if front.pages != draft.pages:
+            return print_pdf(job, book.html)
+        printed = [front, *parts]
+        return Printed(join([p.pdf for p in printed]), total, [m for p in printed for m in p.messages],
+                       [r for p in printed for r in p.refused])
+
+
+def _front(book: Book, pages: dict[str, str]) -> str:
+    return book.document(book.cover + "\n" + book.toc_with_pages(pages), [])
+
+
+def _receive(conn: Connection, kind: str) -> Any:
+    try:
+        message = conn.recv()
+    except EOFError:
+        raise PartFailed("a worker printing part of the handbook stopped unexpectedly") from None
+    if message[0] == "failed":
+        raise PartFailed(message[1])
+    if message[0] != kind:
+        raise PartFailed(f"a worker said {message[0]!r} where {kind!r} was expected")
+    return message[1:] if len(message) > 2 else message[1]
+
+
+def _work(conn: Connection) -> None:
+    """A worker: take a part, paginate it, report its pages and anchors, take its numbering,
+    draw it and send the PDF back."""
+    def numbering(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+        conn.send(("paginated", pages, anchors))
+        return conn.recv()
+
+    try:
+        import weasyprint  # noqa: F401 - while the parent writes the HTML
+
+        message = conn.recv()
+        if message is None:
+            return
+        job, html, known = message
+        printed = print_pdf(job, html, numbering=numbering, known=known)
+    except (EOFError, KeyboardInterrupt):
+        return
+    except BaseException:  # noqa: BLE001 - the parent reports it
+        conn.send(("failed", traceback.format_exc()))
+    else:
+        conn.send(("printed", printed))
+    finally:
+        conn.close()

@@ -6,10 +6,10 @@ seconds. Chapters are independent of each other except for four things, handled 
 - Page numbers (第 N 页 / 共 M 页): each worker paginates its chapters, tells the parent its
   page count and waits; when every count is in, the parent sends each part the pages before it
   and the total, and only then are the margin boxes made (`handbook_print.numbered_pages`).
-- The contents' page numbers: the front matter (cover and contents) is printed once with
-  placeholder numbers while the workers paginate, to learn its length, and again at the end
-  with the real numbers written in. If its length changed, the parts' numbers would be wrong,
-  so the whole book is printed in one piece instead.
+- The contents' page numbers: the front matter (cover and contents) is printed by the first
+  worker once with placeholder numbers before its part, to learn its length, and again at the
+  end with the real numbers written in. If its length changed, the parts' numbers would be
+  wrong, so the whole book is printed in one piece instead.
 - Links from one part to another stay links to named destinations (`links_across`), which
   the joined PDF defines (`handbook_join`).
 - Bookmarks and metadata: each part's outline is appended in order; the information and
@@ -55,15 +55,15 @@ def part_count(questions: int, chapters: int, jobs: int) -> int:
     return max(1, min(workers, chapters))
 
 
-def groups(chapters: list[str], count: int) -> list[list[str]]:
+def groups(chapters: list[str], count: int, lead: int = 0) -> list[list[str]]:
     """`chapters` in at most `count` runs of about equal work (text length, formulas' data left
-    out), in order."""
+    out), in order; the first run carries `lead` more work of another kind (the front matter)."""
     weights = [len(_DATA_URI.sub("", chapter)) for chapter in chapters]
-    total = sum(weights) or 1
+    total = (sum(weights) + lead) or 1
     runs: list[list[str]] = [[] for _ in range(count)]
-    done = 0
+    done = lead
     for index, (chapter, weight) in enumerate(zip(chapters, weights, strict=True)):
-        run = min(count - 1, int((done + weight / 2) * count / total))
+        run = 0 if index == 0 else min(count - 1, int((done + weight / 2) * count / total))
         run = max(run, count - (len(chapters) - index))  # leave a chapter for every later run
         runs[run].append(chapter)
         done += weight
@@ -104,26 +104,28 @@ class PartPrinters:
         self.workers = []
 
     def print_book(self, book: Book, job: PrintJob) -> Printed:
-        """The whole book's PDF; printed in one piece if the contents changed length."""
-        runs = groups(book.chapters, len(self.workers))
+        """The whole book's PDF. The first worker also prints the front matter, before its part
+        with placeholder numbers and after it with the real ones, so that this process never
+        holds a WeasyPrint document beside the workers' (memory)."""
         known = frozenset(name for chapter in book.chapters for name in _ID.findall(chapter))
-        busy = [conn for (_, conn), run in zip(self.workers, runs, strict=False)]
-        for conn, run in zip(busy, runs, strict=True):
-            conn.send((job, book.document("", run), known))
-        draft = print_pdf(job, _front(book, dict.fromkeys(known, _PLACEHOLDER)), known=known)
+        draft = _front(book, dict.fromkeys(known, _PLACEHOLDER))
+        runs = groups(book.chapters, len(self.workers), lead=2 * len(draft))
+        busy = [conn for (_, conn), _run in zip(self.workers, runs, strict=False)]
+        for index, (conn, run) in enumerate(zip(busy, runs, strict=True)):
+            conn.send((job, book.document("", run), known, draft if index == 0 else None))
         paginated = [_receive(conn, "paginated") for conn in busy]
-        total = draft.pages + sum(pages for pages, _ in paginated)
+        front_pages = paginated[0][2]
+        total = front_pages + sum(pages for pages, _, _ in paginated)
         numbers: dict[str, str] = {}
-        start = draft.pages
-        for conn, (pages, anchors) in zip(busy, paginated, strict=True):
+        start = front_pages
+        for conn, (pages, anchors, _) in zip(busy, paginated, strict=True):
             conn.send((start, total))
             numbers.update((name, str(start + index + 1)) for name, index in anchors.items())
             start += pages
-        # The contents are printed while the workers draw their pages.
-        front = print_pdf(job, _front(book, numbers), numbering=lambda _pages, _anchors: (0, total),
-                          known=known)
+        busy[0].send((_front(book, numbers), total))
         parts = [_receive(conn, "printed") for conn in busy]
-        if front.pages != draft.pages:
+        front = _receive(busy[0], "front")
+        if front.pages != front_pages:  # the contents changed length: numbers would be off
             return print_pdf(job, book.html)
         printed = [front, *parts]
         return Printed(join([p.pdf for p in printed]), total, [m for p in printed for m in p.messages],
@@ -147,25 +149,30 @@ def _receive(conn: Connection, kind: str) -> Any:
 
 
 def _work(conn: Connection) -> None:
-    """A worker: take a part, paginate it, report its pages and anchors, take its numbering,
-    draw it and send the PDF back."""
-    def numbering(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
-        conn.send(("paginated", pages, anchors))
-        return conn.recv()
-
+    """A worker: take a part (and maybe the front matter's draft), paginate the part, report its
+    pages and anchors, take its numbering, draw it and send the PDF back; then, if it had the
+    draft, print the front matter with the numbers it is sent."""
     try:
         import weasyprint  # noqa: F401 - while the parent writes the HTML
 
         message = conn.recv()
         if message is None:
             return
-        job, html, known = message
-        printed = print_pdf(job, html, numbering=numbering, known=known)
-    except (EOFError, KeyboardInterrupt):
+        job, html, known, draft = message
+        front_pages = print_pdf(job, draft, known=known).pages if draft else None
+
+        def numbering(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
+            conn.send(("paginated", pages, anchors, front_pages))
+            return conn.recv()
+
+        conn.send(("printed", print_pdf(job, html, numbering=numbering, known=known)))
+        del html
+        if draft:
+            front, total = conn.recv()
+            conn.send(("front", print_pdf(job, front, numbering=lambda _p, _a: (0, total), known=known)))
+    except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
     except BaseException:  # noqa: BLE001 - the parent reports it
         conn.send(("failed", traceback.format_exc()))
-    else:
-        conn.send(("printed", printed))
     finally:
         conn.close()

@@ -6,6 +6,7 @@ converted; the caller reports it and shows the source instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -216,6 +217,7 @@ def _reason(exc: Exception) -> str:
     return text[0] if text else type(exc).__name__
 
 
+@functools.cache  # asked for every formula; reading package metadata costs ~1 ms
 def _ziamath_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

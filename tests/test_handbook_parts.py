@@ -108,6 +108,13 @@ def test_short_books_and_one_job_print_in_one_piece():
     assert handbook_parts.part_count(questions=5000, chapters=20, jobs=2) == 2
 
 
+def test_by_default_at_most_two_workers(monkeypatch):
+    monkeypatch.setattr(handbook_parts, "usable_cpus", lambda: 16)
+    assert handbook_parts.part_count(questions=5000, chapters=20, jobs=0) == 2
+    monkeypatch.setattr(handbook_parts, "usable_cpus", lambda: 1)
+    assert handbook_parts.part_count(questions=5000, chapters=20, jobs=0) == 1
+
+
 @pytest.mark.parametrize("weights,count", [([5, 5, 5, 5], 2), ([100, 1, 1], 2), ([1, 1, 100], 2),
                                             ([3, 1, 4, 1, 5, 9, 2, 6], 3), ([7], 4), ([1, 1], 2)])
 def test_chapters_are_shared_in_order_without_empty_parts(weights, count):

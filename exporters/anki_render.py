@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 import hashlib
 import html
 import re
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from qadeck.assets import read_local
 from qadeck.model import Diagnostic, Link, Note, Question
+from qadeck.render import tag_attributes
 
 # The note type's fields. Their names and order are the schema Anki checks on every import:
 # changing them later makes Anki treat every existing note as "conflicting", so the list holds
@@ -27,7 +27,7 @@ FIELDS = ("Front", "Back", "Details", "SeeAlso", "Context", "Breadcrumb", "Sourc
 
 _TAG_SPACE = re.compile(r"\s+")
 _TAG_BAD = re.compile(r'["\x00-\x1f\x7f]')
-_IMG_ATTR = re.compile(r"""\b(alt|title|width|height)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_IMG_KEPT = ("alt", "title", "width", "height")  # of a note's <img>, on the card's
 _TAGS = re.compile(r"<[^>]+>")
 _SAFE_NAME = re.compile(r"[^\w.-]+")
 _DATA_IMAGE = re.compile(r"data:image/([a-z0-9.+-]+);base64,(.*)", re.I | re.S)
@@ -128,12 +128,12 @@ class CardRenderer:
         """A question's heading as HTML, rendered once: it is a card's front and its follow-ups' context."""
         if q.id not in self._headings:
             self._line = q.line
-            self._headings[q.id] = _clean(self.renderer.inline(q.heading), q.heading)
+            self._headings[q.id] = self.renderer.inline(q.heading)
         return self._headings[q.id]
 
     def _fields(self, note: Note, q: Question, parent: Question | None) -> tuple[str, ...]:
-        """The card's fields in FIELDS order. What the renderer made from the note's Markdown is
-        sanitized; the rest is text escaped here."""
+        """The card's fields in FIELDS order. The renderer cleans the note's own HTML
+        (`qadeck.sanitize`); the rest is text escaped here."""
         r = self.renderer
         answer = q.answer
         self._line = q.line
@@ -146,9 +146,7 @@ class CardRenderer:
         flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + self.markers.get(m, ""))}</span>'
                         for m in dict.fromkeys(q.markers))
         values = {
-            "Front": self._heading(q), "Back": _clean(back, answer.short, answer.body),
-            "Details": _clean(details, *(d.markdown for d in answer.details)),
-            "SeeAlso": _clean(see_also, *answer.see_also),
+            "Front": self._heading(q), "Back": back, "Details": details, "SeeAlso": see_also,
             "Context": self._heading(parent) if parent is not None else "",
             "Breadcrumb": crumb, "Source": html.escape(f"{note.path}:{q.line}"), "Id": html.escape(q.id),
             "Flags": flags, "Extra": "",
@@ -188,7 +186,7 @@ class CardRenderer:
 
     def _image(self, src: str, tag_html: str) -> str:
         assert self._note is not None
-        alt = _attrs(tag_html).get("alt", "")
+        alt = tag_attributes(tag_html).get("alt", "")
         if src.startswith("data:"):
             return self._data_image(src, tag_html)
         link = self._note.link(src)
@@ -251,44 +249,11 @@ def _ref(inner: str, target: str | None) -> str:
     return f'<span class="qd-ref">{inner}</span> <span class="qd-ref-target">({html.escape(target)})</span>'
 
 
-def _attrs(tag_html: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for m in _IMG_ATTR.finditer(tag_html):
-        value = next(g for g in (m.group(2), m.group(3), m.group(4)) if g is not None)
-        found.setdefault(m.group(1).lower(), html.unescape(value))
-    return found
-
-
 def _img(name: str, tag_html: str) -> str:
-    attrs = _attrs(tag_html)
+    attrs = {k: v for k, v in tag_attributes(tag_html).items() if k in _IMG_KEPT}
     extra = "".join(f' {k}="{html.escape(v)}"' for k, v in sorted(attrs.items()))
     return f'<img src="{html.escape(name)}"{extra}>'
 
 
 def _missing(label: str) -> str:
     return f'<span class="qd-missing-image">{html.escape(label)}</span>'
-
-
-def _clean(fragment: str, *sources: str) -> str:
-    """Notes are data: no script, handler or foreign tag from a note may run inside Anki.
-
-    Markdown escapes every `<` of the text it converts, so markup can come from a note only as
-    raw HTML (`<`) or a link or image address (`](`, a `]:` definition). HTML made from sources
-    without those is known safe and skips the sanitizer (a third of the fields' cost)."""
-    if not fragment:
-        return ""
-    if not any("<" in s or "](" in s or "]:" in s for s in sources):
-        return fragment
-    return _cleaner().clean(fragment)
-
-
-@functools.cache
-def _cleaner():  # nh3 is imported on first use
-    import nh3
-
-    attributes = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
-    attributes["*"] = {"class", "title", "lang", "dir"}
-    attributes["img"] = {"src", "alt", "width", "height", "title"}
-    attributes["details"] = {"open"}
-    return nh3.Cleaner(tags=set(nh3.ALLOWED_TAGS) | {"tfoot"}, attributes=attributes, link_rel=None,
-                       url_schemes={"http", "https", "mailto"}, strip_comments=True)

@@ -1,10 +1,10 @@
-"""Note Markdown to safe HTML for the cheat sheet: render, sanitize, then put trusted pieces back.
+"""Note Markdown to safe HTML for the cheat sheet.
 
-Note HTML is untrusted. Each rendered fragment goes through an nh3 allow-list (no script, event
-handlers, frames, `javascript:` URLs, ids or styles beyond `text-align`); only after that do the
-exporter's own pieces, MathML and `data:` images, replace private-use placeholders. Links between
-notes become in-page anchors; images are read only from inside the notes folder, through the model's
-resolved `Link`s.
+Note HTML is untrusted: the shared renderer cleans it with the common allow-list
+(`qadeck.sanitize`: no script, event handlers, frames, `javascript:` URLs, ids or styles beyond
+`text-align`, and no `qd-` class that would pose as the page's own) before it puts in MathML and
+what the hooks here make. Links between notes become in-page anchors; images are read only from
+inside the notes folder, through the model's resolved `Link`s, and embedded as `data:` URIs.
 """
 
 from __future__ import annotations
@@ -18,27 +18,13 @@ from pathlib import Path
 from qadeck.assets import local_file
 from qadeck.mathrender import MathMLMath
 from qadeck.model import Diagnostic, Link, Note
-from qadeck.render import Renderer, RenderOptions
+from qadeck.render import Renderer, RenderOptions, tag_attributes
+from qadeck.sanitize import HtmlPolicy, risky
 
 MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
         ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif", ".bmp": "image/bmp"}
-TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "col", "colgroup", "dd", "del",
-    "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
-    "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub",
-    "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-}
-ATTRIBUTES = {
-    "*": {"class", "title", "lang", "dir"},
-    "a": {"href"}, "td": {"colspan", "rowspan", "align", "style"},
-    "th": {"colspan", "rowspan", "align", "style"},
-    "div": {"align"}, "p": {"align"}, "ol": {"start", "type"}, "details": {"open"}, "col": {"span"},
-}
-# Placeholders for trusted HTML: private-use characters, removed from note text and attribute values.
-_OPEN, _CLOSE = "\ue000", "\ue001"
-_TOKEN = re.compile(f"{_OPEN}(\\d+){_CLOSE}")
-_UNSAFE = re.compile(r"<\s*(?:script|iframe|object|embed|style|form)\b|\son[a-z]+\s*=|javascript\s*:", re.I)
-_IMG_ATTR = re.compile(r"""\b(alt|width|height)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+# The page's own classes start with qd-: a note must not pose as a question card.
+POLICY = HtmlPolicy(reserved_class_prefix="qd-", link_rel="noopener noreferrer")
 
 
 class Content:
@@ -49,9 +35,9 @@ class Content:
         self.image_cap_kb = image_cap_kb
         self.fragment = fragment  # in-page id for a note or anchor link, None when not on the page
         self.math = MathMLMath()
-        self.renderer = Renderer(RenderOptions(engine=_HeldMath(self), link=self._link, image=self._image))
+        self.renderer = Renderer(RenderOptions(engine=self.math, link=self._link, image=self._image,
+                                               policy=POLICY))
         self.diagnostics: list[Diagnostic] = []
-        self.trusted: list[str] = []
         self.line = 0
         self._note: Note | None = None
         self._links: dict[str, Link] = {}
@@ -62,10 +48,12 @@ class Content:
         self._links = {link.href: link for link in note.links}
 
     def block(self, markdown: str) -> str:
-        return self._safe(self.renderer.block(self._untrusted(markdown), self._math_problem))
+        self._check(markdown)
+        return self.renderer.block(markdown, self._math_problem)
 
     def inline(self, markdown: str) -> str:
-        return self._safe(self.renderer.inline(self._untrusted(markdown), self._math_problem))
+        self._check(markdown)
+        return self.renderer.inline(markdown, self._math_problem)
 
     def font_css(self) -> str:
         """The subset math font as an @font-face rule, or nothing when the page has no formula."""
@@ -76,17 +64,9 @@ class Content:
         return (f'@font-face{{font-family:"QD Math";src:url(data:font/woff2;base64,{font}) format("woff2");'
                 "font-display:block}")
 
-    def _untrusted(self, markdown: str) -> str:
-        if _UNSAFE.search(markdown):
+    def _check(self, markdown: str) -> None:
+        if risky(markdown):
             self._warn("html.unsafe", "raw HTML that could run script or load content was removed")
-        return markdown.replace(_OPEN, "").replace(_CLOSE, "")
-
-    def _safe(self, fragment: str) -> str:
-        return _TOKEN.sub(lambda m: self.trusted[int(m.group(1))], sanitize(fragment))
-
-    def hold(self, trusted_html: str) -> str:
-        self.trusted.append(trusted_html)
-        return f"{_OPEN}{len(self.trusted) - 1}{_CLOSE}"
 
     def _math_problem(self, message: str) -> None:
         self._warn("math.invalid", f"{message}; the cheat sheet shows its source")
@@ -101,7 +81,7 @@ class Content:
         link = self._links.get(href)
         if link is None:
             if re.match(r"(?i)(https?|mailto):", href):
-                return None  # the sanitizer checks the scheme
+                return None  # a web link the sanitizer let through
             return f'<span class="xref-off" title="{html.escape(href)}">{inner}</span>'
         if link.kind in ("web", "mail"):
             return None
@@ -112,7 +92,7 @@ class Content:
         return f'<a href="#{target}">{inner}</a>'
 
     def _image(self, src: str, tag: str) -> str:
-        attrs = _img_attrs(tag)
+        attrs = tag_attributes(tag)
         alt = attrs.get("alt", "")
         link = self._links.get(src)
         if link is None or link.kind == "web":
@@ -127,7 +107,7 @@ class Content:
         if uri is None:
             return f'<span class="img-off" title="{html.escape(src)}">{html.escape(alt or src)}</span>'
         size = "".join(f' {k}="{attrs[k]}"' for k in ("width", "height") if attrs.get(k, "").isdigit())
-        return self.hold(f'<img src="{uri}" alt="{html.escape(alt)}"{size} decoding="async">')
+        return f'<img src="{uri}" alt="{html.escape(alt)}"{size} decoding="async">'
 
     def _data_uri(self, link: Link) -> str | None:
         if link.target in self._images:
@@ -152,39 +132,3 @@ class Content:
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         self._images[link.target] = uri
         return uri
-
-
-class _HeldMath:
-    """MathML goes into the page only after the note HTML around it was sanitized."""
-
-    def __init__(self, content: Content):
-        self.content = content
-
-    def render(self, latex: str, display: bool) -> str:
-        return self.content.hold(self.content.math.render(latex, display))
-
-
-def sanitize(fragment: str) -> str:
-    """Note HTML through the allow-list: no script, handlers, frames, javascript: URLs or ids."""
-    import nh3
-
-    return nh3.clean(fragment, tags=TAGS, attributes=ATTRIBUTES, attribute_filter=_attribute_filter,
-                     clean_content_tags={"script", "style", "textarea", "noscript", "template"},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-                     filter_style_properties={"text-align"}, strip_comments=True)
-
-
-def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-    value = value.replace(_OPEN, "").replace(_CLOSE, "")  # a placeholder never lands in an attribute
-    if attribute == "class":
-        # The page's own classes start with qd-; a note must not pose as a question card.
-        return " ".join(c for c in value.split() if not c.startswith("qd-")) or None
-    return value
-
-
-def _img_attrs(tag: str) -> dict[str, str]:
-    found = {}
-    for match in _IMG_ATTR.finditer(tag):
-        value = next(v for v in match.groups()[1:] if v is not None)
-        found[match.group(1).lower()] = html.unescape(value)
-    return found

@@ -29,18 +29,17 @@ from qadeck.mathrender import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
 from qadeck.parser.heading import anchor_key
 from qadeck.parser.source import decode
-from qadeck.render import Renderer, RenderOptions
+from qadeck.render import Renderer, RenderOptions, tag_attributes
+from qadeck.sanitize import HtmlPolicy
 
 FLAG_LABELS = {"hot": "高频", "important": "重点", "open-ended": "开放题", "mastered": "已掌握",
                "reviewed": "已复习", "unsure": "存疑", "caution": "注意", "pinned": "置顶", "key": "要点",
                "todo": "待办", "revisit": "再看", "wrong": "易错", "partial": "半懂", "compare": "对比",
                "memo": "备忘", "done": "完成", "minor": "次要"}
 WRITING_LINES = 4  # ruled lines left under an open question
-# Tags a note may not bring into the book: they would restyle it, fetch or embed files.
-_UNSAFE_PAIRED = re.compile(r"<(script|style|iframe|object|textarea|select|noscript|template)\b.*?</\1\s*>",
-                            re.S | re.I)
-_UNSAFE_SINGLE = re.compile(r"</?(script|style|iframe|object|embed|link|meta|base|frame|frameset|input|"
-                            r"textarea|select|button|form|noscript|template|html|head|body)\b[^>]*>", re.I)
+# Note images may name local files: the book's URL fetcher decides what is read, and reports the
+# rest (`handbook_fetch`).
+POLICY = HtmlPolicy(image_schemes=frozenset({"http", "https", "data", "file"}))
 _TAG = re.compile(r"<[^>]*>")
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 _SRC = re.compile(r"""(\bsrc\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
@@ -141,7 +140,8 @@ class _Writer:
         self.answers = not config.questions_only
         self.notes = [n for n in collection.notes if n.questions or self.answers]
         self.in_book = {n.path: n for n in self.notes}
-        self.renderer = Renderer(RenderOptions(math="svg", engine=engine, link=self._link, image=self._image))
+        self.renderer = Renderer(RenderOptions(math="svg", engine=engine, link=self._link, image=self._image,
+                                               policy=POLICY))
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, int, str]] = set()
         self._sources: dict[str, list[str]] = {}
@@ -322,7 +322,6 @@ class _Writer:
             self._report(note.path, at, "warning", "pdf.math", message + "; its source is printed instead")
 
         out = (self.renderer.inline if inline else self.renderer.block)(text, problem)
-        out = _UNSAFE_SINGLE.sub("", _UNSAFE_PAIRED.sub("", out))
         return self._glyphs(out, note.path, line)
 
     def _text(self, text: str, line: int) -> str:
@@ -400,8 +399,7 @@ class _Writer:
     def _image(self, src: str, tag: str) -> str:
         note = self.note
         assert note is not None
-        alt = re.search(r'\balt="([^"]*)"', tag)
-        label = html.unescape(alt.group(1)) if alt and alt.group(1) else src
+        label = tag_attributes(tag).get("alt") or src
         if src.startswith("data:"):
             return tag
         link = note.link(src)

@@ -2,7 +2,10 @@
 
 Math is cut out before Markdown sees it (so `_` and `*` inside formulas survive) and put back
 through a per-target engine (`qadeck.mathrender`). Links and images pass through hooks so each
-exporter decides what a cross-note link or a local image becomes.
+exporter decides what a cross-note link or a local image becomes. Order matters for safety:
+the note's HTML is cleaned first (`qadeck.sanitize`), then the hooks rewrite links and images,
+then the formulas go in, so what qadeck makes is never cleaned away and what a note holds is
+never left uncleaned.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
 from qadeck.mathrender import MathEngine, MathError, engine
+from qadeck.sanitize import HtmlPolicy, clean, needs_cleaning
 
 LinkHook = Callable[[str, str], str | None]  # (href, inner html) -> replacement html or None
 ImageHook = Callable[[str, str], str | None]  # (src, whole tag) -> replacement html or None
@@ -32,7 +36,8 @@ _LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
 _DETAILS = re.compile(r"<details(?![^>]*\bmarkdown=)", re.I)
 _A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
-_ATTR = re.compile(r"""\b(href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_TAG_NAME = re.compile(r"^<[a-zA-Z][a-zA-Z0-9]*")
+_TAG_ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 # What Renderer.inline may render without Markdown: text with no character Markdown or HTML
 # gives a meaning to, and links whose words and href are as plain; nothing that opens a block.
 _PLAIN = r"(?:[^\\`*_\[\]!<>&~\x00-\x1f]|!(?!\[))"
@@ -56,6 +61,7 @@ class RenderOptions:
     image: ImageHook | None = None
     problem: ProblemHook | None = None  # told about formulas that fail to render
     engine: MathEngine | None = field(default=None, repr=False)
+    policy: HtmlPolicy = HtmlPolicy()  # what a note's own HTML may keep
 
 
 class Renderer:
@@ -74,7 +80,7 @@ class Renderer:
         protected, maths = protect_math(normalize_lists(text))
         protected = _DETAILS.sub('<details markdown="1"', protected)
         out = self._md.reset().convert(protected)
-        return self._finish(out, maths, problem)
+        return self._finish(out, maths, problem, text)
 
     def inline(self, text: str, problem: ProblemHook | None = None) -> str:
         """One line of inline Markdown (a heading) to HTML without the enclosing <p>."""
@@ -90,19 +96,23 @@ class Renderer:
         if not _SIMPLE_INLINE.fullmatch(protected) or _BLOCK_START.match(protected):
             return None
         out = _SIMPLE_LINK.sub(r'<a href="\2">\1</a>', protected)
-        return _unwrap_p(self._finish(f"<p>{out}</p>", maths, problem))
+        return _unwrap_p(self._finish(f"<p>{out}</p>", maths, problem, text))
 
-    def _finish(self, out: str, maths: list[tuple[str, bool]], problem: ProblemHook | None) -> str:
-        report = problem or self.options.problem
-        rendered = [self._math(latex, display, report) for latex, display in maths]
-        out = re.sub(r"<p>\s*qdkmath(\d+)x\s*</p>",
-                     lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
-        out = _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
+    def _finish(self, out: str, maths: list[tuple[str, bool]], problem: ProblemHook | None,
+                source: str) -> str:
+        if needs_cleaning(source):
+            out = clean(out, self.options.policy)
         if self.options.link is not None:
             out = _A.sub(self._link, out)
         if self.options.image is not None:
             out = _IMG.sub(self._image, out)
-        return out
+        if not maths:
+            return out
+        report = problem or self.options.problem
+        rendered = [self._math(latex, display, report) for latex, display in maths]
+        out = re.sub(r"<p>\s*qdkmath(\d+)x\s*</p>",
+                     lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
+        return _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
 
     def _math(self, latex: str, display: bool, report: ProblemHook | None) -> str:
         try:
@@ -117,17 +127,17 @@ class Renderer:
         return body
 
     def _link(self, match: re.Match[str]) -> str:
-        href = _attr(match.group(1))
+        href = tag_attributes(match.group(1)).get("href")
         if href is None:
             return match.group(0)
-        new = self.options.link(html.unescape(href), match.group(2))
+        new = self.options.link(href, match.group(2))
         return match.group(0) if new is None else new
 
     def _image(self, match: re.Match[str]) -> str:
-        src = _attr(match.group(0))
+        src = tag_attributes(match.group(0)).get("src")
         if src is None:
-            return match.group(0)
-        new = self.options.image(html.unescape(src), match.group(0))
+            return ""  # nothing to show (or an address the sanitizer took out)
+        new = self.options.image(src, match.group(0))
         return match.group(0) if new is None else new
 
 
@@ -183,11 +193,14 @@ def _unwrap_p(out: str) -> str:
     return out
 
 
-def _attr(tag: str) -> str | None:
-    found = _ATTR.search(tag)
-    if not found:
-        return None
-    return found.group(2) if found.group(2) is not None else found.group(3)
+def tag_attributes(tag: str) -> dict[str, str]:
+    """The attributes of an HTML start tag (or of its attribute text), unescaped, names in lower
+    case, the first of each name: what the link and image hooks read (`src`, `alt`, `width`...)."""
+    found: dict[str, str] = {}
+    for match in _TAG_ATTR.finditer(_TAG_NAME.sub("", tag, count=1)):
+        value = next(v for v in match.groups()[1:] if v is not None)
+        found.setdefault(match.group(1).lower(), html.unescape(value))
+    return found
 
 
 def protect_math(text: str) -> tuple[str, list[tuple[str, bool]]]:

@@ -1,3 +1,4 @@
 from qadeck.cli import main
 
-main()
+if __name__ == "__main__":  # not again in worker processes (spawn imports this module)
+    main()

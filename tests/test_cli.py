@@ -102,3 +102,10 @@ def test_a_malformed_source_date_epoch_is_one_sentence(tmp_path: Path, monkeypat
     result = run("build", "--notes", str(NOTES), "--out", str(tmp_path), "--only", "json", cwd=tmp_path)
     assert result.exit_code == 1 and "SOURCE_DATE_EPOCH must be a whole number" in result.stderr
     assert not list(tmp_path.glob("*.json"))
+
+
+def test_worker_processes_importing_main_do_not_run_the_cli():
+    """Spawned workers (the handbook's parts) import the main module under another name."""
+    import runpy
+
+    runpy.run_module("qadeck.__main__", run_name="__mp_main__")  # would exit if it ran the CLI

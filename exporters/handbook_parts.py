@@ -36,7 +36,7 @@ MIN_QUESTIONS = 200  # below this, starting processes costs more than it saves
 AUTO_JOBS = 2
 _PLACEHOLDER = "888"
 _DATA_URI = re.compile(r'src="data:[^"]*"')
-_ID = re.compile(r'\bid="([^"]+)"')
+_ID = re.compile(r'(?<![\w-])id="([^"]+)"')
 
 
 class PartFailed(RuntimeError):
@@ -169,11 +169,17 @@ def _work(conn: Connection) -> None:
             conn.send(("paginated", pages, anchors, front_pages))
             return conn.recv()
 
-        conn.send(("printed", print_pdf(job, html, numbering=numbering, known=known)))
+        printed = print_pdf(job, html, numbering=numbering, known=known)
         del html
+        front = None
         if draft:
-            front, total = conn.recv()
-            conn.send(("front", print_pdf(job, front, numbering=lambda _p, _a: (0, total), known=known)))
+            # Read the front matter before sending anything big: the parent may be blocked
+            # sending it (pipes hold ~64 KB), and waits for this part's PDF only afterwards.
+            html, total = conn.recv()
+            front = print_pdf(job, html, numbering=lambda _p, _a: (0, total), known=known)
+        conn.send(("printed", printed))
+        if front is not None:
+            conn.send(("front", front))
     except (EOFError, BrokenPipeError, KeyboardInterrupt):
         return
     except BaseException:  # noqa: BLE001 - the parent reports it

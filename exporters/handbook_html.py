@@ -54,7 +54,6 @@ class Book:
     cover: str
     toc: str
     chapters: list[str]
-    chapter_ids: list[str]
     tail: str = "\n</body>\n</html>\n"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: int = 0
@@ -168,8 +167,7 @@ class _Writer:
         if not keywords:
             page = page.replace('<meta name="keywords" content="">\n', "")
         return Book(page, self._cover(questions, date[0] if date else ""), self._toc(), chapters,
-                    [element_id("n", note.path) for note in self.notes], diagnostics=self.diagnostics,
-                    notes=len(self.notes), questions=len(questions))
+                    diagnostics=self.diagnostics, notes=len(self.notes), questions=len(questions))
 
     def _cover(self, questions: list[Question], date: str) -> str:
         open_count = sum(not q.answered for q in questions)

@@ -34,7 +34,7 @@ MIN_QUESTIONS = 200  # below this, starting processes costs more than it saves
 # (measured at 1,000 questions: 2 workers 0.99 GB for all processes, 3: 1.16 GB, 4: 1.37 GB),
 # so the default stays under 1 GB; `--jobs N` trades memory for speed on more cores.
 AUTO_JOBS = 2
-_PLACEHOLDER = "888"
+_PLACEHOLDER = 888  # a page number as wide as most
 _DATA_URI = re.compile(r'src="data:[^"]*"')
 _ID = re.compile(r'(?<![\w-])id="([^"]+)"')
 
@@ -120,11 +120,11 @@ class PartPrinters:
         paginated = [_receive(conn, "paginated") for conn in busy]
         front_pages = paginated[0][2]
         total = front_pages + sum(pages for pages, _, _ in paginated)
-        numbers: dict[str, str] = {}
+        numbers: dict[str, int] = {}
         start = front_pages
         for conn, (pages, anchors, _) in zip(busy, paginated, strict=True):
             conn.send((start, total))
-            numbers.update((name, str(start + index + 1)) for name, index in anchors.items())
+            numbers.update((name, start + index + 1) for name, index in anchors.items())
             start += pages
         busy[0].send((_front(book, numbers), total))
         parts = [_receive(conn, "printed") for conn in busy]
@@ -136,7 +136,7 @@ class PartPrinters:
                        [r for p in printed for r in p.refused])
 
 
-def _front(book: Book, pages: dict[str, str]) -> str:
+def _front(book: Book, pages: dict[str, int]) -> str:
     return book.document(book.cover + "\n" + book.toc_with_pages(pages), [])
 
 

@@ -60,7 +60,6 @@ def print_pdf(job: PrintJob, html: str, numbering: Numbering | None = None,
     with captured() as records, reused_svg_drawings(), numbered_pages(numbering), links_across(known):
         document = lean_html_class(weasyprint)(string=html, base_url=job.root.as_uri() + "/",
                                                url_fetcher=fetcher)
-        del html  # parsed now; a long book's HTML need not stay in memory
         rendering = document.render(stylesheets=sheets)
         pdf = rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     return Printed(pdf, len(rendering.pages), [r.getMessage() for r in records],

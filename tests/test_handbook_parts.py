@@ -137,3 +137,25 @@ def test_a_failed_worker_is_an_error_with_its_reason():
     theirs.close()
     with pytest.raises(handbook_parts.PartFailed, match="stopped unexpectedly"):
         handbook_parts._receive(ours, "printed")
+
+
+def test_contents_that_change_length_fall_back_to_one_piece(books, tmp_path, monkeypatch):
+    """If the draft contents ran to another length than the real ones, the parts' page numbers
+    would be off, so the book is printed in one piece instead (here: the draft gets a page more)."""
+    calls = []
+    original_print, original_front = handbook_parts.print_pdf, handbook_parts._front
+
+    def spy(job, html, **kwargs):
+        calls.append(kwargs)
+        return original_print(job, html, **kwargs)
+
+    def front(book, pages):
+        longer = '<p style="break-before: page">草稿</p>' if set(pages.values()) == {888} else ""
+        return original_front(book, pages).replace("</nav>", longer + "</nav>")
+
+    monkeypatch.setattr(handbook_parts, "print_pdf", spy)
+    monkeypatch.setattr(handbook_parts, "_front", front)
+    fallback = pypdf.PdfReader(_print(tmp_path, 2, monkeypatch))
+    assert calls == [{}]  # the one-piece print, in this process
+    whole = books[0]
+    assert [_squeezed(p) for p in fallback.pages] == [_squeezed(p) for p in whole.pages]

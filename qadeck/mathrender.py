@@ -32,10 +32,10 @@ class MathEngine(Protocol):
 
 
 class MathJaxMath:
-    """Anki's MathJax delimiters; `<`, `>` and `&` escaped so Anki's editor keeps them."""
+    """Anki's MathJax delimiters; `<`, `>`, `&` and quotes escaped so Anki's editor keeps them."""
 
     def render(self, latex: str, display: bool) -> str:
-        body = html.escape(latex, quote=False)
+        body = html.escape(latex)
         return f"\\[{body}\\]" if display else f"\\({body}\\)"
 
 

@@ -21,7 +21,7 @@ from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
 from qadeck.mathrender import MathEngine, MathError, engine
-from qadeck.sanitize import HtmlPolicy, clean, needs_cleaning
+from qadeck.sanitize import MARK_CLOSE, MARK_OPEN, HtmlPolicy, clean, needs_cleaning
 
 LinkHook = Callable[[str, str], str | None]  # (href, inner html) -> replacement html or None
 ImageHook = Callable[[str, str], str | None]  # (src, whole tag) -> replacement html or None
@@ -31,7 +31,8 @@ _FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
 _INLINE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
-_HOLDER = re.compile(r"qdkmath(\d+)x")
+_HOLDER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
+_DISPLAY_P = re.compile(f"<p>\\s*{MARK_OPEN}(\\d+){MARK_CLOSE}\\s*</p>")
 _LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
 _DETAILS = re.compile(r"<details(?![^>]*\bmarkdown=)", re.I)
 _A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
@@ -110,8 +111,8 @@ class Renderer:
             return out
         report = problem or self.options.problem
         rendered = [self._math(latex, display, report) for latex, display in maths]
-        out = re.sub(r"<p>\s*qdkmath(\d+)x\s*</p>",
-                     lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
+        out = _DISPLAY_P.sub(
+            lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
         return _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
 
     def _math(self, latex: str, display: bool, report: ProblemHook | None) -> str:
@@ -204,12 +205,17 @@ def tag_attributes(tag: str) -> dict[str, str]:
 
 
 def protect_math(text: str) -> tuple[str, list[tuple[str, bool]]]:
-    """Replace `$…$` and `$$…$$` outside code with placeholders; return them in order."""
+    """Replace `$…$` and `$$…$$` outside code with placeholders; return them in order.
+
+    A placeholder is a number between two private-use characters, which are first taken out of
+    the note: a note cannot forge one. The sanitizer drops placeholders from attribute values, so
+    a formula is only ever put into text, never inside a tag."""
     maths: list[tuple[str, bool]] = []
+    text = text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
     def hold(latex: str, display: bool) -> str:
         maths.append((latex.strip(), display))
-        return f"qdkmath{len(maths) - 1}x"
+        return f"{MARK_OPEN}{len(maths) - 1}{MARK_CLOSE}"
 
     parts: list[str] = []
     for is_code, chunk in _split_code(text):

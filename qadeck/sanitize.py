@@ -30,6 +30,10 @@ ATTRIBUTES = {
 # Dropped with what they hold, not only their tags.
 CONTENT_TAGS = frozenset({"script", "style", "textarea", "noscript", "template", "title"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
+# The renderer's formula placeholders (`render.protect_math`): never left in an attribute value.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+_MARKS_AND_ANGLES = re.compile(f"{MARK_OPEN}\\d*{MARK_CLOSE}?|{MARK_CLOSE}|[<>]")
+_FENCE_ATTRIBUTES = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[^\n]*\{", re.M)
 # Raw HTML a note should not hold: reported, as it is removed.
 _RISKY = re.compile(r"<\s*(?:script|iframe|object|embed|style|form|link|meta|base)\b|\son[a-z]+\s*=|"
                     r"javascript\s*:", re.I)
@@ -47,9 +51,11 @@ class HtmlPolicy:
 
 def needs_cleaning(source: str) -> bool:
     """Markdown escapes every `<` of the text it converts, so markup can come from a note only
-    as raw HTML (`<`) or a link or image address (`](`, a `]:` definition); HTML made from a
-    source without those is known safe (the sanitizer is a third of a field's cost)."""
-    return "<" in source or "](" in source or "]:" in source
+    as raw HTML (`<`), a link or image address (`](`, a `]:` definition) or a code fence's
+    `{#id .class}` attributes; HTML made from a source without those is known safe (the
+    sanitizer is a third of a field's cost)."""
+    return ("<" in source or "](" in source or "]:" in source
+            or ("{" in source and _FENCE_ATTRIBUTES.search(source) is not None))
 
 
 def risky(source: str) -> bool:
@@ -68,6 +74,9 @@ def _cleaner(policy: HtmlPolicy) -> Any:
     schemes = set(LINK_SCHEMES | policy.image_schemes)
 
     def keep(tag: str, attribute: str, value: str) -> str | None:
+        # No formula placeholder in an attribute (it would be filled with markup), and no angle
+        # bracket: the renderer's hooks read tags with patterns after this.
+        value = _MARKS_AND_ANGLES.sub("", value)
         if attribute == "href":
             scheme = _SCHEME.match(value)
             return None if scheme and scheme.group(1).lower() not in LINK_SCHEMES else value

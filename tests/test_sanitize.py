@@ -83,3 +83,39 @@ def test_tag_attributes_read_any_quoting():
     assert tag_attributes("""<img src="a&amp;b.png" alt='两 字' width=30 data-x="1">""") == {
         "src": "a&b.png", "alt": "两 字", "width": "30", "data-x": "1"}
     assert tag_attributes('<img\nsrc="a.png"\nalt="x">') == {"src": "a.png", "alt": "x"}
+
+
+@pytest.mark.parametrize("math", ["mathjax", "mathml", "svg"])
+@pytest.mark.parametrize("note", [
+    '<span title="$" onmouseover="alert(1)$">x</span> $y$',
+    '[x]($" onclick="alert(1)$) $y$',
+    '<span title="$a class=qd-card id=top style=position:fixed b$">x</span>',
+    '![$" onerror="alert(1)$](a.png) $y$',
+    '<span title="\ue0000\ue001">x</span> $y$',
+])
+def test_a_formula_never_lands_inside_a_tag(math, note):
+    renderer = Renderer(RenderOptions(math=math, link=lambda href, inner: None,
+                                      image=lambda src, tag: f'<img src="{src}">',
+                                      policy=HtmlPolicy(reserved_class_prefix="qd-")))
+    out = renderer.block(note)
+    for bad in ("onmouseover", "onclick", "onerror", "qd-card", 'id="top"', "position:fixed"):
+        assert bad not in out, (bad, out)
+    assert "\ue000" not in out and "\ue001" not in out
+
+
+def test_placeholders_cannot_be_forged():
+    renderer = Renderer(RenderOptions(math="mathjax"))
+    assert renderer.block("$a$ \ue0007\ue001 qdkmath7x") == "<p>\\(a\\) 7 qdkmath7x</p>"
+
+
+def test_code_fence_attributes_are_cleaned():
+    renderer = Renderer(RenderOptions(policy=HtmlPolicy(reserved_class_prefix="qd-")))
+    out = renderer.block("```{.python #qd-main .qd-card}\nx = 1\n```")
+    assert "qd-main" not in out and "qd-card" not in out and "x" in out
+
+
+def test_hooks_never_see_a_tag_inside_an_attribute():
+    seen = []
+    renderer = Renderer(RenderOptions(link=lambda href, inner: seen.append(href)))
+    renderer.block('<span title="&lt;a href=x&gt;&lt;details open ontoggle=alert(1)&gt;z&lt;/a&gt;">w</span>')
+    assert seen == []

@@ -42,7 +42,6 @@ WRITING_LINES = 4  # ruled lines left under an open question
 POLICY = HtmlPolicy(image_schemes=frozenset({"http", "https", "data", "file"}))
 _TAG = re.compile(r"<[^>]*>")
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-_SRC = re.compile(r"""(\bsrc\s*=\s*)("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 
 
 @dataclass
@@ -410,7 +409,8 @@ class _Writer:
         path = self._local(note, src, link)
         if path is None:
             return f'<span class="image-missing">[图片缺失: {_e(label)}]</span>'
-        return _SRC.sub(lambda m: f'{m.group(1)}"{_e(path.as_uri())}"', tag, count=1)
+        attributes = {**tag_attributes(tag), "src": path.as_uri()}  # the cleaned tag's, src replaced
+        return "<img " + " ".join(f'{name}="{_e(value)}"' for name, value in attributes.items()) + ">"
 
     def _local(self, note: Note, src: str, link: Link | None) -> Path | None:
         """The image file inside the notes folder, resolved; None if it is missing or outside."""

@@ -19,41 +19,45 @@ seconds. Chapters are independent of each other except for four things, handled 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import re
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
+from qadeck.errors import ExportError
 from qadeck.exporters.handbook_html import Book
 from qadeck.exporters.handbook_join import join
 from qadeck.exporters.handbook_print import Printed, PrintJob, print_pdf
 
 MIN_QUESTIONS = 200  # below this, starting processes costs more than it saves
-# Workers when --jobs is not given. Each holds its pages' layout and its own copy of the fonts
-# (measured at 1,000 questions: 2 workers 0.99 GB for all processes, 3: 1.16 GB, 4: 1.37 GB),
-# so the default stays under 1 GB; `--jobs N` trades memory for speed on more cores.
+# Workers when --jobs is not given: two, whatever the machine, so that the same notes give the
+# same bytes everywhere (the parts' fonts and objects differ from a book printed in one piece).
+# Each worker holds its pages' layout and its own copy of the fonts (measured at 1,000
+# questions: 2 workers 0.99 GB for all processes, 3: 1.16 GB, 4: 1.37 GB), so two stay under
+# 1 GB; `--jobs N` trades memory for speed on more cores.
 AUTO_JOBS = 2
 _PLACEHOLDER = 888  # a page number as wide as most
 _DATA_URI = re.compile(r'src="data:[^"]*"')
 _ID = re.compile(r'(?<![\w-])id="([^"]+)"')
 
 
-class PartFailed(RuntimeError):
-    """A worker could not print its part (the message carries its traceback)."""
+class PartFailed(ExportError):
+    """A worker could not print its part: one sentence for the user (`traceback` has the rest)."""
+
+    def __init__(self, reason: str, traceback: str = "") -> None:
+        super().__init__(f"a worker printing part of the handbook failed: {reason}; "
+                         "`--jobs 1` prints it in one process")
+        self.traceback = traceback
 
 
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+class _Stop(Exception):
+    """The parent gave up on this worker's part."""
 
 
 def part_count(questions: int, chapters: int, jobs: int) -> int:
     """How many parts to print a book in: one unless it is long, has chapters to share out,
     and more than one process may run."""
-    workers = jobs if jobs > 0 else min(AUTO_JOBS, usable_cpus())
+    workers = jobs if jobs > 0 else AUTO_JOBS
     if questions < MIN_QUESTIONS:
         return 1
     return max(1, min(workers, chapters))
@@ -91,17 +95,21 @@ class PartPrinters:
     def __enter__(self) -> PartPrinters:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(failed=kind is not None)
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
+        """Let idle workers go; after a failure, stop the busy ones too without waiting."""
         for process, conn in self.workers:
             try:
-                conn.send(None)  # a worker still waiting for work stops
+                conn.send(None)  # a worker waiting for work or for its numbering stops
             except OSError:
                 pass
             conn.close()
-            process.join(timeout=5)
+            if failed:
+                process.terminate()
+        for process, _ in self.workers:
+            process.join(timeout=0 if failed else 10)
             if process.is_alive():
                 process.terminate()
                 process.join()
@@ -116,17 +124,17 @@ class PartPrinters:
         runs = groups(book.chapters, len(self.workers), lead=2 * len(draft))
         busy = [conn for (_, conn), _run in zip(self.workers, runs, strict=False)]
         for index, (conn, run) in enumerate(zip(busy, runs, strict=True)):
-            conn.send((job, book.document("", run), known, draft if index == 0 else None))
+            _send(conn, (job, book.document("", run), known, draft if index == 0 else None))
         paginated = [_receive(conn, "paginated") for conn in busy]
         front_pages = paginated[0][2]
         total = front_pages + sum(pages for pages, _, _ in paginated)
         numbers: dict[str, int] = {}
         start = front_pages
         for conn, (pages, anchors, _) in zip(busy, paginated, strict=True):
-            conn.send((start, total))
+            _send(conn, (start, total))
             numbers.update((name, start + index + 1) for name, index in anchors.items())
             start += pages
-        busy[0].send((_front(book, numbers), total))
+        _send(busy[0], (_front(book, numbers), total))
         parts = [_receive(conn, "printed") for conn in busy]
         front = _receive(busy[0], "front")
         if front.pages != front_pages:  # the contents changed length: numbers would be off
@@ -140,15 +148,25 @@ def _front(book: Book, pages: dict[str, int]) -> str:
     return book.document(book.cover + "\n" + book.toc_with_pages(pages), [])
 
 
+def _send(conn: Connection, message: object) -> None:
+    """Send to a worker; if it has gone, raise the failure it left in the pipe, if any."""
+    try:
+        conn.send(message)
+    except OSError:
+        _receive(conn, "failed")
+
+
 def _receive(conn: Connection, kind: str) -> Any:
     try:
-        message = conn.recv()
-    except EOFError:
-        raise PartFailed("a worker printing part of the handbook stopped unexpectedly") from None
+        message = conn.recv() if kind != "failed" or conn.poll() else None
+    except (EOFError, OSError):
+        message = None
+    if message is None:
+        raise PartFailed("it stopped unexpectedly") from None
     if message[0] == "failed":
-        raise PartFailed(message[1])
+        raise PartFailed(message[1].strip().splitlines()[-1], message[1])
     if message[0] != kind:
-        raise PartFailed(f"a worker said {message[0]!r} where {kind!r} was expected")
+        raise PartFailed(f"it said {message[0]!r} where {kind!r} was expected")
     return message[1:] if len(message) > 2 else message[1]
 
 
@@ -167,7 +185,10 @@ def _work(conn: Connection) -> None:
 
         def numbering(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
             conn.send(("paginated", pages, anchors, front_pages))
-            return conn.recv()
+            answer = conn.recv()
+            if answer is None:
+                raise _Stop
+            return answer
 
         printed = print_pdf(job, html, numbering=numbering, known=known)
         del html
@@ -175,14 +196,20 @@ def _work(conn: Connection) -> None:
         if draft:
             # Read the front matter before sending anything big: the parent may be blocked
             # sending it (pipes hold ~64 KB), and waits for this part's PDF only afterwards.
-            html, total = conn.recv()
+            answer = conn.recv()
+            if answer is None:
+                return
+            html, total = answer
             front = print_pdf(job, html, numbering=lambda _p, _a: (0, total), known=known)
         conn.send(("printed", printed))
         if front is not None:
             conn.send(("front", front))
-    except (EOFError, BrokenPipeError, KeyboardInterrupt):
-        return
+    except (_Stop, EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        return  # the parent stopped first: nobody to tell
     except BaseException:  # noqa: BLE001 - the parent reports it
-        conn.send(("failed", traceback.format_exc()))
+        try:
+            conn.send(("failed", traceback.format_exc()))
+        except OSError:
+            pass
     finally:
         conn.close()

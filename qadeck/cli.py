@@ -190,7 +190,7 @@ def anki(ctx: click.Context, notes: Path | None, output: Path | None,
               help="A CJK font file to use.")
 @click.option("--questions-only", is_flag=True, default=None, help="Leave the answers out.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
-              help="Processes printing a long book in parts (default: up to 2; 1: one piece).")
+              help="Processes printing a long book in parts (default 2; 1: one piece).")
 @click.pass_context
 def pdf(ctx: click.Context, notes: Path | None, output: Path | None, paper: str | None,
         font: Path | None, questions_only: bool | None, jobs: int | None) -> None:

@@ -32,7 +32,7 @@ class Config:
     paper: str = "A4"  # PDF
     font: Path | None = None  # PDF: a CJK font file to use instead of the system's
     questions_only: bool = False  # PDF: the book without answers
-    jobs: int = 0  # PDF: processes printing a long book in parts (0: up to 2, one per core)
+    jobs: int = 0  # PDF: processes printing a long book in parts (0: two; 1: one piece)
     image_cap_kb: int = 512  # HTML: warn above this size for an embedded image
     source: Path | None = None  # the file these settings came from
     warnings: tuple[str, ...] = ()

@@ -34,7 +34,10 @@ _INLINE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
 _HOLDER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
 _DISPLAY_P = re.compile(f"<p>\\s*{MARK_OPEN}(\\d+){MARK_CLOSE}\\s*</p>")
 _LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
-_DETAILS = re.compile(r"<details(?![^>]*\bmarkdown=)", re.I)
+_DETAILS = re.compile(r"<(details|table|tr)\b(?![^>]*\bmarkdown=)", re.I)
+_CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
+# A raw-HTML cell whose content starts after a blank line holds Markdown blocks (as on GitHub).
+_BLOCK_CELL = re.compile(r"<(td|th)\b(?![^>]*\bmarkdown=)([^>]*)>(?=[ \t]*\n[ \t]*\n)", re.I)
 _A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _TAG_NAME = re.compile(r"^<[a-zA-Z][a-zA-Z0-9]*")
@@ -79,7 +82,8 @@ class Renderer:
         if not text.strip():
             return ""
         protected, maths = protect_math(normalize_lists(text))
-        protected = _DETAILS.sub('<details markdown="1"', protected)
+        if "<" in protected:
+            protected = mark_html_blocks(protected)
         out = self._md.reset().convert(protected)
         return self._finish(out, maths, problem, text)
 
@@ -226,19 +230,39 @@ def protect_math(text: str) -> tuple[str, list[tuple[str, bool]]]:
     return "".join(parts), maths
 
 
+def mark_html_blocks(text: str) -> str:
+    """Let Markdown into raw HTML the way GitHub does (md_in_html's `markdown` attribute):
+    `<details>`, and table cells whose content starts after a blank line. Code is left alone."""
+    def mark(chunk: str) -> str:
+        chunk = _DETAILS.sub(lambda m: f'<{m.group(1)} markdown="1"', chunk)
+        chunk = _CELLS_ON_A_LINE.sub("\\1\n\\2", chunk)  # md_in_html reads one cell a line
+        return _BLOCK_CELL.sub(lambda m: f'<{m.group(1)} markdown="block"{m.group(2)}>', chunk)
+
+    return "".join(_outside_code_spans(chunk, mark) if not is_code and "<" in chunk else chunk
+                   for is_code, chunk in _split_code(text))
+
+
 def _protect_chunk(chunk: str, hold: Callable[[str, bool], str]) -> str:
     """Math outside inline code spans goes to `hold`; code spans are left as written."""
+    def protect(text: str) -> str:
+        text = _DISPLAY.sub(lambda m: hold(m.group(1), True), text)
+        return _INLINE.sub(lambda m: hold(m.group(1), False), text)
+
+    return _outside_code_spans(chunk, protect) if "$" in chunk else chunk
+
+
+def _outside_code_spans(chunk: str, change: Callable[[str], str]) -> str:
+    """`change` applied to `chunk` with its inline code spans left as written."""
+    if "`" not in chunk:
+        return change(chunk)
     spans: list[str] = []
 
     def keep_span(match: re.Match[str]) -> str:
         spans.append(match.group(0))
         return f"\x00{len(spans) - 1}\x00"
 
-    chunk = _CODE_SPAN.sub(keep_span, chunk) if "`" in chunk else chunk
-    if "$" in chunk:
-        chunk = _DISPLAY.sub(lambda m: hold(m.group(1), True), chunk)
-        chunk = _INLINE.sub(lambda m: hold(m.group(1), False), chunk)
-    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], chunk) if spans else chunk
+    changed = change(_CODE_SPAN.sub(keep_span, chunk))
+    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], changed) if spans else changed
 
 
 def _split_code(text: str) -> list[tuple[bool, str]]:

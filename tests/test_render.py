@@ -87,3 +87,16 @@ def test_link_and_image_hooks_see_every_link_and_image():
 @pytest.mark.parametrize("text", ["", "   \n"])
 def test_empty_input_renders_nothing(text):
     assert Renderer().block(text) == ""
+
+
+def test_markdown_in_raw_html_table_cells_after_a_blank_line_as_on_github():
+    html = Renderer().block("<table>\n<tr>\n<th>概念</th><th>含义</th>\n</tr>\n<tr>\n<td>\n\n"
+                            "### **智能体**\n\n</td>\n<td>\n\n- 学习者, **决策者**\n\n</td>\n</tr>\n</table>")
+    assert "<h3><strong>智能体</strong></h3>" in html
+    assert "<li>学习者, <strong>决策者</strong></li>" in html
+    assert "<th>概念</th>" in html and "<th>含义</th>" in html and "<p>" not in html
+
+
+def test_raw_html_in_code_is_left_as_written():
+    html = Renderer().block("```html\n<details><table><tr><td>\n\nx\n```\n\n`<td>` 与 `<details>`")
+    assert "markdown=" not in html and "&lt;details&gt;" in html

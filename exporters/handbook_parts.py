@@ -36,6 +36,10 @@ MIN_QUESTIONS = 200  # below this, starting processes costs more than it saves
 # questions: 2 workers 0.99 GB for all processes, 3: 1.16 GB, 4: 1.37 GB), so two stay under
 # 1 GB; `--jobs N` trades memory for speed on more cores.
 AUTO_JOBS = 2
+# The first worker's extra work, in characters of chapter HTML: laying out the draft contents and
+# printing the real ones (a print's font subsetting is most of it). Measured at 1,000 questions:
+# about 4 s, where a 512,000-character part took 27 s.
+FRONT_COST = 50_000
 _PLACEHOLDER = 888  # a page number as wide as most
 _DATA_URI = re.compile(r'src="data:[^"]*"')
 _ID = re.compile(r'(?<![\w-])id="([^"]+)"')
@@ -121,7 +125,7 @@ class PartPrinters:
         holds a WeasyPrint document beside the workers' (memory)."""
         known = frozenset(name for chapter in book.chapters for name in _ID.findall(chapter))
         draft = _front(book, dict.fromkeys(known, _PLACEHOLDER))
-        runs = groups(book.chapters, len(self.workers), lead=2 * len(draft))
+        runs = groups(book.chapters, len(self.workers), lead=FRONT_COST + 2 * len(draft))
         busy = [conn for (_, conn), _run in zip(self.workers, runs, strict=False)]
         for index, (conn, run) in enumerate(zip(busy, runs, strict=True)):
             _send(conn, (job, book.document("", run), known, draft if index == 0 else None))
@@ -181,7 +185,7 @@ def _work(conn: Connection) -> None:
         if message is None:
             return
         job, html, known, draft = message
-        front_pages = print_pdf(job, draft, known=known).pages if draft else None
+        front_pages = print_pdf(job, draft, known=known, pages_only=True).pages if draft else None
 
         def numbering(pages: int, anchors: dict[str, int]) -> tuple[int, int]:
             conn.send(("paginated", pages, anchors, front_pages))

@@ -49,7 +49,9 @@ def weasyprint_module() -> Any:
 
 
 def print_pdf(job: PrintJob, html: str, numbering: Numbering | None = None,
-              known: frozenset[str] = frozenset()) -> Printed:
+              known: frozenset[str] = frozenset(), pages_only: bool = False) -> Printed:
+    """`html` printed; with `pages_only`, only laid out (no PDF: drawing and font subsetting
+    are most of a short document's cost) to count its pages."""
     weasyprint = weasyprint_module()
     from qadeck.exporters.handbook_fetch import SafeFetcher
     from qadeck.exporters.handbook_weasy import lean_html_class, reused_svg_drawings
@@ -61,7 +63,7 @@ def print_pdf(job: PrintJob, html: str, numbering: Numbering | None = None,
         document = lean_html_class(weasyprint)(string=html, base_url=job.root.as_uri() + "/",
                                                url_fetcher=fetcher)
         rendering = document.render(stylesheets=sheets)
-        pdf = rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
+        pdf = b"" if pages_only else rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     return Printed(pdf, len(rendering.pages), [r.getMessage() for r in records],
                    list(fetcher.refused))
 

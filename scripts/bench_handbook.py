@@ -4,7 +4,7 @@ For the handbook: wall time, CPU time, pages and peak memory of `handbook.export
 empty formula cache (cold) and once reusing it (warm, the everyday rebuild), printed in parts by
 one worker process per core (the default), and once more warm in one process (`--jobs 1`). Peak
 memory is the largest sum of the resident memory of the main process and its workers, sampled
-every 50 ms (Linux), beside each one's own peak. For Chromium: `chromium --headless
+every 100 ms (Linux), beside each one's own peak. For Chromium: `chromium --headless
 --print-to-pdf` on the very HTML WeasyPrint gets, with the same stylesheets inlined (Chromium
 ignores the paged-media parts: running headers, page counters, leaders). Only the 1,000-question
 corpus is printed; 10,000 questions would be a 3,000-page book that nobody prints. Run by

@@ -1,4 +1,4 @@
-"""Print a long handbook in parts, one worker process per core, and join them.
+"""Print a long handbook in parts, in worker processes (two unless told), and join them.
 
 WeasyPrint lays out and draws on one core: 1,000 questions (about 250 pages) take some 40
 seconds. Chapters are independent of each other except for four things, handled here:

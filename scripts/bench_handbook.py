@@ -2,7 +2,7 @@
 
 For the handbook: wall time, CPU time, pages and peak memory of `handbook.export`, once with an
 empty formula cache (cold) and once reusing it (warm, the everyday rebuild), printed in parts by
-one worker process per core (the default), and once more warm in one process (`--jobs 1`). Peak
+two worker processes (the default), and once more warm in one process (`--jobs 1`). Peak
 memory is the largest sum of the resident memory of the main process and its workers, sampled
 every 100 ms (Linux), beside each one's own peak. For Chromium: `chromium --headless
 --print-to-pdf` on the very HTML WeasyPrint gets, with the same stylesheets inlined (Chromium

@@ -126,6 +126,8 @@ class PartPrinters:
         known = frozenset(name for chapter in book.chapters for name in _ID.findall(chapter))
         draft = _front(book, dict.fromkeys(known, _PLACEHOLDER))
         runs = groups(book.chapters, len(self.workers), lead=FRONT_COST + 2 * len(draft))
+        if not runs:  # no chapter: nothing to share out
+            return print_pdf(job, book.html)
         busy = [conn for (_, conn), _run in zip(self.workers, runs, strict=False)]
         for index, (conn, run) in enumerate(zip(busy, runs, strict=True)):
             _send(conn, (job, book.document("", run), known, draft if index == 0 else None))

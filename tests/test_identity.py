@@ -22,6 +22,8 @@ def qid(tmp_path: Path, text: str, name: str = "rm_QA.md", folder: str = "") -> 
 @pytest.mark.parametrize("edited", [
     BASE.replace("### 什么是", "### ✅ 🔥 什么是"),  # markers
     BASE.replace("### 什么是", "### 1.2. 什么是"),  # numbering
+    BASE.replace("### 什么是 **奖励模型**?", "### **1. 什么是 奖励模型?**"),  # numbering inside bold
+    BASE.replace("### 什么是", "### **2.** 什么是"),  # bold numbering
     BASE.replace("**奖励模型**", "奖励模型"),  # emphasis
     BASE.replace("什么是 **奖励模型**?", "什么是  **奖励模型** ？"),  # whitespace, full-width ?
     BASE.replace("给回答打分的模型.", "对回答打分的标量模型."),  # answer

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from qadeck.model import Collection, Note, Question
+from qadeck.parser.heading import read_heading
 from tests.conftest import FIXTURES, parse, write_notes
 
 NOTES = FIXTURES / "notes"
@@ -217,3 +218,14 @@ def test_repeated_markers_count_once_and_flags_name_them_in_order(tmp_path: Path
     collection = parse(write_notes(tmp_path, {"m.md": "# M\n\n### 🔥 🔥 ❓ 三?\n> 答\n"}))
     q = collection.questions()[0]
     assert q.markers == ("🔥", "❓") and q.flags == ("hot", "unsure") and q.text == "三?"
+
+
+@pytest.mark.parametrize(("raw", "markdown", "numbering"), [
+    ("**1. RLHF 概述与核心思想**", "**RLHF 概述与核心思想**", "1."),
+    ("**2.** 为什么需要 RLHF?", "为什么需要 RLHF?", "2."),
+    ("__3) 挑战__", "__挑战__", "3)"),
+    ("**2024** 年的进展", "**2024** 年的进展", ""),
+])
+def test_numbering_inside_emphasis_is_numbering(raw: str, markdown: str, numbering: str):
+    heading = read_heading(raw)
+    assert (heading.markdown, heading.numbering) == (markdown, numbering)

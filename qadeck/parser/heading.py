@@ -15,6 +15,8 @@ SECTION_MARKERS = frozenset({"🏷️", "🔖"})
 _VS16 = "\ufe0f"
 _MARKER_CHARS = frozenset("".join(KNOWN_MARKERS).replace(_VS16, ""))
 _NUMBERING = re.compile(r"^(?:\d+\.)+\d*\.?\s+|^\d+\)\s+")
+# Numbering inside emphasis: `**1. 概述**` or `**1.** 概述` (the emphasis stays, the number goes).
+_EMPHASIZED_NUMBERING = re.compile(r"^(\*\*|__|\*|_)((?:\d+\.)+\d*\.?|\d+\))(?:\s+|(?P<closed>\1)\s+)")
 _QUESTION_END = re.compile(r"[?？]\s*(?:\([^()]*\)|（[^（）]*）)?\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
@@ -40,6 +42,11 @@ def read_heading(raw: str) -> HeadingText:
         if number:
             numbering = numbering or number.group(0).strip()
             rest = rest[number.end():]
+            continue
+        number = _EMPHASIZED_NUMBERING.match(rest)
+        if number:
+            numbering = numbering or number.group(2)
+            rest = ("" if number.group("closed") else number.group(1)) + rest[number.end():]
             continue
         marker = _leading_marker(rest)
         if marker:

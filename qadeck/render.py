@@ -1,7 +1,7 @@
 """Markdown to HTML, shared by every exporter.
 
 Math is cut out before Markdown sees it (so `_` and `*` inside formulas survive) and put back
-through a per-target engine (`qadeck.mathrender`). Links and images pass through hooks so each
+through a per-target engine (`qadeck.math`). Links and images pass through hooks so each
 exporter decides what a cross-note link or a local image becomes. Order matters for safety:
 the note's HTML is cleaned first (`qadeck.sanitize`), then the hooks rewrite links and images,
 then the formulas go in, so what qadeck makes is never cleaned away and what a note holds is
@@ -20,7 +20,7 @@ import markdown
 from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
-from qadeck.mathrender import MathEngine, MathError, engine
+from qadeck.math import MathEngine, MathError, engine
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN, HtmlPolicy, clean, needs_cleaning
 
 LinkHook = Callable[[str, str], str | None]  # (href, inner html) -> replacement html or None

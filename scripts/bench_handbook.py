@@ -63,7 +63,8 @@ def _handbook(notes: Path, work: Path, jobs: int = 0) -> dict[str, float]:
     return measure(f"""
         from pathlib import Path
         from qadeck.config import Config
-        from qadeck.exporters import handbook, handbook_parts
+        from qadeck.exporters import handbook
+        from qadeck.exporters.handbook import parts as handbook_parts
         from qadeck.parser import parse_collection
         import pypdf
         config = Config(notes=Path({str(notes)!r}), out=Path({str(work)!r}), title="基准手册", jobs={jobs})
@@ -94,8 +95,9 @@ def _inline_html(notes: Path, work: Path) -> Path:
     measure(f"""
         from pathlib import Path
         from qadeck.config import Config
-        from qadeck.exporters import handbook, handbook_html
-        from qadeck.exporters.handbook_fonts import setup
+        from qadeck.exporters import handbook
+        from qadeck.exporters.handbook import book as handbook_html
+        from qadeck.exporters.handbook.fonts import setup
         from qadeck.parser import parse_collection
         config = Config(notes=Path({str(notes)!r}), out=Path({str(work)!r}), title="基准手册")
         collection = parse_collection(config.notes, config.parse_options())

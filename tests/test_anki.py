@@ -14,8 +14,8 @@ from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
 from qadeck.config import Config
 from qadeck.exporters import anki
-from qadeck.exporters.anki_package import MODEL_ID, build_package, read_previous
-from qadeck.exporters.anki_render import FIELDS, media_name, tag
+from qadeck.exporters.anki.cards import FIELDS, media_name, tag
+from qadeck.exporters.anki.package import MODEL_ID, build_package, read_previous
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
 from tests.conftest import FIXTURES, write_notes

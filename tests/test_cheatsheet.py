@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from qadeck import exporters
 from qadeck.cli import cli
 from qadeck.config import Config
-from qadeck.mathrender import MathError, MathMLMath
+from qadeck.math import MathError, MathMLMath
 from qadeck.model import Diagnostic
 from qadeck.parser import parse_collection
 from tests.conftest import FIXTURES, TESTS, write_notes

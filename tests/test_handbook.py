@@ -22,11 +22,12 @@ from conftest import FIXTURES, TESTS, parse, write_notes
 
 from qadeck.config import Config
 from qadeck.errors import ExportError, MissingDependency
-from qadeck.exporters import handbook, handbook_html
-from qadeck.exporters.handbook_fetch import SafeFetcher
-from qadeck.exporters.handbook_fonts import Coverage
-from qadeck.exporters.handbook_print import captured
-from qadeck.mathrender import MathError, SVGMath, math_font_file
+from qadeck.exporters import handbook
+from qadeck.exporters.handbook import book as handbook_html
+from qadeck.exporters.handbook.fetch import SafeFetcher
+from qadeck.exporters.handbook.fonts import Coverage
+from qadeck.exporters.handbook.printing import captured
+from qadeck.math import MathError, SVGMath, math_font_file
 
 pypdf = pytest.importorskip("pypdf")
 NOTES = FIXTURES / "handbook" / "notes"

@@ -13,8 +13,10 @@ from conftest import FIXTURES, parse
 
 from qadeck.config import Config
 from qadeck.errors import ExportError
-from qadeck.exporters import handbook, handbook_html, handbook_parts
-from qadeck.exporters.handbook_print import PrintJob
+from qadeck.exporters import handbook
+from qadeck.exporters.handbook import book as handbook_html
+from qadeck.exporters.handbook import parts as handbook_parts
+from qadeck.exporters.handbook.printing import PrintJob
 
 pypdf = pytest.importorskip("pypdf")
 NOTES = FIXTURES / "handbook" / "notes"

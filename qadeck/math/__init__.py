@@ -43,7 +43,7 @@ class MathMLMath:
     """Native MathML (Chromium, Firefox, Safari) through latex2mathml.
 
     Output is sanitized (latex2mathml copies `\\text{…}` verbatim) and uses Unicode styled letters;
-    `font_woff2()` gives a math font cut down to the formulas rendered so far (see `qadeck.mathml`).
+    `font_woff2()` gives a math font cut down to the formulas rendered so far (see `qadeck.math.mathml`).
     """
 
     def __init__(self) -> None:
@@ -53,7 +53,7 @@ class MathMLMath:
         self._cache: dict[tuple[str, bool], str] = {}
 
     def render(self, latex: str, display: bool) -> str:
-        from qadeck import mathml
+        from qadeck.math import mathml
 
         key = (latex, display)
         if key not in self._cache:
@@ -66,7 +66,7 @@ class MathMLMath:
 
     def font_woff2(self) -> bytes:
         """STIX Two Math as WOFF2 holding only the glyphs of the formulas rendered so far (b"" if none)."""
-        from qadeck import mathml
+        from qadeck.math import mathml
 
         if not self._cache:
             return b""

@@ -21,7 +21,7 @@ from qadeck import __version__
 from qadeck.atomic import write_text
 from qadeck.config import Config
 from qadeck.epoch import source_date_epoch
-from qadeck.exporters.cheatsheet_content import Content
+from qadeck.exporters.cheatsheet.content import Content
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
 from qadeck.render import pygments_css
 

@@ -3,7 +3,7 @@
 A `PrintJob` is everything a process needs besides the HTML (plain paths and strings, so it
 can be sent to a worker process); `print_pdf` returns the PDF with what the exporter reports
 from it: WeasyPrint's log and the URLs the fetcher refused. Two optional hooks serve a book
-printed in parts (`handbook_parts`): `numbering` is told the page count and the page of each
+printed in parts (`parts`): `numbering` is told the page count and the page of each
 element id once the document is paginated, and answers with the number of pages before it and
 the book's total; `known` names anchors of the other parts that links may point to.
 """
@@ -53,8 +53,8 @@ def print_pdf(job: PrintJob, html: str, numbering: Numbering | None = None,
     """`html` printed; with `pages_only`, only laid out (no PDF: drawing and font subsetting
     are most of a short document's cost) to count its pages."""
     weasyprint = weasyprint_module()
-    from qadeck.exporters.handbook_fetch import SafeFetcher
-    from qadeck.exporters.handbook_weasy import lean_html_class, reused_svg_drawings
+    from qadeck.exporters.handbook.fetch import SafeFetcher
+    from qadeck.exporters.handbook.weasy import lean_html_class, reused_svg_drawings
 
     fetcher = SafeFetcher([job.root, job.styles], list(job.files))
     sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qadeck.assets import local_file
-from qadeck.mathrender import MathMLMath
+from qadeck.math import MathMLMath
 from qadeck.model import Diagnostic, Link, Note
 from qadeck.render import Renderer, RenderOptions, tag_attributes
 from qadeck.sanitize import HtmlPolicy, risky

@@ -18,8 +18,8 @@ from qadeck.config import Config
 from qadeck.errors import MissingDependency
 from qadeck.model import Collection, Diagnostic, Note
 
-from .anki_package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
-from .anki_render import CardRenderer, Rendered
+from .cards import CardRenderer, Rendered
+from .package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
 
 NAME = "anki"
 SUFFIX = ".apkg"
@@ -134,7 +134,7 @@ def _unique(rendered: Rendered) -> Rendered:
 
 
 def root_deck(config: Config) -> str:
-    from .anki_render import deck_part
+    from .cards import deck_part
 
     return deck_part(config.title)
 

@@ -24,8 +24,8 @@ from qadeck import __version__
 from qadeck.assets import local_file
 from qadeck.config import Config
 from qadeck.epoch import source_date_epoch
-from qadeck.exporters.handbook_fonts import Coverage
-from qadeck.mathrender import MathEngine
+from qadeck.exporters.handbook.fonts import Coverage
+from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
 from qadeck.parser.heading import anchor_key
 from qadeck.parser.source import decode
@@ -38,7 +38,7 @@ FLAG_LABELS = {"hot": "高频", "important": "重点", "open-ended": "开放题"
                "memo": "备忘", "done": "完成", "minor": "次要"}
 WRITING_LINES = 4  # ruled lines left under an open question
 # Note images may name local files: the book's URL fetcher decides what is read, and reports the
-# rest (`handbook_fetch`).
+# rest (`fetch`).
 POLICY = HtmlPolicy(image_schemes=frozenset({"http", "https", "data", "file"}))
 _TAG = re.compile(r"<[^>]*>")
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
@@ -47,7 +47,7 @@ _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 @dataclass
 class Book:
     """The handbook's HTML, kept in pieces so that it can also be printed in parts: the front
-    matter (cover and contents) and each chapter as documents of their own (`handbook_parts`)."""
+    matter (cover and contents) and each chapter as documents of their own (`parts`)."""
 
     head: str  # from the doctype to the opening of <body>
     cover: str

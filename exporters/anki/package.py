@@ -40,7 +40,7 @@ from typing import Any
 
 from qadeck.epoch import source_date_epoch
 
-from .anki_render import FIELDS, Card
+from .cards import FIELDS, Card
 
 MODEL_ID = 1_584_093_771  # fixed forever: the note type every qadeck deck shares
 MODEL_NAME = "qadeck Q&A"

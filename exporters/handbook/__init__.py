@@ -1,7 +1,7 @@
 """The printable PDF handbook: the notes as a Chinese book, printed by WeasyPrint.
 
-Steps: check that a CJK font exists, build the HTML (`handbook_html`), print it with a URL
-fetcher that reads nothing outside the notes and the stylesheets (`handbook_fetch`), turn
+Steps: check that a CJK font exists, build the HTML (`book`), print it with a URL
+fetcher that reads nothing outside the notes and the stylesheets (`fetch`), turn
 WeasyPrint's log into diagnostics, and write the PDF atomically. A `.notdef` glyph in the log
 is a build error naming the characters and the notes that hold them.
 """
@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING
 from qadeck.atomic import write_bytes
 from qadeck.config import Config
 from qadeck.errors import ExportError
-from qadeck.exporters.handbook_print import weasyprint_module
-from qadeck.mathrender import MATH_FAMILY, math_font_file
+from qadeck.exporters.handbook.printing import weasyprint_module
+from qadeck.math import MATH_FAMILY, math_font_file
 from qadeck.model import Collection, Diagnostic
 from qadeck.render import protect_math, pygments_css
 
 if TYPE_CHECKING:
-    from qadeck.exporters.handbook_fonts import FontSetup
-    from qadeck.exporters.handbook_html import Book
+    from qadeck.exporters.handbook.book import Book
+    from qadeck.exporters.handbook.fonts import FontSetup
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -43,8 +43,9 @@ def export(collection: Collection, out_path: Path, config: Config) -> list[Diagn
 def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnostic]]:
     """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph."""
     weasyprint_module()  # a missing Pango is one sentence before any work
-    from qadeck.exporters import handbook_fonts, handbook_parts
-    from qadeck.exporters.handbook_print import PrintJob, parts_supported, print_pdf
+    from qadeck.exporters.handbook import fonts as handbook_fonts
+    from qadeck.exporters.handbook import parts as handbook_parts
+    from qadeck.exporters.handbook.printing import PrintJob, parts_supported, print_pdf
 
     fonts = handbook_fonts.setup(config.font)
     questions = sum(len(note.questions) for note in collection.notes)
@@ -64,7 +65,7 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
 
 
 def _book(collection: Collection, config: Config, fonts: FontSetup) -> Book:
-    from qadeck.exporters import handbook_html
+    from qadeck.exporters.handbook import book as handbook_html
 
     engine = math_engine(config)
     try:
@@ -77,7 +78,7 @@ def _book(collection: Collection, config: Config, fonts: FontSetup) -> Book:
 
 def math_engine(config: Config):
     """The SVG math engine, caching formulas under the output folder across builds."""
-    from qadeck.mathrender import SVGMath
+    from qadeck.math import SVGMath
 
     text_font = (config.font.resolve(), 0) if config.font else None
     return SVGMath(cache_dir=config.out / ".cache" / "math", text_font=text_font,
@@ -104,7 +105,7 @@ def prefetch(engine, collection: Collection, config: Config, workers: int = 2) -
 
 
 def _typeset_chunk(job) -> None:
-    from qadeck.mathrender import MathError
+    from qadeck.math import MathError
 
     config, chunk = job
     engine = math_engine(config)  # its own cache connection; the parent reads the results back

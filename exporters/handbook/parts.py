@@ -5,13 +5,13 @@ seconds. Chapters are independent of each other except for four things, handled 
 
 - Page numbers (第 N 页 / 共 M 页): each worker paginates its chapters, tells the parent its
   page count and waits; when every count is in, the parent sends each part the pages before it
-  and the total, and only then are the margin boxes made (`handbook_print.numbered_pages`).
+  and the total, and only then are the margin boxes made (`printing.numbered_pages`).
 - The contents' page numbers: the front matter (cover and contents) is printed by the first
   worker once with placeholder numbers before its part, to learn its length, and again at the
   end with the real numbers written in. If its length changed, the parts' numbers would be
   wrong, so the whole book is printed in one piece instead.
 - Links from one part to another stay links to named destinations (`links_across`), which
-  the joined PDF defines (`handbook_join`).
+  the joined PDF defines (`join`).
 - Bookmarks and metadata: each part's outline is appended in order; the information and
   language come from the front matter.
 """
@@ -25,9 +25,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from qadeck.errors import ExportError
-from qadeck.exporters.handbook_html import Book
-from qadeck.exporters.handbook_join import join
-from qadeck.exporters.handbook_print import Printed, PrintJob, print_pdf
+from qadeck.exporters.handbook.book import Book
+from qadeck.exporters.handbook.join import join
+from qadeck.exporters.handbook.printing import Printed, PrintJob, print_pdf
 
 MIN_QUESTIONS = 200  # below this, starting processes costs more than it saves
 # Workers when --jobs is not given: two, whatever the machine, so that the same notes give the

@@ -45,7 +45,7 @@ def _note(note: Note, full: bool) -> dict[str, Any]:
         "questions": [_question(q, full) for q in note.questions],
     }
     if full:
-        data["references"] = note.references
+        data["references"] = note.references.markdown if note.references else ""
         data["links"] = [asdict(link) for link in note.links]
     return data
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qadeck import exporters
+from qadeck import checks, exporters
 from qadeck.config import Config
 from qadeck.epoch import source_date_epoch
 from qadeck.errors import ConfigError, QadeckError
@@ -31,7 +31,7 @@ def load(config: Config) -> Collection:
     notes = config.notes
     if not notes.is_dir():
         raise ConfigError(f"{notes}: notes folder not found")
-    return parse_collection(notes, config.parse_options())
+    return checks.run(parse_collection(notes, config.parse_options()))
 
 
 def export_one(name: str, collection: Collection, out_path: Path, config: Config) -> Output:
@@ -40,7 +40,7 @@ def export_one(name: str, collection: Collection, out_path: Path, config: Config
     try:
         source_date_epoch()  # a malformed value fails here in one sentence (fontTools would crash on it)
         module = exporters.load(name)
-        diagnostics = list(module.export(collection, out_path, config))
+        diagnostics = checks.new_only(collection, list(module.export(collection, out_path, config)))
     except QadeckError as exc:
         return Output(name, None, time.perf_counter() - started, error=str(exc))
     return Output(name, out_path, time.perf_counter() - started, diagnostics)

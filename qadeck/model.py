@@ -6,8 +6,13 @@ turning it into HTML is the job of `qadeck.render`.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cached_property
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 
 
 @dataclass(frozen=True)
@@ -25,23 +30,48 @@ class Diagnostic:
         return f"{where}{self.severity}: {self.message} [{self.code}]"
 
 
+class LinkKind(StrEnum):
+    """What a link points to. A str, so it reads and serialises as its value ("note", ...)."""
+
+    NOTE = "note"  # another note of the collection
+    ANCHOR = "anchor"  # a heading of the same note
+    WEB = "web"  # http(s), protocol-relative, data:
+    MAIL = "mail"
+    IMAGE = "image"  # a local image file
+    FILE = "file"  # a local file that is not a note, or a scheme no output follows (file:, javascript:)
+
+    @classmethod
+    def of_href(cls, href: str) -> LinkKind:
+        """The kind an href has by its form alone, for an href no note listed (raw HTML, say)."""
+        scheme = _SCHEME.match(href)
+        name = scheme.group(1).lower() if scheme else ("https" if href.startswith("//") else "")
+        if name in ("http", "https", "data"):
+            return cls.WEB
+        return cls.MAIL if name == "mailto" else cls.FILE
+
+
 @dataclass(frozen=True)
 class Link:
-    """A link or image reference found in a note, with what it points to once resolved.
-
-    kind: "note" (another note of the collection), "anchor" (a heading of the same note),
-    "web", "image", "file" (a local file that is not a note), "mail".
-    """
+    """A link or image reference found in a note, with what it points to once resolved."""
 
     href: str
     line: int
-    kind: str
+    kind: LinkKind
     target: str | None = None  # note or file path relative to the notes root
     anchor: str | None = None  # the #fragment as written
     target_title: str | None = None  # target note's title
     target_heading: str | None = None  # plain text of the heading the anchor names
     target_id: str | None = None  # question id or section anchor of that heading
-    ok: bool = True
+    ok: bool = True  # False: the parser warned about it (missing, outside, a scheme not followed)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, LinkKind):
+            object.__setattr__(self, "kind", LinkKind(self.kind))
+
+    @property
+    def followed(self) -> bool:
+        """Points into the collection or the web: what an output may turn into a live link."""
+        return self.ok and self.kind is not LinkKind.FILE
 
 
 @dataclass(frozen=True)
@@ -56,7 +86,8 @@ class DetailsPart:
 
     name: str
     markdown: str
-    line: int
+    line: int  # of the <details> (or <summary>) tag
+    body_line: int = 0  # where `markdown` starts (0: as `line`)
 
 
 @dataclass(frozen=True)
@@ -65,6 +96,9 @@ class Answer:
     see_also: tuple[str, ...] = ()  # `>>` lines, as inline Markdown
     details: tuple[DetailsPart, ...] = ()
     body: str = ""  # anything else under the heading, as Markdown
+    short_line: int = 0  # where each part starts in the note (0: the part is empty)
+    see_also_lines: tuple[int, ...] = ()  # see_also_lines[i] is the line of see_also[i]
+    body_line: int = 0
 
     @property
     def empty(self) -> bool:
@@ -88,6 +122,27 @@ class Question:
     anchor: str  # GitHub-style slug of the heading as written
     pinned: bool = False  # id fixed by a `<!-- qid: ... -->` comment
 
+    def pieces(self) -> Iterator[Piece]:
+        """Every piece of Markdown of this question with the line it starts on."""
+        yield Piece(self.heading, self.line, inline=True)
+        answer = self.answer
+        yield Piece(answer.short, answer.short_line or self.line + 1)
+        for index, text in enumerate(answer.see_also):
+            lines = answer.see_also_lines
+            yield Piece(text, lines[index] if index < len(lines) else self.line + 1, inline=True)
+        yield Piece(answer.body, answer.body_line or self.line + 1)
+        for part in answer.details:
+            yield Piece(part.markdown, part.body_line or part.line)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of a note's Markdown and the line it starts on: what a renderer is handed."""
+
+    markdown: str
+    line: int
+    inline: bool = False
+
 
 @dataclass(frozen=True)
 class Section:
@@ -98,6 +153,7 @@ class Section:
     path: tuple[str, ...]  # titles from the outermost section down to this one
     anchor: str
     intro: str = ""  # Markdown written under the section heading before its first child
+    intro_line: int = 0  # where the intro starts (0: no intro)
 
 
 @dataclass(frozen=True)
@@ -118,9 +174,33 @@ class Note:
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]  # document order, follow-ups included
     keywords: tuple[Keyword, ...] = ()
-    references: str = ""  # Markdown of the note's closing 参考 part
+    references: DetailsPart | None = None  # the note's closing 参考 part
     links: tuple[Link, ...] = ()
     intro: str = ""  # Markdown before the first heading (generated blocks removed)
+    intro_line: int = 0  # where the intro starts (0: no intro)
+    digest: str = ""  # sha256 of the note file's bytes
+    mtime: int = 0  # the note file's modification time, whole seconds
+
+    def question(self, qid: str) -> Question | None:
+        return self._questions_by_id.get(qid)
+
+    def top_questions(self) -> tuple[Question, ...]:
+        """Questions that are not follow-ups, in document order."""
+        return tuple(q for q in self.questions if q.parent is None)
+
+    def follow_ups(self, question: Question) -> tuple[Question, ...]:
+        return tuple(q for q in (self.question(c) for c in question.children) if q is not None)
+
+    def pieces(self) -> Iterator[Piece]:
+        """Every piece of Markdown in the note with the line it starts on, in no promised order."""
+        yield Piece(self.intro, self.intro_line or 1)
+        for section in self.sections:
+            yield Piece(section.heading, section.line, inline=True)
+            yield Piece(section.intro, section.intro_line or section.line + 1)
+        for q in self.questions:
+            yield from q.pieces()
+        if self.references is not None:
+            yield Piece(self.references.markdown, self.references.body_line or self.references.line)
 
     @property
     def stem(self) -> str:
@@ -133,6 +213,10 @@ class Note:
     def link(self, href: str) -> Link | None:
         """The resolved link for an href written in this note, if the parser saw it."""
         return self._links_by_href.get(href)
+
+    @cached_property
+    def _questions_by_id(self) -> dict[str, Question]:  # an index, not data: built on first use
+        return {q.id: q for q in self.questions}
 
     @cached_property
     def _links_by_href(self) -> dict[str, Link]:  # an index, not data: built on first use
@@ -152,10 +236,11 @@ class Collection:
         return [q for note in self.notes for q in note.questions]
 
     def note(self, path: str) -> Note | None:
-        for note in self.notes:
-            if note.path == path:
-                return note
-        return None
+        return self._notes_by_path.get(path)
+
+    @cached_property
+    def _notes_by_path(self) -> dict[str, Note]:  # an index, not data: built on first use
+        return {note.path: note for note in self.notes}
 
     def count(self, severity: str) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)

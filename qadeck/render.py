@@ -12,32 +12,21 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import markdown
 from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
+from qadeck import codes
 from qadeck.math import MathEngine, MathError, engine
+from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
+from qadeck.prepare import mark_html_blocks, normalize_lists, protect_math
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN, HtmlPolicy, clean, needs_cleaning
 
-LinkHook = Callable[[str, str], str | None]  # (href, inner html) -> replacement html or None
-ImageHook = Callable[[str, str], str | None]  # (src, whole tag) -> replacement html or None
-ProblemHook = Callable[[str], None]
-
-_FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
-_CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
-_INLINE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
 _HOLDER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
 _DISPLAY_P = re.compile(f"<p>\\s*{MARK_OPEN}(\\d+){MARK_CLOSE}\\s*</p>")
-_LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
-_DETAILS = re.compile(r"<(details|table|tr)\b(?![^>]*\bmarkdown=)", re.I)
-_CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
-# A raw-HTML cell whose content starts after a blank line holds Markdown blocks (as on GitHub).
-_BLOCK_CELL = re.compile(r"<(td|th)\b(?![^>]*\bmarkdown=)([^>]*)>(?=[ \t]*\n[ \t]*\n)", re.I)
 _A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _TAG_NAME = re.compile(r"^<[a-zA-Z][a-zA-Z0-9]*")
@@ -58,41 +47,86 @@ EXTENSION_CONFIGS = {
 }
 
 
-@dataclass
-class RenderOptions:
+@dataclass(frozen=True)
+class Made:
+    """What a policy made of a link or an image: HTML (None: keep the tag as it is) and problems."""
+
+    html: str | None
+    problems: tuple[Diagnostic, ...] = ()
+
+
+class Policy(Protocol):
+    """One output's rule for links and images. `link` is always resolved: the model's, or one
+    made from the href's form (`LinkKind.of_href`) when no note listed it; its `line` is where
+    the href stands in the note."""
+
+    def link(self, note: Note, link: Link, inner: str) -> Made: ...
+
+    def image(self, note: Note, link: Link, tag: str) -> Made: ...
+
+
+class KeepPolicy:
+    """Links and images as Markdown made them (after cleaning)."""
+
+    def link(self, note: Note, link: Link, inner: str) -> Made:
+        return Made(None)
+
+    def image(self, note: Note, link: Link, tag: str) -> Made:
+        return Made(None)
+
+
+@dataclass(frozen=True)
+class Target:
+    """What differs between outputs when a note is rendered: nothing else does."""
+
+    name: str  # "anki" | "pdf" | "html": named in problems
     math: str = "mathjax"  # "mathjax" | "mathml" | "svg"
-    link: LinkHook | None = None
-    image: ImageHook | None = None
-    problem: ProblemHook | None = None  # told about formulas that fail to render
-    engine: MathEngine | None = field(default=None, repr=False)
-    policy: HtmlPolicy = HtmlPolicy()  # what a note's own HTML may keep
+    html: HtmlPolicy = HtmlPolicy()  # what a note's own HTML may keep
+    math_fallback: str = "its source is shown instead"  # what a formula that fails becomes
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    problems: tuple[Diagnostic, ...] = ()
 
 
 class Renderer:
     """One Markdown instance reused for every call (building one costs more than a render)."""
 
-    def __init__(self, options: RenderOptions | None = None):
-        self.options = options or RenderOptions()
-        self.engine = self.options.engine or engine(self.options.math)
+    def __init__(self, target: Target | None = None, policy: Policy | None = None,
+                 math_engine: MathEngine | None = None):
+        self.target = target or Target("html")
+        self.policy: Policy = policy or KeepPolicy()
+        self.engine = math_engine or engine(self.target.math)
         self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         _use_cached_highlighter(self._md)
 
-    def block(self, text: str, problem: ProblemHook | None = None) -> str:
+    def render(self, note: Note, piece: Piece) -> Rendered:
+        """One piece of a note to HTML, with the problems found in it at their lines."""
+        if piece.inline:
+            return self.inline(note, piece.markdown, piece.line)
+        return self.block(note, piece.markdown, piece.line)
+
+    def block(self, note: Note, text: str, line: int) -> Rendered:
         """A Markdown document (an answer part) to HTML."""
         if not text.strip():
-            return ""
+            return Rendered("")
         protected, maths = protect_math(normalize_lists(text))
         if "<" in protected:
             protected = mark_html_blocks(protected)
         out = self._md.reset().convert(protected)
-        return self._finish(out, maths, problem, text)
+        return self._finish(out, maths, _Place(note, text, line))
 
-    def inline(self, text: str, problem: ProblemHook | None = None) -> str:
+    def inline(self, note: Note, text: str, line: int) -> Rendered:
         """One line of inline Markdown (a heading) to HTML without the enclosing <p>."""
-        fast = self._simple_inline(text, problem)
-        return fast if fast is not None else _unwrap_p(self.block(text, problem))
+        fast = self._simple_inline(note, text, line)
+        if fast is not None:
+            return fast
+        made = self.block(note, text, line)
+        return Rendered(_unwrap_p(made.html), made.problems)
 
-    def _simple_inline(self, text: str, problem: ProblemHook | None) -> str | None:
+    def _simple_inline(self, note: Note, text: str, line: int) -> Rendered | None:
         """Fast path, same output: a line of plain words, math and `[words](href)` links needs no
         Markdown parse (most headings and see-also lines; a parse costs ~0.3 ms). None otherwise."""
         if not text or text != text.strip() or "\n" in text:
@@ -101,49 +135,83 @@ class Renderer:
         if not _SIMPLE_INLINE.fullmatch(protected) or _BLOCK_START.match(protected):
             return None
         out = _SIMPLE_LINK.sub(r'<a href="\2">\1</a>', protected)
-        return _unwrap_p(self._finish(f"<p>{out}</p>", maths, problem, text))
+        made = self._finish(f"<p>{out}</p>", maths, _Place(note, text, line))
+        return Rendered(_unwrap_p(made.html), made.problems)
 
-    def _finish(self, out: str, maths: list[tuple[str, bool]], problem: ProblemHook | None,
-                source: str) -> str:
-        if needs_cleaning(source):
-            out = clean(out, self.options.policy)
-        if self.options.link is not None:
-            out = _A.sub(self._link, out)
-        if self.options.image is not None:
-            out = _IMG.sub(self._image, out)
-        if not maths:
-            return out
-        report = problem or self.options.problem
-        rendered = [self._math(latex, display, report) for latex, display in maths]
-        out = _DISPLAY_P.sub(
-            lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
-        return _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
+    def _finish(self, out: str, maths: list[tuple[str, bool]], place: _Place) -> Rendered:
+        if needs_cleaning(place.source):
+            out = clean(out, self.target.html)
+        if "<a" in out:
+            out = _A.sub(lambda m: self._link(m, place), out)
+        if "<img" in out:
+            out = _IMG.sub(lambda m: self._image(m, place), out)
+        if maths:
+            rendered = [self._math(latex, display, place) for latex, display in maths]
+            out = _DISPLAY_P.sub(
+                lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
+            out = _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
+        return Rendered(out, tuple(place.problems))
 
-    def _math(self, latex: str, display: bool, report: ProblemHook | None) -> str:
+    def _math(self, latex: str, display: bool, place: _Place) -> str:
         try:
             body = self.engine.render(latex, display)
         except MathError as exc:
-            if report is not None:
-                report(str(exc))
+            place.report(place.line_of(latex), codes.MATH_INVALID,
+                         f"{exc}; {self.target.math_fallback}")
             source = html.escape(f"$${latex}$$" if display else f"${latex}$")
             return f'<code class="math-error">{source}</code>'
         if display and not body.lstrip().startswith("<"):
             return f'<div class="math display">{body}</div>'
         return body
 
-    def _link(self, match: re.Match[str]) -> str:
+    def _link(self, match: re.Match[str], place: _Place) -> str:
         href = tag_attributes(match.group(1)).get("href")
         if href is None:
             return match.group(0)
-        new = self.options.link(href, match.group(2))
-        return match.group(0) if new is None else new
+        made = self.policy.link(place.note, place.link(href), match.group(2))
+        place.problems.extend(made.problems)
+        return match.group(0) if made.html is None else made.html
 
-    def _image(self, match: re.Match[str]) -> str:
+    def _image(self, match: re.Match[str], place: _Place) -> str:
         src = tag_attributes(match.group(0)).get("src")
         if src is None:
             return ""  # nothing to show (or an address the sanitizer took out)
-        new = self.options.image(src, match.group(0))
-        return match.group(0) if new is None else new
+        made = self.policy.image(place.note, place.link(src, image=True), match.group(0))
+        place.problems.extend(made.problems)
+        return match.group(0) if made.html is None else made.html
+
+
+@dataclass
+class _Place:
+    """The note and lines one render call is for, and the problems it found (per call)."""
+
+    note: Note
+    source: str
+    line: int
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    def line_of(self, needle: str) -> int:
+        return line_of(self.source, self.line, needle)
+
+    def link(self, href: str, image: bool = False) -> Link:
+        known = self.note.link(href)
+        if known is not None:
+            return known
+        kind = LinkKind.of_href(href)
+        if image and kind is LinkKind.FILE and not href.lower().startswith("file:"):
+            kind = LinkKind.IMAGE
+        return Link(href, self.line_of(href), kind, ok=False)
+
+    def report(self, line: int, code: str, message: str, severity: str = "warning") -> None:
+        self.problems.append(Diagnostic(self.note.path, line, severity, code, message))
+
+
+def line_of(source: str, first_line: int, needle: str) -> int:
+    """The line of `source` (which starts on `first_line`) where `needle` first stands, else
+    the first line. Lines of a piece map to the note's lines one to one, except where the
+    parser dropped hidden lines (comments, generated blocks) inside it."""
+    at = source.find(needle.splitlines()[0]) if needle.strip() else -1
+    return first_line + (source.count("\n", 0, at) if at > 0 else 0)
 
 
 def _use_cached_highlighter(md: markdown.Markdown) -> None:
@@ -206,121 +274,6 @@ def tag_attributes(tag: str) -> dict[str, str]:
         value = next(v for v in match.groups()[1:] if v is not None)
         found.setdefault(match.group(1).lower(), html.unescape(value))
     return found
-
-
-def protect_math(text: str) -> tuple[str, list[tuple[str, bool]]]:
-    """Replace `$…$` and `$$…$$` outside code with placeholders; return them in order.
-
-    A placeholder is a number between two private-use characters, which are first taken out of
-    the note: a note cannot forge one. The sanitizer drops placeholders from attribute values, so
-    a formula is only ever put into text, never inside a tag."""
-    maths: list[tuple[str, bool]] = []
-    text = text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
-
-    def hold(latex: str, display: bool) -> str:
-        maths.append((latex.strip(), display))
-        return f"{MARK_OPEN}{len(maths) - 1}{MARK_CLOSE}"
-
-    parts: list[str] = []
-    for is_code, chunk in _split_code(text):
-        if is_code:
-            parts.append(chunk)
-            continue
-        parts.append(_protect_chunk(chunk, hold))
-    return "".join(parts), maths
-
-
-def mark_html_blocks(text: str) -> str:
-    """Let Markdown into raw HTML the way GitHub does (md_in_html's `markdown` attribute):
-    `<details>`, and table cells whose content starts after a blank line. Code is left alone."""
-    def mark(chunk: str) -> str:
-        chunk = _DETAILS.sub(lambda m: f'<{m.group(1)} markdown="1"', chunk)
-        chunk = _CELLS_ON_A_LINE.sub("\\1\n\\2", chunk)  # md_in_html reads one cell a line
-        return _BLOCK_CELL.sub(lambda m: f'<{m.group(1)} markdown="block"{m.group(2)}>', chunk)
-
-    return "".join(_outside_code_spans(chunk, mark) if not is_code and "<" in chunk else chunk
-                   for is_code, chunk in _split_code(text))
-
-
-def _protect_chunk(chunk: str, hold: Callable[[str, bool], str]) -> str:
-    """Math outside inline code spans goes to `hold`; code spans are left as written."""
-    def protect(text: str) -> str:
-        text = _DISPLAY.sub(lambda m: hold(m.group(1), True), text)
-        return _INLINE.sub(lambda m: hold(m.group(1), False), text)
-
-    return _outside_code_spans(chunk, protect) if "$" in chunk else chunk
-
-
-def _outside_code_spans(chunk: str, change: Callable[[str], str]) -> str:
-    """`change` applied to `chunk` with its inline code spans left as written."""
-    if "`" not in chunk:
-        return change(chunk)
-    spans: list[str] = []
-
-    def keep_span(match: re.Match[str]) -> str:
-        spans.append(match.group(0))
-        return f"\x00{len(spans) - 1}\x00"
-
-    changed = change(_CODE_SPAN.sub(keep_span, chunk))
-    return re.sub(r"\x00(\d+)\x00", lambda m: spans[int(m.group(1))], changed) if spans else changed
-
-
-def _split_code(text: str) -> list[tuple[bool, str]]:
-    """Split into (is fenced code, text) runs, keeping line ends."""
-    runs: list[tuple[bool, str]] = []
-    fence: str | None = None
-    buffer: list[str] = []
-    for line in text.splitlines(keepends=True):
-        match = _FENCE.match(line.rstrip("\n"))
-        if fence is None and match:
-            runs.append((False, "".join(buffer)))
-            buffer, fence = [line], match.group(2)
-        elif fence is not None:
-            buffer.append(line)
-            if match and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence) \
-                    and not match.group(3).strip():
-                runs.append((True, "".join(buffer)))
-                buffer, fence = [], None
-        else:
-            buffer.append(line)
-    runs.append((fence is not None, "".join(buffer)))
-    return runs
-
-
-def normalize_lists(text: str) -> str:
-    """Re-indent nested list items to 4 spaces a level, as Python-Markdown requires.
-
-    The notes follow GitHub, where a sub-item needs only to sit under its parent's text
-    (2 or 3 spaces), and a list may start right under a line of text; without this such
-    items would be flattened into the line above.
-    """
-    out: list[str] = []
-    stack: list[tuple[int, int]] = []  # (written indent, normalized indent)
-    in_fence = False
-    for line in text.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        match = None if in_fence else _LIST_ITEM.match(line)
-        if not match:
-            if line.strip() and not line.startswith(" "):
-                stack = []
-            out.append(line)
-            continue
-        indent = len(match.group(1))
-        while stack and stack[-1][0] > indent:
-            stack.pop()
-        if stack and stack[-1][0] == indent:
-            level = stack[-1][1]
-        elif stack:
-            level = stack[-1][1] + 4
-            stack.append((indent, level))
-        else:
-            level = 0 if indent < 4 else indent
-            stack.append((indent, level))
-            if out and out[-1].strip():
-                out.append("")  # a list starting under text: Python-Markdown needs a blank line
-        out.append(" " * level + line[indent:])
-    return "\n".join(out)
 
 
 def pygments_css(style: str = "default", selector: str = ".highlight") -> str:

@@ -63,6 +63,21 @@ def risky(source: str) -> bool:
     return "<" in source and _RISKY.search(source) is not None or "javascript:" in source.lower()
 
 
+def risky_offsets(source: str) -> list[int]:
+    """Where each piece of risky raw HTML starts in `source`, one offset a line."""
+    if not risky(source):
+        return []
+    offsets: dict[int, int] = {}  # line -> first offset on it
+    for match in _RISKY.finditer(source):
+        offsets.setdefault(source.count("\n", 0, match.start()), match.start())
+    lower = source.lower()
+    at = lower.find("javascript:")
+    while at >= 0:
+        offsets.setdefault(source.count("\n", 0, at), at)
+        at = lower.find("javascript:", at + 1)
+    return sorted(offsets.values())
+
+
 def clean(fragment: str, policy: HtmlPolicy) -> str:
     return _cleaner(policy).clean(fragment) if fragment else ""
 

@@ -356,49 +356,6 @@ def test_parallel_render_equals_sequential(tmp_path: Path) -> None:
     assert one.left_out == two.left_out == 1
 
 
-INLINE_CASES = [
-    "什么是奖励模型? 它的输入输出是什么?", "为什么 $x_{1}$ 成立?", "[相关](../a/b_QA.md#某-标题)",
-    "见 [论文](https://example.org/p?q=1) 与 [笔记](./x.md)", "C++ 与 Python!", "3.5 倍", "a ! [b](c)",
-    "1. 列表", "# 标题", "- 项", "+ 项", "= x", "| a |", "x: y", "a  b", "[a](<b>)", "[a](b c)", "![x](y)",
-    "[[a]](b)", "&amp;", "a_b_c", "**粗**", "`code`", "<b>x</b>", "a\tb", "$$x$$", "[$x$](y)", "x $ y",
-    " 前导空格", "(a)[b]", "[a](b)(c)", "'单' \"双\"",
-]
-
-
-def test_fast_inline_matches_markdown() -> None:
-    from qadeck.render import Renderer, _unwrap_p
-
-    renderer = Renderer()
-    texts = INLINE_CASES + [q.heading for q in parse_collection(SAMPLE).questions()]
-    fast = {t: renderer._simple_inline(t, None) for t in texts}
-    for text, html in fast.items():
-        if html is not None:
-            assert html == _unwrap_p(renderer.block(text)), text
-    assert fast["什么是奖励模型? 它的输入输出是什么?"] is not None and fast["[相关](../a/b_QA.md#某-标题)"]
-    assert fast["**粗**"] is None and fast["1. 列表"] is None
-
-
-def test_cached_highlighter_matches_pymdownx() -> None:
-    import markdown
-
-    from qadeck.render import EXTENSION_CONFIGS, EXTENSIONS, Renderer
-
-    code = "def f(x):\n    return x * 3  # <b> & c\n\nprint('中文')"
-    fences = ["```python", "```Python", "~~~shell", "```", "```nosuchlang", "```python hl_lines=\"1\"",
-              "```python linenums=\"1\"", "```python title=\"f.py\"", "``` {.python .extra #id}"]
-    docs = []
-    for fence in fences:
-        block = f"{fence}\n{code}\n{fence[:3]}\n"
-        indented = "".join(f"    {line}\n" for line in block.rstrip("\n").split("\n"))
-        details = f'<details markdown="1"><summary>s</summary>\n\n{block}\n</details>\n'
-        docs += [block, f"- 项\n\n{indented}", details]
-    docs.append("    indented code\n    block\n")
-    renderer = Renderer()
-    for doc in docs:
-        plain = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-        assert renderer._md.reset().convert(doc) == plain.convert(doc), doc
-
-
 def test_root_note_deck_and_inline_data_image(tmp_path: Path) -> None:
     import base64
 

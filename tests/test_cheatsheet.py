@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qadeck import exporters
+from qadeck import checks, exporters
 from qadeck.cli import cli
 from qadeck.config import Config
 from qadeck.math import MathError, MathMLMath
@@ -35,8 +35,9 @@ MONTH = Path("corpus/sspace/notes/_archives/2025/09")
 
 def build(notes: Path, out: Path, **settings) -> list[Diagnostic]:
     config = Config(notes=notes, title="测试速查", subtitle="注意力 · 位置编码", **settings)
-    collection = parse_collection(notes, config.parse_options())
-    return exporters.load("html").export(collection, out, config)
+    collection = checks.run(parse_collection(notes, config.parse_options()))
+    found = exporters.load("html").export(collection, out, config)
+    return [*collection.diagnostics, *checks.new_only(collection, found)]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_output_is_byte_identical_and_dated_only_by_source_date_epoch(tmp_path, 
 def test_failing_formula_shows_its_source_and_a_diagnostic(tmp_path):
     diagnostics = build(NOTES, tmp_path / "p.html")
     bad = [d for d in diagnostics if d.code == "math.invalid"]
-    assert [(d.path, d.line) for d in bad] == [("注意力_QA.md", 50)] * 2
+    assert [(d.path, d.line) for d in bad] == [("注意力_QA.md", 51)] * 2  # the line of the formula
     assert "$x^$" in bad[0].message and "missing" in bad[0].message.lower()
     assert '<code class="math-error">$x^$</code>' in text(tmp_path / "p.html")
 
@@ -150,7 +151,7 @@ def test_xss_fixture_is_sanitized_in_the_markup(tmp_path):
     assert page.count('id="qd-search"') == 1 and "qd-top" not in main
     assert "example.com" not in main.replace('href="https://example.com/track.png"', "")
     unsafe = {d.line for d in diagnostics if d.code == "html.unsafe"}
-    assert {6, 9, 14, 20, 25, 33} <= unsafe
+    assert {7, 10, 11, 12, 15, 16, 17, 21, 22, 23, 26, 30, 31, 34, 35} <= unsafe  # each at its own line
 
 
 class Elements(HTMLParser):
@@ -190,7 +191,7 @@ def test_cli_writes_the_cheat_sheet_on_its_own(tmp_path):
     out = tmp_path / "sheet.html"
     result = CliRunner().invoke(cli, ["html", "--notes", str(NOTES), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert out.is_file() and "注意力_QA.md:50: warning: cannot convert formula" in result.output
+    assert out.is_file() and "注意力_QA.md:51: warning: cannot convert formula" in result.output
 
 
 # -- in Chromium ---------------------------------------------------------------------------------

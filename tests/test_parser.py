@@ -114,7 +114,8 @@ def test_details_parts_keep_names_and_markdown(collection):
 
 def test_closing_reference_part_belongs_to_the_note(collection):
     n = note(collection, "details_parts.md")
-    assert "arxiv.org/abs/2106.09685" in n.references
+    assert n.references is not None and "arxiv.org/abs/2106.09685" in n.references.markdown
+    assert (n.references.name, n.references.line) == ("参考资料", 40)
     assert all(d.name != "参考资料" for d in n.questions[-1].answer.details)
 
 
@@ -229,3 +230,10 @@ def test_repeated_markers_count_once_and_flags_name_them_in_order(tmp_path: Path
 def test_numbering_inside_emphasis_is_numbering(raw: str, markdown: str, numbering: str):
     heading = read_heading(raw)
     assert (heading.markdown, heading.numbering) == (markdown, numbering)
+
+
+def test_answer_parts_carry_their_lines(collection):
+    q = by_text(note(collection, "qa_sections.md"), "什么是 自注意力?")
+    assert (q.answer.short_line, q.answer.see_also_lines) == (q.line + 1, (q.line + 3,))
+    pieces = list(q.pieces())
+    assert pieces[0].line == q.line and pieces[0].inline and pieces[1].line == q.line + 1

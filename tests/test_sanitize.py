@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qadeck.render import Renderer, RenderOptions, tag_attributes
+from qadeck.model import Link, Note, NoteMeta
+from qadeck.render import Made, Renderer, Target, tag_attributes
 from qadeck.sanitize import HtmlPolicy, clean, needs_cleaning, risky
 
 DEFAULT = HtmlPolicy()
@@ -58,16 +59,34 @@ def test_only_sources_with_markup_need_cleaning():
     assert not risky("<b>粗体</b> 和 <details>")
 
 
+NOTE = Note("a.md", "a", NoteMeta(), (), ())
+
+
+class Policy:
+    """Links become in-page anchors with the page's own class; images keep their address."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def link(self, note: Note, link: Link, inner: str) -> Made:
+        self.seen.append(inner)
+        return Made(f'<a class="qd-xref" href="#{link.href}">{inner}</a>')
+
+    def image(self, note: Note, link: Link, tag: str) -> Made:
+        self.seen.append(link.href)
+        return Made(f'<img src="{link.href}">')
+
+
+def block(text: str, math: str = "mathjax", policy: Policy | None = None) -> str:
+    target = Target("t", math=math, html=HtmlPolicy(reserved_class_prefix="qd-"))
+    return Renderer(target, policy).block(NOTE, text, 1).html
+
+
 def test_renderer_cleans_the_note_before_its_own_pieces_go_in():
-    seen = []
-
-    def link(href: str, inner: str) -> str:
-        seen.append(inner)
-        return f'<a class="qd-xref" href="#{href}">{inner}</a>'
-
-    renderer = Renderer(RenderOptions(math="mathml", link=link,
-                                      policy=HtmlPolicy(reserved_class_prefix="qd-")))
-    out = renderer.block('看 [<b onclick="x()">这里</b>](a.md) 与 $x^2$ <span class="qd-card">伪装</span>')
+    policy = Policy()
+    seen = policy.seen
+    note = '看 [<b onclick="x()">这里</b>](a.md) 与 $x^2$ <span class="qd-card">伪装</span>'
+    out = block(note, "mathml", policy)
     assert seen == ["<b>这里</b>"]  # the hook gets cleaned words
     assert '<a class="qd-xref" href="#a.md"><b>这里</b></a>' in out  # its own class stays
     assert "<math" in out and "<msup>" in out  # the formula is not cleaned away
@@ -75,8 +94,7 @@ def test_renderer_cleans_the_note_before_its_own_pieces_go_in():
 
 
 def test_an_image_whose_address_was_taken_out_leaves_nothing():
-    renderer = Renderer(RenderOptions(image=lambda src, tag: f"[{src}]"))
-    assert renderer.block('<img src="javascript:alert(1)" alt="x">').count("<img") == 0
+    assert block('<img src="javascript:alert(1)" alt="x">', policy=Policy()).count("<img") == 0
 
 
 def test_tag_attributes_read_any_quoting():
@@ -94,28 +112,23 @@ def test_tag_attributes_read_any_quoting():
     '<span title="\ue0000\ue001">x</span> $y$',
 ])
 def test_a_formula_never_lands_inside_a_tag(math, note):
-    renderer = Renderer(RenderOptions(math=math, link=lambda href, inner: None,
-                                      image=lambda src, tag: f'<img src="{src}">',
-                                      policy=HtmlPolicy(reserved_class_prefix="qd-")))
-    out = renderer.block(note)
+    out = block(note, math, Policy())
     for bad in ("onmouseover", "onclick", "onerror", "qd-card", 'id="top"', "position:fixed"):
         assert bad not in out, (bad, out)
     assert "\ue000" not in out and "\ue001" not in out
 
 
 def test_placeholders_cannot_be_forged():
-    renderer = Renderer(RenderOptions(math="mathjax"))
-    assert renderer.block("$a$ \ue0007\ue001 qdkmath7x") == "<p>\\(a\\) 7 qdkmath7x</p>"
+    assert block("$a$ \ue0007\ue001 qdkmath7x") == "<p>\\(a\\) 7 qdkmath7x</p>"
 
 
 def test_code_fence_attributes_are_cleaned():
-    renderer = Renderer(RenderOptions(policy=HtmlPolicy(reserved_class_prefix="qd-")))
-    out = renderer.block("```{.python #qd-main .qd-card}\nx = 1\n```")
+    out = block("```{.python #qd-main .qd-card}\nx = 1\n```")
     assert "qd-main" not in out and "qd-card" not in out and "x" in out
 
 
 def test_hooks_never_see_a_tag_inside_an_attribute():
-    seen = []
-    renderer = Renderer(RenderOptions(link=lambda href, inner: seen.append(href)))
-    renderer.block('<span title="&lt;a href=x&gt;&lt;details open ontoggle=alert(1)&gt;z&lt;/a&gt;">w</span>')
-    assert seen == []
+    policy = Policy()
+    block('<span title="&lt;a href=x&gt;&lt;details open ontoggle=alert(1)&gt;z&lt;/a&gt;">w</span>',
+          policy=policy)
+    assert policy.seen == []

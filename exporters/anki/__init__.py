@@ -102,7 +102,7 @@ def _start_worker() -> None:
 
 def _render_slice(bounds: tuple[int, int]) -> Rendered:
     assert _JOB is not None and _WORKER is not None
-    _WORKER.out = Rendered()
+    _WORKER.restart()
     return _WORKER.render(_JOB[0][bounds[0]:bounds[1]])
 
 
@@ -151,18 +151,10 @@ def load_style() -> Style:
 
 
 def _bases(collection: Collection, config: Config) -> dict[str, int]:
-    """Each note's base time: SOURCE_DATE_EPOCH, else its file's modification time (see anki_package)."""
+    """Each note's base time: SOURCE_DATE_EPOCH, else its file's modification time (see package)."""
     epoch = pinned_epoch()
-    bases: dict[str, int] = {}
-    for note in collection.notes:
-        if epoch is not None:
-            bases[note.path] = epoch
-            continue
-        try:
-            bases[note.path] = max(int((config.notes / note.path).stat().st_mtime), EPOCH_1980)
-        except OSError:
-            bases[note.path] = EPOCH_1980
-    return bases
+    return {note.path: epoch if epoch is not None else max(note.mtime, EPOCH_1980)
+            for note in collection.notes}
 
 
 def _summary(rendered: Rendered, config: Config) -> Diagnostic:

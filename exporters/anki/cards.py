@@ -16,9 +16,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qadeck import codes
 from qadeck.assets import read_local
-from qadeck.model import Diagnostic, Link, Note, Question
-from qadeck.render import tag_attributes
+from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
+from qadeck.render import Made, Renderer, Target, tag_attributes
 
 # The note type's fields. Their names and order are the schema Anki checks on every import:
 # changing them later makes Anki treat every existing note as "conflicting", so the list holds
@@ -31,6 +32,7 @@ _IMG_KEPT = ("alt", "title", "width", "height")  # of a note's <img>, on the car
 _TAGS = re.compile(r"<[^>]+>")
 _SAFE_NAME = re.compile(r"[^\w.-]+")
 _DATA_IMAGE = re.compile(r"data:image/([a-z0-9.+-]+);base64,(.*)", re.I | re.S)
+TARGET = Target("anki", math="mathjax")
 
 
 @dataclass(frozen=True)
@@ -85,22 +87,19 @@ def plain(html_text: str) -> str:
 
 
 class CardRenderer:
-    """Renders one note's questions at a time; the link and image hooks read the current note."""
+    """Renders notes to cards; the media found on the way are kept once each."""
 
     def __init__(self, notes_root: Path, title: str, markers: dict[str, str], include_unanswered: bool):
-        from qadeck.render import Renderer, RenderOptions
-
-        self.root = notes_root.resolve()
         self.title = title
         self.markers = markers
         self.include_unanswered = include_unanswered
-        self.renderer = Renderer(RenderOptions(math="mathjax", link=self._link, image=self._image,
-                                               problem=self._problem))
-        self.out = Rendered()
-        self._note: Note | None = None
-        self._line = 0
-        self._images: dict[str, str | None] = {}  # target -> media name (None: unreadable)
-        self._headings: dict[str, str] = {}  # question id -> heading HTML, for the current note
+        self.policy = CardPolicy(notes_root)
+        self.renderer = Renderer(TARGET, self.policy)
+        self.out = Rendered(media=self.policy.media)
+
+    def restart(self) -> None:
+        """A new result for the next notes (a worker's next slice); media found so far stay."""
+        self.out = Rendered(media=self.policy.media)
 
     def render(self, notes: list[Note] | tuple[Note, ...]) -> Rendered:
         for note in notes:
@@ -108,54 +107,53 @@ class CardRenderer:
         return self.out
 
     def _render_note(self, note: Note) -> None:
-        self._note = note
-        self._headings = {}
-        by_id = {q.id: q for q in note.questions}
+        headings: dict[str, str] = {}  # question id -> heading HTML: a front, and its follow-ups' context
         deck = deck_name(self.title, note)
         note_tags = [tag(t) for t in note.meta.tags]
         for q in note.questions:
             if not q.answered and not self.include_unanswered:
                 self.out.left_out += 1
                 continue
-            if not plain(self._heading(q)):
-                self._report(q.line, "anki.empty-question", "the question renders empty; no card")
+            if not plain(self._heading(note, q, headings)):
+                self.out.diagnostics.append(Diagnostic(note.path, q.line, "warning", codes.QUESTION_EMPTY,
+                                                       "the question renders empty; no card"))
                 continue
-            parent = by_id.get(q.parent) if q.parent else None
-            self.out.cards.append(Card(q.id, note.path, q.line, deck, self._fields(note, q, parent),
+            parent = note.question(q.parent) if q.parent else None
+            self.out.cards.append(Card(q.id, note.path, q.line, deck, self._fields(note, q, parent, headings),
                                        self._tags(note_tags, q)))
 
-    def _heading(self, q: Question) -> str:
-        """A question's heading as HTML, rendered once: it is a card's front and its follow-ups' context."""
-        if q.id not in self._headings:
-            self._line = q.line
-            self._headings[q.id] = self.renderer.inline(q.heading)
-        return self._headings[q.id]
+    def _html(self, note: Note, piece: Piece) -> str:
+        made = self.renderer.render(note, piece)
+        self.out.diagnostics.extend(made.problems)
+        return made.html
 
-    def _fields(self, note: Note, q: Question, parent: Question | None) -> tuple[str, ...]:
+    def _heading(self, note: Note, q: Question, headings: dict[str, str]) -> str:
+        if q.id not in headings:
+            headings[q.id] = self._html(note, Piece(q.heading, q.line, inline=True))
+        return headings[q.id]
+
+    def _fields(self, note: Note, q: Question, parent: Question | None,
+                headings: dict[str, str]) -> tuple[str, ...]:
         """The card's fields in FIELDS order. The renderer cleans the note's own HTML
         (`qadeck.sanitize`); the rest is text escaped here."""
-        r = self.renderer
-        answer = q.answer
-        self._line = q.line
-        back = r.block(answer.short) + r.block(answer.body)
+        front, short, *rest = q.pieces()
+        see_also = [p for p in rest if p.inline]
+        body, *parts = [p for p in rest if not p.inline]
+        back = self._html(note, short) + self._html(note, body)
         details = "".join(f'<details class="qd-part"><summary>{html.escape(d.name)}</summary>'
-                          f"{self._at(d.line, d.markdown)}</details>" for d in answer.details)
-        self._line = q.line
-        see_also = "".join(f"<p>{r.inline(s)}</p>" for s in answer.see_also)
+                          f"{self._html(note, p)}</details>"
+                          for d, p in zip(q.answer.details, parts, strict=True))
         crumb = " › ".join(html.escape(p) for p in (note.title, *q.section))
         flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + self.markers.get(m, ""))}</span>'
                         for m in dict.fromkeys(q.markers))
         values = {
-            "Front": self._heading(q), "Back": back, "Details": details, "SeeAlso": see_also,
-            "Context": self._heading(parent) if parent is not None else "",
+            "Front": self._heading(note, q, headings), "Back": back, "Details": details,
+            "SeeAlso": "".join(f"<p>{self._html(note, p)}</p>" for p in see_also),
+            "Context": self._heading(note, parent, headings) if parent is not None else "",
             "Breadcrumb": crumb, "Source": html.escape(f"{note.path}:{q.line}"), "Id": html.escape(q.id),
             "Flags": flags, "Extra": "",
         }
         return tuple(values[name] for name in FIELDS)
-
-    def _at(self, line: int, markdown: str) -> str:
-        self._line = line
-        return self.renderer.block(markdown)
 
     def _tags(self, note_tags: list[str], q: Question) -> tuple[str, ...]:
         tags = [*note_tags, *(tag(f"marker::{f}") for f in q.flags)]
@@ -163,63 +161,56 @@ class CardRenderer:
             tags.append(tag("section::" + "::".join(p.replace("::", ":") for p in q.section)))
         return tuple(dict.fromkeys(t for t in tags if t))
 
-    # -- hooks -------------------------------------------------------------------------------
 
-    def _problem(self, message: str) -> None:
-        self._report(self._line, "anki.math", message)
+class CardPolicy:
+    """Links and images inside Anki: a card cannot follow a link to another note, and images
+    travel as media files packed with the deck."""
 
-    def _report(self, line: int, code: str, message: str, severity: str = "warning") -> None:
-        assert self._note is not None
-        self.out.diagnostics.append(Diagnostic(self._note.path, line, severity, code, message))
+    def __init__(self, notes_root: Path) -> None:
+        self.root = notes_root.resolve()
+        self.media: dict[str, bytes] = {}  # media file name -> content
+        self._images: dict[str, str | None] = {}  # target -> media name (None: unreadable)
 
-    def _link(self, href: str, inner: str) -> str | None:
-        assert self._note is not None
-        link = self._note.link(href)
-        if link is None:
-            return None if _is_web(href) else _ref(inner, None)
-        if link.kind in ("web", "mail"):
-            return None
-        if link.kind in ("note", "anchor") and link.ok:
-            title = link.target_title or self._note.title
-            return _ref(inner, " › ".join(p for p in (title, link.target_heading) if p))
-        return _ref(inner, link.target)  # no target (javascript:, file:): the words alone
+    def link(self, note: Note, link: Link, inner: str) -> Made:
+        if link.kind in (LinkKind.WEB, LinkKind.MAIL):
+            return Made(None)
+        if link.kind in (LinkKind.NOTE, LinkKind.ANCHOR) and link.ok:
+            title = link.target_title or note.title
+            return Made(_ref(inner, " › ".join(p for p in (title, link.target_heading) if p)))
+        return Made(_ref(inner, link.target))  # no target (javascript:, file:): the words alone
 
-    def _image(self, src: str, tag_html: str) -> str:
-        assert self._note is not None
+    def image(self, note: Note, link: Link, tag_html: str) -> Made:
         alt = tag_attributes(tag_html).get("alt", "")
+        src = link.href
         if src.startswith("data:"):
-            return self._data_image(src, tag_html)
-        link = self._note.link(src)
-        if (link is not None and link.kind == "web") or _is_web(src):
-            return f'<a href="{html.escape(src)}">{html.escape(alt or src)}</a>'
-        line = link.line if link is not None else self._line
-        if link is None or link.kind != "image" or not link.ok or link.target is None:
-            if link is None or link.ok:  # a failed link was reported by the parser already
-                self._report(line, "anki.image", f"image left out of the card: {src}")
-            return _missing(alt or src)
-        name = self._media_for(link)
+            return self._data_image(note, link, tag_html)
+        if link.kind is LinkKind.WEB:
+            return Made(f'<a href="{html.escape(src)}">{html.escape(alt or src)}</a>')
+        if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
+            if note.link(src) is None or link.ok:  # a failed link was reported by the parser already
+                return Made(_missing(alt or src), (_problem(note, link, codes.IMAGE_MISSING,
+                                                            f"image left out of the card: {src}"),))
+            return Made(_missing(alt or src))
+        name = self._media_for(link.target)
         if name is None:
-            self._report(line, "anki.image", f"image cannot be read, left out of the card: {src}")
-            return _missing(alt or src)
-        return _img(name, tag_html)
+            problem = _problem(note, link, codes.IMAGE_UNREADABLE, f"image unreadable, left out: {src}")
+            return Made(_missing(alt or src), (problem,))
+        return Made(_img(name, tag_html))
 
-    def _media_for(self, link: Link) -> str | None:
-        assert link.target is not None
-        if link.target not in self._images:
-            self._images[link.target] = self._read_image(link.target)
-        return self._images[link.target]
+    def _media_for(self, target: str) -> str | None:
+        if target not in self._images:
+            data = read_local(self.root, target)  # only files inside the notes folder reach a package
+            self._images[target] = None if data is None else self._add(target, data)
+        return self._images[target]
 
-    def _read_image(self, target: str) -> str | None:
-        data = read_local(self.root, target)  # only files inside the notes folder reach a package
-        if data is None:
-            return None
+    def _add(self, target: str, data: bytes) -> str:
         name = media_name(target, data)
-        self.out.media[name] = data
+        self.media[name] = data
         return name
 
-    def _data_image(self, src: str, tag_html: str) -> str:
+    def _data_image(self, note: Note, link: Link, tag_html: str) -> Made:
         """An inline `data:image/...;base64,` picture, packed as a media file like any other."""
-        match = _DATA_IMAGE.fullmatch(src.strip())
+        match = _DATA_IMAGE.fullmatch(link.href.strip())
         data = b""
         if match:
             try:
@@ -227,16 +218,14 @@ class CardRenderer:
             except (binascii.Error, ValueError):
                 data = b""
         if match is None or not data:
-            self._report(self._line, "anki.image", "inline data image is not valid base64, left out")
-            return _missing("image")
+            return Made(_missing("image"), (_problem(note, link, codes.IMAGE_INVALID,
+                                                     "inline data image is not valid base64, left out"),))
         suffix = match.group(1).lower().replace("svg+xml", "svg")
-        name = media_name(f"inline.{suffix}", data)
-        self.out.media[name] = data
-        return _img(name, tag_html)
+        return Made(_img(self._add(f"inline.{suffix}", data), tag_html))
 
 
-def _is_web(href: str) -> bool:
-    return "://" in href or href.startswith(("mailto:", "//"))
+def _problem(note: Note, link: Link, code: str, message: str) -> Diagnostic:
+    return Diagnostic(note.path, link.line, "warning", code, message)
 
 
 def _ref(inner: str, target: str | None) -> str:

@@ -22,7 +22,7 @@ from qadeck.atomic import write_text
 from qadeck.config import Config
 from qadeck.epoch import source_date_epoch
 from qadeck.exporters.cheatsheet.content import Content
-from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
+from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import pygments_css
 
 NAME = "html"
@@ -55,7 +55,6 @@ class CheatSheet:
         self.anchors = Anchors(self.notes, self.groups)
         self.content = Content(Path(config.notes), config.image_cap_kb, self.anchors.fragment)
         self.diagnostics: list[Diagnostic] = []
-        self._by_id: dict[str, Question] = {}
 
     # -- the page --------------------------------------------------------------------------------
 
@@ -99,25 +98,22 @@ class CheatSheet:
         return "".join(buttons)
 
     def _note_html(self, note: Note) -> str:
-        self.content.begin(note)
-        self._by_id = {q.id: q for q in note.questions}
         note_id = self.anchors.note_ids[note.path]
         answered = sum(q.answered for q in note.questions)
-        groups = "\n".join(self._group_html(g) for g in self.groups[note.path])
+        groups = "\n".join(self._group_html(note, g) for g in self.groups[note.path])
         return (f'<section class="qd-note" id="{note_id}" aria-labelledby="{note_id}-h">\n'
                 f'<h2 id="{note_id}-h"><a href="#{note_id}">{html.escape(note.title)}</a> '
                 f'<span class="qd-c" data-total="{len(note.questions)}">{len(note.questions)} 题'
                 f' · {answered} 已答</span> <small class="qd-path">{html.escape(note.path)}</small></h2>\n'
                 f'{groups}\n</section>')
 
-    def _group_html(self, group: Group) -> str:
-        cards = "\n".join(self._question_html(q, 4) for q in group.questions)
-        count = sum(1 + self._descendants(q) for q in group.questions)
+    def _group_html(self, note: Note, group: Group) -> str:
+        cards = "\n".join(self._question_html(note, q, 4) for q in group.questions)
+        count = sum(1 + _descendants(note, q) for q in group.questions)
         heading = ""
         if group.section is not None:
-            self.content.line = group.section.line
             trail = "".join(f'<span class="qd-trail">{html.escape(t)} › </span>' for t in group.path[:-1])
-            title = self.content.inline(group.section.heading)
+            title = self.content.html(note, Piece(group.section.heading, group.section.line, inline=True))
             # A section split by a subsection comes back as a second group: only the first gets the id.
             text = f'<a href="#{group.id}">{trail}{title}</a>' if group.id else f"{trail}{title}"
             anchor = f' id="{group.id}"' if group.id else ""
@@ -125,13 +121,12 @@ class CheatSheet:
 
         return f'<section class="qd-sec">\n{heading}<div class="qd-grid">\n{cards}\n</div>\n</section>'
 
-    def _question_html(self, q: Question, level: int) -> str:
-        self.content.line = q.line
+    def _question_html(self, note: Note, q: Question, level: int) -> str:
         tag = f"h{min(level, 6)}"
         badges = "".join(_badge(m, f) for m, f in zip(q.markers, q.flags, strict=False))
-        heading, answer = self.content.inline(q.heading), self._answer_html(q)  # before the follow-ups
-        children = [self._by_id[cid] for cid in q.children if cid in self._by_id]
-        follow = "".join(self._question_html(c, level + 1) for c in children)
+        heading = self.content.html(note, Piece(q.heading, q.line, inline=True))
+        answer = self._answer_html(note, q)  # before the follow-ups: problems stay in note order
+        follow = "".join(self._question_html(note, c, level + 1) for c in note.follow_ups(q))
         follow = f'<div class="qd-fu">{follow}</div>' if follow else ""
         state = "" if q.answered else " qd-open"
         flags = html.escape("|".join(q.flags))  # flag names are configurable and may hold spaces
@@ -140,29 +135,32 @@ class CheatSheet:
                 f'{badges}<span class="qd-qt">{heading}</span></{tag}>'
                 f'<div class="qd-ans">{answer}</div>{follow}</article>')
 
-    def _answer_html(self, q: Question) -> str:
+    def _answer_html(self, note: Note, q: Question) -> str:
         answer = q.answer
         if answer.empty:
             return '<p class="qd-none">待补充</p>'
+        _, short, *rest = q.pieces()
+        see_also = [p for p in rest if p.inline]
+        body, *details = [p for p in rest if not p.inline]
         parts = []
         if answer.short.strip():
-            parts.append(f'<div class="qd-short">{self.content.block(answer.short)}</div>')
-        for line in answer.see_also:
-            parts.append(f'<p class="qd-also">↪ {self.content.inline(line)}</p>')
+            parts.append(f'<div class="qd-short">{self.content.html(note, short)}</div>')
+        for piece in see_also:
+            parts.append(f'<p class="qd-also">↪ {self.content.html(note, piece)}</p>')
         if answer.body.strip():
-            body = self.content.block(answer.body)
+            body_html = self.content.html(note, body)
             # Without a short answer the body is the answer; with one it is extra, so it folds away.
-            folded = f'<details class="qd-d"><summary>更多</summary>{body}</details>'
-            parts.append(folded if answer.short.strip() else f'<div class="qd-body">{body}</div>')
-        for part in answer.details:
-            self.content.line = part.line
+            folded = f'<details class="qd-d"><summary>更多</summary>{body_html}</details>'
+            parts.append(folded if answer.short.strip() else f'<div class="qd-body">{body_html}</div>')
+        for part, piece in zip(answer.details, details, strict=True):
             parts.append(f'<details class="qd-d"><summary>{html.escape(part.name or "详述")}</summary>'
-                         f"{self.content.block(part.markdown)}</details>")
-        self.content.line = q.line
+                         f"{self.content.html(note, piece)}</details>")
         return "".join(parts)
 
-    def _descendants(self, q: Question) -> int:
-        return sum(1 + self._descendants(self._by_id[c]) for c in q.children if c in self._by_id)
+
+def _descendants(note: Note, q: Question) -> int:
+    return sum(1 + _descendants(note, c) for c in note.follow_ups(q))
+
 
 class Anchors:
     """In-page ids: notes and sections by a short hash of their path, questions by their model id."""
@@ -188,7 +186,7 @@ class Anchors:
 
     def fragment(self, link: Link) -> str | None:
         """The in-page id a note or anchor link should jump to, or None when it is not on the page."""
-        if link.kind not in ("note", "anchor") or not link.ok or link.target is None:
+        if link.kind not in (LinkKind.NOTE, LinkKind.ANCHOR) or not link.ok or link.target is None:
             return None
         if link.target_id in self.question_ids:
             return link.target_id

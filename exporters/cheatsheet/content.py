@@ -11,49 +11,36 @@ from __future__ import annotations
 
 import base64
 import html
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-from qadeck.assets import local_file
+from qadeck import codes
+from qadeck.assets import read_local
 from qadeck.math import MathMLMath
-from qadeck.model import Diagnostic, Link, Note
-from qadeck.render import Renderer, RenderOptions, tag_attributes
-from qadeck.sanitize import HtmlPolicy, risky
+from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
+from qadeck.render import Made, Renderer, Target, tag_attributes
+from qadeck.sanitize import HtmlPolicy
 
 MIME = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
         ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif", ".bmp": "image/bmp"}
 # The page's own classes start with qd-: a note must not pose as a question card.
-POLICY = HtmlPolicy(reserved_class_prefix="qd-", link_rel="noopener noreferrer")
+TARGET = Target("html", math="mathml",
+                html=HtmlPolicy(reserved_class_prefix="qd-", link_rel="noopener noreferrer"),
+                math_fallback="the cheat sheet shows its source")
 
 
 class Content:
-    """Renders one note at a time; `diagnostics` collects problems as `path:line`."""
+    """Renders pieces of notes for the page; `diagnostics` collects their problems."""
 
     def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None]):
-        self.root = root.resolve()
-        self.image_cap_kb = image_cap_kb
-        self.fragment = fragment  # in-page id for a note or anchor link, None when not on the page
         self.math = MathMLMath()
-        self.renderer = Renderer(RenderOptions(engine=self.math, link=self._link, image=self._image,
-                                               policy=POLICY))
+        self.renderer = Renderer(TARGET, PagePolicy(root, image_cap_kb, fragment), self.math)
         self.diagnostics: list[Diagnostic] = []
-        self.line = 0
-        self._note: Note | None = None
-        self._links: dict[str, Link] = {}
-        self._images: dict[str, str] = {}
 
-    def begin(self, note: Note) -> None:
-        self._note = note
-        self._links = {link.href: link for link in note.links}
-
-    def block(self, markdown: str) -> str:
-        self._check(markdown)
-        return self.renderer.block(markdown, self._math_problem)
-
-    def inline(self, markdown: str) -> str:
-        self._check(markdown)
-        return self.renderer.inline(markdown, self._math_problem)
+    def html(self, note: Note, piece: Piece) -> str:
+        made = self.renderer.render(note, piece)
+        self.diagnostics.extend(made.problems)
+        return made.html
 
     def font_css(self) -> str:
         """The subset math font as an @font-face rule, or nothing when the page has no formula."""
@@ -64,71 +51,70 @@ class Content:
         return (f'@font-face{{font-family:"QD Math";src:url(data:font/woff2;base64,{font}) format("woff2");'
                 "font-display:block}")
 
-    def _check(self, markdown: str) -> None:
-        if risky(markdown):
-            self._warn("html.unsafe", "raw HTML that could run script or load content was removed")
 
-    def _math_problem(self, message: str) -> None:
-        self._warn("math.invalid", f"{message}; the cheat sheet shows its source")
+class PagePolicy:
+    """Links between notes become in-page anchors; local images are embedded as `data:` URIs."""
 
-    def _warn(self, code: str, message: str, line: int | None = None, severity: str = "warning") -> None:
-        path = self._note.path if self._note else ""
-        self.diagnostics.append(Diagnostic(path, line or self.line, severity, code, message))
+    def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None]):
+        self.root = root.resolve()
+        self.image_cap_kb = image_cap_kb
+        self.fragment = fragment  # in-page id for a note or anchor link, None when not on the page
+        self._images: dict[str, tuple[str | None, tuple[Diagnostic, ...]]] = {}
 
-    # -- links and images ------------------------------------------------------------------------
-
-    def _link(self, href: str, inner: str) -> str | None:
-        link = self._links.get(href)
-        if link is None:
-            if re.match(r"(?i)(https?|mailto):", href):
-                return None  # a web link the sanitizer let through
-            return f'<span class="xref-off" title="{html.escape(href)}">{inner}</span>'
-        if link.kind in ("web", "mail"):
-            return None
-        target = self.fragment(link)
+    def link(self, note: Note, link: Link, inner: str) -> Made:
+        if link.kind in (LinkKind.WEB, LinkKind.MAIL):
+            return Made(None)
+        target = self.fragment(link) if note.link(link.href) is not None else None
         if target is None:
             title = link.target_title or link.href
-            return f'<span class="xref-off" title="{html.escape(title)}">{inner}</span>'
-        return f'<a href="#{target}">{inner}</a>'
+            return Made(f'<span class="xref-off" title="{html.escape(title)}">{inner}</span>')
+        return Made(f'<a href="#{target}">{inner}</a>')
 
-    def _image(self, src: str, tag: str) -> str:
+    def image(self, note: Note, link: Link, tag: str) -> Made:
         attrs = tag_attributes(tag)
         alt = attrs.get("alt", "")
-        link = self._links.get(src)
-        if link is None or link.kind == "web":
-            remote = link is not None or re.match(r"(?i)https?:", src)
-            if remote:
-                self._warn("image.remote", f"web image not embedded (the page loads nothing): {src}",
-                           severity="info")
-                return f'<a class="img-off" href="{html.escape(src)}">{html.escape(alt or "图片")}</a>'
-            self._warn("image.unresolved", f"image not embedded: {src}")
-            return f'<span class="img-off">{html.escape(alt or src)}</span>'
-        uri = self._data_uri(link) if link.ok and link.kind == "image" and link.target else None
+        src = link.href
+        if link.kind is LinkKind.WEB:
+            problem = _problem(note, link, codes.IMAGE_REMOTE,
+                               f"web image not embedded (the page loads nothing): {src}", "info")
+            return Made(f'<a class="img-off" href="{html.escape(src)}">{html.escape(alt or "图片")}</a>',
+                        (problem,))
+        if note.link(src) is None:
+            return Made(f'<span class="img-off">{html.escape(alt or src)}</span>',
+                        (_problem(note, link, codes.IMAGE_MISSING, f"image not embedded: {src}"),))
+        uri, problems = self._data_uri(note, link) if link.ok and link.kind is LinkKind.IMAGE \
+            and link.target else (None, ())
         if uri is None:
-            return f'<span class="img-off" title="{html.escape(src)}">{html.escape(alt or src)}</span>'
+            return Made(f'<span class="img-off" title="{html.escape(src)}">{html.escape(alt or src)}</span>',
+                        problems)
         size = "".join(f' {k}="{attrs[k]}"' for k in ("width", "height") if attrs.get(k, "").isdigit())
-        return f'<img src="{uri}" alt="{html.escape(alt)}"{size} decoding="async">'
+        return Made(f'<img src="{uri}" alt="{html.escape(alt)}"{size} decoding="async">', problems)
 
-    def _data_uri(self, link: Link) -> str | None:
+    def _data_uri(self, note: Note, link: Link) -> tuple[str | None, tuple[Diagnostic, ...]]:
+        """The image as a data: URI (once per file), with the problems of its first use."""
+        assert link.target is not None
         if link.target in self._images:
-            return self._images[link.target]
-        path = local_file(self.root, link.target)
-        if path is None:
-            self._warn("image.outside", f"image not embedded, outside the notes folder: {link.href}",
-                       link.line)
-            return None
-        mime = MIME.get(path.suffix.lower())
+            return self._images[link.target][0], ()
+        uri, problem = self._read(note, link)
+        self._images[link.target] = (uri, ())
+        return uri, (problem,) if problem else ()
+
+    def _read(self, note: Note, link: Link) -> tuple[str | None, Diagnostic | None]:
+        assert link.target is not None
+        mime = MIME.get(Path(link.target).suffix.lower())
         if mime is None:
-            self._warn("image.type", f"image type not embedded: {link.href}", link.line)
-            return None
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self._warn("image.unreadable", f"cannot read image {link.href}: {exc.strerror}", link.line)
-            return None
-        if len(data) > self.image_cap_kb * 1024:
-            self._warn("image.large", f"image {link.href} is {len(data) // 1024} KB, above image_cap_kb = "
-                       f"{self.image_cap_kb}; embedded anyway", link.line)
+            return None, _problem(note, link, codes.IMAGE_TYPE, f"image type not embedded: {link.href}")
+        data = read_local(self.root, link.target)
+        if data is None:
+            return None, _problem(note, link, codes.IMAGE_UNREADABLE,
+                                  f"image not embedded, unreadable or outside the notes folder: {link.href}")
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        self._images[link.target] = uri
-        return uri
+        if len(data) > self.image_cap_kb * 1024:
+            size = f"image {link.href} is {len(data) // 1024} KB"
+            return uri, _problem(note, link, codes.IMAGE_LARGE,
+                                 f"{size}, above image_cap_kb = {self.image_cap_kb}; embedded anyway")
+        return uri, None
+
+
+def _problem(note: Note, link: Link, code: str, message: str, severity: str = "warning") -> Diagnostic:
+    return Diagnostic(note.path, link.line, severity, code, message)

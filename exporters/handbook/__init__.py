@@ -9,7 +9,6 @@ is a build error naming the characters and the notes that hold them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from contextlib import ExitStack
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -21,7 +20,8 @@ from qadeck.errors import ExportError
 from qadeck.exporters.handbook.printing import weasyprint_module
 from qadeck.math import MATH_FAMILY, math_font_file
 from qadeck.model import Collection, Diagnostic
-from qadeck.render import protect_math, pygments_css
+from qadeck.prepare import protect_math
+from qadeck.render import line_of, pygments_css
 
 if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
@@ -59,7 +59,7 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
         readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
         job = PrintJob(root, styles, readable, tuple(stylesheets(config, fonts.font_file)))
         printed = printers.print_book(book, job) if printers else print_pdf(job, book.html)
-    problems = Problems(book.diagnostics, root, collection)
+    problems = Problems(book.diagnostics, collection)
     problems.read_log(printed.messages, printed.refused)
     return printed.pdf, problems.diagnostics
 
@@ -89,8 +89,8 @@ def prefetch(engine, collection: Collection, config: Config, workers: int = 2) -
     """Typeset the formulas no cache holds in parallel processes before the single-threaded build."""
     formulas: dict[tuple[str, bool], None] = {}
     for note in collection.notes:
-        for text in _markdown(note):
-            formulas.update(dict.fromkeys(protect_math(text)[1]))
+        for piece in note.pieces():
+            formulas.update(dict.fromkeys(protect_math(piece.markdown)[1]))
     todo = engine.missing(formulas)
     if len(todo) < 40 or workers < 2:
         return  # starting processes costs more than typesetting a few formulas here
@@ -117,19 +117,6 @@ def _typeset_chunk(job) -> None:
     engine.close()
 
 
-def _markdown(note) -> Iterator[str]:
-    yield note.intro
-    yield note.references
-    for section in note.sections:
-        yield section.heading
-        yield section.intro
-    for q in note.questions:
-        yield q.heading
-        yield q.answer.short
-        yield q.answer.body
-        yield from q.answer.see_also
-        for part in q.answer.details:
-            yield part.markdown
 
 
 def stylesheets(config: Config, font_file: Path | None) -> list[str]:
@@ -165,9 +152,8 @@ def font_faces(font_file: Path | None) -> str:
 class Problems:
     """WeasyPrint's log as diagnostics located in the notes, and missing glyphs as an error."""
 
-    def __init__(self, diagnostics: list[Diagnostic], root: Path, collection: Collection) -> None:
+    def __init__(self, diagnostics: list[Diagnostic], collection: Collection) -> None:
         self.diagnostics = list(diagnostics)
-        self.root = root
         self.collection = collection
 
     def read_log(self, messages: list[str], refused: list[tuple[str, str]]) -> None:
@@ -197,17 +183,15 @@ class Problems:
         self.diagnostics.append(Diagnostic(path, line, "warning", "pdf.weasyprint", first))
 
     def where(self, needle: str) -> tuple[str, int]:
-        """The first note line containing `needle` (a path, URL or character)."""
+        """A note line holding `needle` (a path, URL or character), from the model's pieces."""
         if not needle:
             return "", 0
         for note in self.collection.notes:
-            try:
-                text = (self.root / note.path).read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            for number, line in enumerate(text.split("\n"), 1):
-                if needle in line:
-                    return note.path, number
+            if needle in note.title:
+                return note.path, 1
+            for piece in note.pieces():
+                if needle in piece.markdown:
+                    return note.path, line_of(piece.markdown, piece.line, needle)
         return "", 0
 
     def _notdef_message(self, chars: list[str]) -> str:

@@ -25,13 +25,17 @@ def is_filler(text: str) -> bool:
     return not stripped or (stripped[0] in "-*_" and bool(_RULE.match(text)))
 
 
-def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
+def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, DetailsPart | None]:
     """Split an answer; for the file's last one (`closing`), also take a 参考 part that ends
     the file out as the note's references."""
     lines = _trim(lines)
     short, see_also, rest = _blockquote(lines)
+    short_line = lines[0][0] if short else 0
+    see_also_lines = tuple(n for n, text in lines[: len(lines) - len(rest)]
+                           if text.lstrip().startswith(">>") and text.lstrip()[2:].strip())
     details: list[DetailsPart] = []
     body: list[str] = []
+    body_line = 0
     index = 0
     last_is_details = False
     while index < len(rest):
@@ -41,15 +45,25 @@ def split_closing(lines: Lines, closing: bool = True) -> tuple[Answer, str]:
             details.append(part)
             last_is_details = True
             continue
+        if not body_line and not is_filler(text):
+            body_line = rest[index][0]
         body.append(text)
         last_is_details = last_is_details and is_filler(text)
         index += 1
-    references = ""
+    references = None
     if closing and last_is_details and details[-1].name.strip().lower() in REFERENCE_NAMES:
-        references = details.pop().markdown
+        references = details.pop()
+    body_text = _join(_trim_texts(body))
     answer = Answer(short="\n".join(short).strip("\n"), see_also=tuple(see_also),
-                    details=tuple(details), body=_join(_trim_texts(body)))
+                    details=tuple(details), body=body_text, short_line=short_line,
+                    see_also_lines=see_also_lines, body_line=body_line if body_text else 0)
     return answer, references
+
+
+def first_line(lines: Lines) -> int:
+    """The line the Markdown of `lines` starts on (0 when there is none)."""
+    trimmed = _trim(lines)
+    return trimmed[0][0] if trimmed else 0
 
 
 def markdown_of(lines: Lines) -> str:
@@ -109,10 +123,19 @@ def _details(lines: Lines, start: int) -> tuple[DetailsPart, int]:
     summary = _SUMMARY.search(block)
     name = plain_text(summary.group(1)) if summary else ""
     inner = block[summary.end():] if summary else _DETAILS_OPEN.sub("", block, count=1)
+    # the content's first line: after the summary, past the blank lines `_join` drops
+    skipped = block[: len(block) - len(inner)].count("\n") + _leading_blank_lines(inner)
     close = list(_CLOSE.finditer(inner))
     if close and depth <= 0:
         inner = inner[: close[-1].start()] + inner[close[-1].end():]
-    return DetailsPart(name or DEFAULT_DETAILS_NAME, _join(inner.split("\n")), number), index
+    body_line = lines[min(start + skipped, index - 1)][0]
+    return DetailsPart(name or DEFAULT_DETAILS_NAME, _join(inner.split("\n")), number, body_line), index
+
+
+def _leading_blank_lines(text: str) -> int:
+    """Line breaks before the first non-blank line of `text` (what `_join` strips)."""
+    stripped = text.lstrip(" \t\n")
+    return text[: len(text) - len(stripped)].count("\n")
 
 
 def _join(lines: list[str]) -> str:

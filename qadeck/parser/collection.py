@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -92,7 +93,17 @@ def _read(root: Path, path: Path) -> _Read:
     problems: list[Problem] = list(source.problems)
     if source.text is None:
         return rel, None, [Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in problems]
-    return rel, read_note(rel, source.text, problems), []
+    draft = read_note(rel, source.text, problems)
+    draft.digest = hashlib.sha256(data).hexdigest()
+    draft.mtime = _mtime(path)
+    return rel, draft, []
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return int(path.stat().st_mtime)
+    except OSError:
+        return 0
 
 
 def _assign_ids(drafts: list[NoteDraft]) -> None:
@@ -155,7 +166,8 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], root: Path, options: 
             draft.problems.append(Problem(q.line, "info", "question.unanswered", "question has no answer"))
     links = tuple(_resolve(draft, line, href, image, by_path, root) for line, href, image in draft.raw_links)
     return Note(draft.path, draft.title, draft.meta, tuple(draft.sections), tuple(questions),
-                draft.keywords, draft.references, links, draft.intro)
+                draft.keywords, draft.references, links, draft.intro, draft.intro_line,
+                draft.digest, draft.mtime)
 
 
 def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],

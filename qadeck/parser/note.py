@@ -6,8 +6,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from qadeck.model import Answer, Keyword, NoteMeta, Section
-from qadeck.parser.answer import markdown_of, split_closing
+from qadeck.model import Answer, DetailsPart, Keyword, NoteMeta, Section
+from qadeck.parser.answer import first_line, markdown_of, split_closing
 from qadeck.parser.heading import SECTION_MARKERS, HeadingText, github_anchor, read_heading, reads_as_question
 from qadeck.parser.meta import read_keywords, read_meta
 from qadeck.parser.scan import RawHeading, Scan, scan
@@ -42,8 +42,11 @@ class NoteDraft:
     keywords: tuple[Keyword, ...]
     sections: list[Section] = field(default_factory=list)
     questions: list[QuestionDraft] = field(default_factory=list)
-    references: str = ""
+    references: DetailsPart | None = None
     intro: str = ""
+    intro_line: int = 0
+    digest: str = ""  # of the file's bytes
+    mtime: int = 0
     raw_links: list[tuple[int, str, bool]] = field(default_factory=list)  # line, href, is image
     anchors: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # -> heading, qindex
     problems: list[Problem] = field(default_factory=list)
@@ -157,7 +160,8 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
     structural = [i for i, n in enumerate(nodes) if n.kind != "part"]
     bounds = [nodes[i].raw.line for i in structural] + [len(scanned.lines) + 1]
     first = bounds[0] if structural else len(scanned.lines) + 1
-    draft.intro = markdown_of(_visible(scanned, 1, first - 1))
+    head = _visible(scanned, 1, first - 1)
+    draft.intro, draft.intro_line = markdown_of(head), first_line(head)
     qindex: dict[int, int] = {}
     for position, index in enumerate(structural):
         node = nodes[index]
@@ -170,9 +174,10 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
         answer, references = split_closing(lines, closing=position == len(structural) - 1)
         draft.references = draft.references or references
         if node.kind == "section":
-            intro = markdown_of(lines) if not references else markdown_of(lines[: _before_refs(lines)])
+            own = lines if not references else lines[: _before_refs(lines)]
             draft.sections.append(Section(node.head.text, node.head.markdown, node.raw.level,
-                                          node.raw.line, path + (node.head.text,), anchor, intro))
+                                          node.raw.line, path + (node.head.text,), anchor,
+                                          markdown_of(own), first_line(own)))
             continue
         parent = _question_parent(nodes, index)
         qindex[index] = len(draft.questions)

@@ -1,0 +1,249 @@
+"""One chapter per note: its sections, its numbered questions with their follow-ups set under
+them, each answer's parts, and the note's references. Markdown goes through the shared renderer;
+`PrintPolicy` decides what links and images become in print, and characters no installed font
+has are reported at their `path:line` and printed as their code point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from qadeck import codes
+from qadeck.assets import local_file
+from qadeck.config import Config
+from qadeck.exporters.handbook.fonts import Coverage
+from qadeck.math import MathEngine
+from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
+from qadeck.render import Made, Renderer, Target, line_of, tag_attributes
+from qadeck.sanitize import HtmlPolicy
+
+FLAG_LABELS = {"hot": "高频", "important": "重点", "open-ended": "开放题", "mastered": "已掌握",
+               "reviewed": "已复习", "unsure": "存疑", "caution": "注意", "pinned": "置顶", "key": "要点",
+               "todo": "待办", "revisit": "再看", "wrong": "易错", "partial": "半懂", "compare": "对比",
+               "memo": "备忘", "done": "完成", "minor": "次要"}
+WRITING_LINES = 4  # ruled lines left under an open question
+# `file:` images pass the sanitizer so that the policy can show them as missing (never embedded).
+TARGET = Target("pdf", math="svg",
+                html=HtmlPolicy(image_schemes=frozenset({"http", "https", "data", "file"})),
+                math_fallback="its source is printed instead")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def element_id(kind: str, key: str) -> str:
+    """Stable ids: the same note or section keeps its id when others are added."""
+    return f"{kind}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+class Chapters:
+    """Writes the chapters of one book; `diagnostics` collects their problems, each once."""
+
+    def __init__(self, collection: Collection, config: Config, engine: MathEngine,
+                 coverage: Coverage | None) -> None:
+        self.coverage = coverage
+        self.answers = not config.questions_only
+        self.notes = [n for n in collection.notes if n.questions or self.answers]
+        self._by_path = {n.path: n for n in self.notes}
+        self.policy = PrintPolicy(config.notes, self)
+        self.renderer = Renderer(TARGET, self.policy, engine)
+        self.diagnostics: list[Diagnostic] = []
+        self._reported: set[tuple[str, int, str]] = set()
+
+    def in_book(self, path: str | None) -> Note | None:
+        return self._by_path.get(path) if path else None
+
+    def section_shown(self, note: Note, section: Section) -> bool:
+        """In the questions-only book, sections without questions under them are left out."""
+        if self.answers:
+            return True
+        return any(q.section[:len(section.path)] == section.path for q in note.questions)
+
+    def section_id(self, note: Note, section: Section) -> str:
+        return element_id("s", f"{note.path}\x1f{section.line}")
+
+    # -- a chapter ----------------------------------------------------------------------------
+
+    def chapter(self, number: int, note: Note) -> str:
+        nid = element_id("n", note.path)
+        count = len(note.questions)
+        meta = [_e(note.path)]
+        if note.meta.date:
+            meta.append(_e(note.meta.date[:10]))
+        if count:
+            meta.append(f"{count} 题")
+        if note.meta.tags:
+            meta.append(" ".join(f"#{_e(t)}" for t in note.meta.tags))
+        out = [f'<article class="chapter" id="{nid}">', '<header class="chapter-head">',
+               f'<p class="chapter-no">第 {number} 章</p>',
+               f'<h1 class="chapter-title bm1" data-bm="{_e(note.title)}">'
+               f'{self._text(note, note.title, 1)}</h1>',
+               f'<p class="chapter-meta">{" · ".join(meta)}</p>']
+        if note.keywords:
+            words = " · ".join(self._md(note, Piece(f"[{k.text}]({k.href})" if k.href else k.text, 1, True))
+                               for k in note.keywords)
+            out.append(f'<p class="keywords"><span class="label">关键词</span>{words}</p>')
+        out.append("</header>")
+        if self.answers and note.intro.strip():
+            out.append(f'<div class="intro">{self._md(note, Piece(note.intro, note.intro_line or 1))}</div>')
+        out.extend(self._body(note))
+        references = note.references
+        if self.answers and references is not None and references.markdown.strip():
+            out.append('<section class="references"><h2 class="refs-title">参考</h2>'
+                       f'{self._md(note, Piece(references.markdown, references.line))}</section>')
+        out.append("</article>")
+        return "\n".join(out)
+
+    def _body(self, note: Note) -> Iterator[str]:
+        """Sections and top-level questions in document order; follow-ups go with their parent."""
+        events: list[tuple[int, int, Section | Question]] = [(s.line, 0, s) for s in note.sections
+                                                              if self.section_shown(note, s)]
+        events += [(q.line, 1, q) for q in note.top_questions()]
+        number = 0
+        for _, _, item in sorted(events, key=lambda e: (e[0], e[1])):
+            if isinstance(item, Section):
+                yield self._section(note, item)
+            else:
+                number += 1
+                level = min(len(item.section) + 2, 6) if item.section else 2
+                yield self._question(note, item, str(number), level)
+
+    def _section(self, note: Note, section: Section) -> str:
+        depth = min(len(section.path), 4)
+        level = min(depth + 1, 6)
+        tag = f"h{depth + 1}"
+        heading = self._md(note, Piece(section.heading, section.line, True)) or _e(section.title)
+        out = [f'<{tag} class="section d{depth} bm{level}" id="{self.section_id(note, section)}" '
+               f'data-bm="{_e(section.title)}">{heading}</{tag}>']
+        if self.answers and section.intro.strip():
+            intro = Piece(section.intro, section.intro_line or section.line + 1)
+            out.append(f'<div class="section-intro">{self._md(note, intro)}</div>')
+        return "\n".join(out)
+
+    def _question(self, note: Note, q: Question, number: str, level: int) -> str:
+        classes = ["question"] + ([] if q.parent is None else ["followup"]) + ([] if q.answered else ["open"])
+        flags = "".join(f'<span class="flag flag-{_e(f)}">{_e(FLAG_LABELS.get(f, f))}</span>'
+                        for f in q.flags)
+        badge = "" if q.answered else '<span class="open-badge">待补充</span>'
+        prefix = "追问 " if q.parent is not None else ""
+        heading = self._md(note, Piece(q.heading, q.line, True)) or _e(q.text)
+        out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
+               f'<h4 class="q-head bm{level}" data-bm="{_e(number)}. {_e(q.text)}">'
+               f'<span class="q-no">{prefix}{_e(number)}</span>{heading}'
+               f'{badge}{flags}</h4>']
+        if self.answers and q.answered:
+            out.append(self._answer(note, q))
+        if not q.answered or not self.answers:
+            lines = WRITING_LINES if not q.answered else WRITING_LINES - 1
+            out.append('<div class="write-space">' + '<div class="rule"></div>' * lines + "</div>")
+        for index, child in enumerate(note.follow_ups(q), 1):
+            out.append(self._question(note, child, f"{number}.{index}", min(level + 1, 6)))
+        out.append("</section>")
+        return "\n".join(out)
+
+    def _answer(self, note: Note, q: Question) -> str:
+        _, short, *rest = q.pieces()
+        see_also = [p for p in rest if p.inline]
+        body, *parts = [p for p in rest if not p.inline]
+        out = ['<div class="answer">']
+        if short.markdown.strip():
+            out.append(f'<div class="short">{self._md(note, short)}</div>')
+        for piece in see_also:
+            out.append(f'<p class="see-also"><span class="label">参见</span>{self._md(note, piece)}</p>')
+        if body.markdown.strip():
+            out.append(f'<div class="body">{self._md(note, body)}</div>')
+        for part, piece in zip(q.answer.details, parts, strict=True):
+            out.append(f'<div class="part"><p class="part-label">{self._text(note, part.name, part.line)}</p>'
+                       f'{self._md(note, piece)}</div>')
+        out.append("</div>")
+        return "\n".join(out)
+
+    # -- Markdown pieces ----------------------------------------------------------------------
+
+    def _md(self, note: Note, piece: Piece) -> str:
+        made = self.renderer.render(note, piece)
+        for problem in made.problems:
+            self.report(problem)
+        return self._glyphs(note, made.html, piece)
+
+    def _text(self, note: Note, text: str, line: int) -> str:
+        return self._glyphs(note, _e(text), Piece(text, line))
+
+    def _glyphs(self, note: Note, out: str, piece: Piece) -> str:
+        """Characters no installed font has: reported, and printed as their code point."""
+        if self.coverage is None:
+            return out
+        visible = html.unescape(_TAG.sub("", out))  # formulas are <img>: their text is drawn by the math font
+        for char in self.coverage.missing(visible):
+            code = f"U+{ord(char):04X}"
+            self.report(Diagnostic(note.path, line_of(piece.markdown, piece.line, char), "warning",
+                                   codes.GLYPH_MISSING,
+                                   f"no installed font has {char!r} ({code}); printed as [{code}] "
+                                   "(install a font that has it, e.g. fonts-noto-color-emoji for emoji)"))
+            out = out.replace(char, f"[{code}]")
+        return out
+
+    def report(self, problem: Diagnostic) -> None:
+        key = (problem.path, problem.line, problem.message)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.diagnostics.append(problem)
+
+
+class PrintPolicy:
+    """Links between notes become links inside the book (or plain words when the target is not
+    in it); local images are embedded by file URL for the book's fetcher, web images are not."""
+
+    def __init__(self, notes_root: Path, chapters: Chapters) -> None:
+        self.root = notes_root.resolve()
+        self.chapters = chapters
+
+    def link(self, note: Note, link: Link, inner: str) -> Made:
+        if link.kind in (LinkKind.WEB, LinkKind.MAIL):
+            return Made(f'<a class="web" href="{_e(link.href)}">{inner}</a>')
+        target = self._target(link) if note.link(link.href) is not None else None
+        if target is None:
+            return Made(f'<span class="xref-out" title="{_e(link.target or link.href)}">{inner}</span>')
+        return Made(f'<a class="xref" href="#{target}">{inner}</a>')
+
+    def _target(self, link: Link) -> str | None:
+        """The element id a note or anchor link points to in this book, if it is in the book."""
+        target = self.chapters.in_book(link.target)
+        if link.kind not in (LinkKind.NOTE, LinkKind.ANCHOR) or not link.ok or target is None:
+            return None
+        if link.target_id and target.question(link.target_id) is not None:
+            return element_id("q", link.target_id)
+        if link.anchor:
+            anchor = link.anchor.lower()
+            for section in target.sections:
+                if (section.anchor == anchor or section.title == link.target_heading) \
+                        and self.chapters.section_shown(target, section):
+                    return self.chapters.section_id(target, section)
+        return element_id("n", target.path)
+
+    def image(self, note: Note, link: Link, tag: str) -> Made:
+        label = tag_attributes(tag).get("alt") or link.href
+        if link.href.startswith("data:"):
+            return Made(tag)
+        if link.kind is LinkKind.WEB:
+            problem = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
+                                 f"web image not embedded (the handbook reads no network): {link.href}")
+            return Made(f'<span class="image-missing">[图片: {_e(label)}]</span>', (problem,))
+        missing = f'<span class="image-missing">[图片缺失: {_e(label)}]</span>'
+        if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
+            if note.link(link.href) is not None:
+                return Made(missing)  # the parser reported it (missing, outside, a file: URL)
+            return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_MISSING,
+                                             f"image not found: {link.href}"),))
+        path = local_file(self.root, link.target)
+        if path is None:
+            return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_OUTSIDE,
+                                             f"image outside the notes folder not embedded: {link.href}"),))
+        attributes = {**tag_attributes(tag), "src": path.as_uri()}  # the cleaned tag's, src replaced
+        return Made("<img " + " ".join(f'{name}="{_e(value)}"' for name, value in attributes.items()) + ">")

@@ -1,0 +1,53 @@
+"""Checks that do not depend on an output, run once after parsing: `qadeck check` reports what
+`qadeck build` would, and every output shows such a problem under one code, once.
+
+What is checked here is what a note holds whatever it is rendered into: formulas that do not
+parse (MathML through latex2mathml, the strictest engine whose failures stop nothing), and raw
+HTML that the sanitizer will remove from every output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from qadeck import codes
+from qadeck.math import MathError, MathMLMath
+from qadeck.model import Collection, Diagnostic, Note, Piece
+from qadeck.prepare import protect_math
+from qadeck.render import line_of
+from qadeck.sanitize import risky_offsets
+
+
+def run(collection: Collection) -> Collection:
+    """The collection with the findings of these checks among its diagnostics."""
+    engine = MathMLMath()
+    found = [d for note in collection.notes for piece in note.pieces() if piece.markdown.strip()
+             for d in _check(note, piece, engine)]
+    if not found:
+        return collection
+    diagnostics = sorted(dict.fromkeys((*collection.diagnostics, *found)),
+                         key=lambda d: (d.path, d.line, d.code))
+    return replace(collection, diagnostics=tuple(diagnostics))
+
+
+def _check(note: Note, piece: Piece, engine: MathMLMath) -> list[Diagnostic]:
+    found = []
+    if "$" in piece.markdown:
+        for latex, display in protect_math(piece.markdown)[1]:
+            try:
+                engine.render(latex, display)
+            except MathError as exc:
+                found.append(Diagnostic(note.path, line_of(piece.markdown, piece.line, latex), "warning",
+                                        codes.MATH_INVALID, f"{exc}; its source is shown instead"))
+    for offset in risky_offsets(piece.markdown):
+        line = piece.line + piece.markdown.count("\n", 0, offset)
+        found.append(Diagnostic(note.path, line, "warning", codes.HTML_UNSAFE,
+                                "raw HTML that could run script or load content; removed from every output"))
+    return found
+
+
+def new_only(collection: Collection, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """An output's diagnostics without those the checks already reported (same place and code):
+    a formula that does not parse is one warning, not one per output."""
+    known = {(d.path, d.line, d.code) for d in collection.diagnostics}
+    return [d for d in dict.fromkeys(diagnostics) if (d.path, d.line, d.code) not in known]

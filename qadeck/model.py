@@ -60,6 +60,15 @@ class DetailsPart:
 
 
 @dataclass(frozen=True)
+class Footnote:
+    """A footnote definition `[^label]: text`; the `[^label]` references stay in the text."""
+
+    label: str
+    markdown: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Answer:
     short: str = ""  # the leading blockquote, `>` removed, as Markdown
     see_also: tuple[str, ...] = ()  # `>>` lines, as inline Markdown
@@ -121,6 +130,10 @@ class Note:
     references: str = ""  # Markdown of the note's closing 参考 part
     links: tuple[Link, ...] = ()
     intro: str = ""  # Markdown before the first heading (generated blocks removed)
+    footnotes: tuple[Footnote, ...] = ()
+    # Enters the deck, the handbook and the cheat sheet: the note holds questions (or knowledge
+    # notes were asked for). Other notes are still parsed and checked; exporters skip them.
+    in_outputs: bool = True
 
     @property
     def stem(self) -> str:

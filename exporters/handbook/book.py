@@ -136,7 +136,7 @@ class _Writer:
         self.coverage = coverage
         self.root = root
         self.answers = not config.questions_only
-        self.notes = [n for n in collection.notes if n.questions or self.answers]
+        self.notes = [n for n in collection.notes if n.in_outputs and (n.questions or self.answers)]
         self.in_book = {n.path: n for n in self.notes}
         self.renderer = Renderer(RenderOptions(math="svg", engine=engine, link=self._link, image=self._image,
                                                policy=POLICY))

@@ -20,7 +20,8 @@ _EMPHASIZED_NUMBERING = re.compile(r"^(\*\*|__|\*|_)((?:\d+\.)+\d*\.?|\d+\))(?:\
 _QUESTION_END = re.compile(r"[?？]\s*(?:\([^()]*\)|（[^（）]*）)?\s*$")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|`|~~)")
+# Emphasis, code and strike marks that open and close around text; a lone `*` as in `(*)` stays.
+_EMPHASIS = re.compile(r"(\*\*|__|~~|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _MARKUP_CHARS = frozenset("*_`~[]<$")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$")
 
@@ -92,7 +93,10 @@ def plain_text(markdown: str) -> str:
         text = _LINK.sub(r"\1", text)
     if "<" in text:
         text = _TAG.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    while True:  # nested marks (`***x***`, `**a *b***`) come off one pair at a time
+        text, count = _EMPHASIS.subn(r"\2", text)
+        if not count:
+            break
     if maths:
         text = re.sub(r"\x00(\d+)\x00", lambda m: maths[int(m.group(1))], text)
     return " ".join(text.split())

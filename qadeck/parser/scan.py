@@ -15,7 +15,7 @@ from qadeck.parser.source import Problem
 GENERATED = {"badge", "toc", "paper_title", "keywords"}
 CONTAINERS = ("details", "table")
 
-_SPECIAL = re.compile(r"[<`~#]|^ {0,3}\[\^")
+_SPECIAL = re.compile(r"[<`~#]|\[\^")
 _FOOTNOTE = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$")
 # CommonMark HTML blocks that end only at a blank line: a block-level tag (type 6), or a lone tag
 # on its line (type 7). Markdown inside them (a `### heading`) stays raw text.

@@ -91,7 +91,8 @@ def inspect(ctx: click.Context, path: Path | None, as_json: bool) -> None:
         click.echo(dumps(collection))
         return
     for note in collection.notes:
-        click.secho(f"{note.path}  {note.title}", bold=True)
+        click.secho(f"{note.path}  {note.title}", bold=note.in_outputs, dim=not note.in_outputs, nl=False)
+        click.echo("" if note.in_outputs else "  (no questions: checked, not in the outputs)")
         sections_seen: set[tuple[str, ...]] = set()
         for q in note.questions:
             if q.section and q.section not in sections_seen:

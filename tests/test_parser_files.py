@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from qadeck.cli import cli
 from qadeck.config import load_config
 from qadeck.parser import parse_collection
 from tests.conftest import parse, write_notes
@@ -67,3 +70,11 @@ def test_the_knowledge_setting_reaches_the_parser(tmp_path):
     assert config.knowledge and config.warnings == ()
     collection = parse_collection(tmp_path / "notes", config.parse_options())
     assert collection.notes[0].in_outputs
+
+
+def test_a_pattern_git_would_reject_is_one_clear_error(tmp_path):
+    notes = write_notes(tmp_path / "notes", {"a.md": QA})
+    (tmp_path / "qadeck.toml").write_text('notes = "notes"\nexclude = ["!"]\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(tmp_path / "qadeck.toml"), "check", str(notes)])
+    assert result.exit_code == 1 and "exclude: '!' is not a .gitignore pattern" in result.output
+    assert "Traceback" not in result.output

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from qadeck.errors import ConfigError
+
 DRAFTS_FOLDER = "drafts"
 
 
@@ -16,8 +18,7 @@ def note_files(root: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -
     Both lists read like a `.gitignore`: `README*` matches at any depth, `dir/` a folder,
     `!pattern` takes back what an earlier line matched. Hidden folders and node_modules never count.
     """
-    wanted = GitIgnoreSpec.from_lines(include)
-    unwanted = GitIgnoreSpec.from_lines(exclude)
+    wanted, unwanted = patterns("include", include), patterns("exclude", exclude)
     found = []
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
@@ -28,6 +29,16 @@ def note_files(root: Path, include: tuple[str, ...], exclude: tuple[str, ...]) -
         if wanted.match_file(rel) and not unwanted.match_file(rel):
             found.append(path)
     return found
+
+
+def patterns(key: str, lines: tuple[str, ...]) -> GitIgnoreSpec:
+    """The lines as one `.gitignore` spec; a line git would reject is a setting error."""
+    for line in lines:
+        try:
+            GitIgnoreSpec.from_lines([line])
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {line!r} is not a .gitignore pattern ({exc})") from None
+    return GitIgnoreSpec.from_lines(lines)
 
 
 def in_drafts_folder(rel: str) -> bool:

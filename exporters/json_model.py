@@ -39,6 +39,7 @@ def _note(note: Note, full: bool) -> dict[str, Any]:
         "tags": list(note.meta.tags),
         "date": note.meta.date,
         "draft": note.meta.draft,
+        "in_outputs": note.in_outputs,
         "keywords": [asdict(k) for k in note.keywords],
         "sections": [{"title": s.title, "level": s.level, "line": s.line, "path": list(s.path)}
                      for s in note.sections],

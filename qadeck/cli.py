@@ -67,7 +67,9 @@ def _print_diagnostics(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], n
 def _summary(collection: Collection) -> str:
     questions = collection.questions()
     answered = sum(q.answered for q in questions)
-    return (f"{len(collection.notes)} notes, {len(questions)} questions, {answered} answered, "
+    kept = sum(n.in_outputs for n in collection.notes)
+    return (f"{len(collection.notes)} notes, {kept} in the outputs, {len(questions)} questions, "
+            f"{answered} answered, "
             f"{len(questions) - answered} unanswered, {collection.count('warning')} warnings, "
             f"{collection.count('error')} errors")
 
@@ -89,7 +91,8 @@ def inspect(ctx: click.Context, path: Path | None, as_json: bool) -> None:
         click.echo(dumps(collection))
         return
     for note in collection.notes:
-        click.secho(f"{note.path}  {note.title}", bold=True)
+        click.secho(f"{note.path}  {note.title}", bold=note.in_outputs, dim=not note.in_outputs, nl=False)
+        click.echo("" if note.in_outputs else "  (no questions: checked, not in the outputs)")
         sections_seen: set[tuple[str, ...]] = set()
         for q in note.questions:
             if q.section and q.section not in sections_seen:
@@ -112,15 +115,33 @@ def _depth(questions: tuple, question: Any) -> int:
     return depth
 
 
+_SEVERITIES = ("error", "warning", "info")
+
+
+def _by_code(diagnostics: tuple[Diagnostic, ...], quiet: bool) -> list[str]:
+    """One line per diagnostic code with its count, errors first, then the most frequent."""
+    counts: dict[tuple[str, str], int] = {}
+    for d in diagnostics:
+        if not (quiet and d.severity == "info"):
+            counts[(d.severity, d.code)] = counts.get((d.severity, d.code), 0) + 1
+    order = sorted(counts, key=lambda k: (_SEVERITIES.index(k[0]) if k[0] in _SEVERITIES else 3,
+                                          -counts[k], k[1]))
+    return [f"{counts[k]:5}  {k[0]:7}  {k[1]}" for k in order]
+
+
 @cli.command()
 @notes_argument
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors (no info lines).")
 @click.pass_context
-def check(ctx: click.Context, path: Path | None, strict: bool) -> None:
-    """Report problems in the notes. Exit 0 clean, 1 errors (or warnings with --strict)."""
+def check(ctx: click.Context, path: Path | None, strict: bool, quiet: bool) -> None:
+    """Report problems in the notes, then a count per code. Exit 0 clean, 1 errors (or warnings
+    with --strict)."""
     config = _config(ctx, notes=path)
     collection = load(config)
-    _print_diagnostics(collection.diagnostics, config.notes)
+    _print_diagnostics(collection.diagnostics, config.notes, quiet_info=quiet)
+    for line in _by_code(collection.diagnostics, quiet):
+        click.echo(line)
     click.echo(_summary(collection))
     failed = collection.count("error") or (strict and collection.count("warning"))
     sys.exit(1 if failed else 0)

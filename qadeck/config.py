@@ -27,6 +27,7 @@ class Config:
     include: tuple[str, ...] = ("*.md",)
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"
+    knowledge: bool = False  # notes without questions enter the handbook and cheat sheet too
     markers: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MARKER_NAMES))
     include_unanswered: bool = False  # Anki: cards for unanswered questions too
     paper: str = "A4"  # PDF
@@ -38,7 +39,8 @@ class Config:
     warnings: tuple[str, ...] = ()
 
     def parse_options(self) -> ParseOptions:
-        return ParseOptions(self.title, self.include, self.exclude, self.drafts, dict(self.markers))
+        return ParseOptions(self.title, self.include, self.exclude, self.drafts, dict(self.markers),
+                            self.knowledge)
 
     def output(self, suffix: str) -> Path:
         return self.out / f"{self.name}{suffix}"
@@ -112,7 +114,7 @@ def _convert(key: str, value: Any, base: Path, path: Path) -> Any:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path}: {key} must be a list of glob patterns")
+            raise ConfigError(f"{path}: {key} must be a list of .gitignore patterns")
         return tuple(value)
     if key == "markers":
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):

@@ -91,6 +91,15 @@ class DetailsPart:
 
 
 @dataclass(frozen=True)
+class Footnote:
+    """A footnote definition `[^label]: text`; the `[^label]` references stay in the text."""
+
+    label: str
+    markdown: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Answer:
     short: str = ""  # the leading blockquote, `>` removed, as Markdown
     see_also: tuple[str, ...] = ()  # `>>` lines, as inline Markdown
@@ -201,6 +210,10 @@ class Note:
             yield from q.pieces()
         if self.references is not None:
             yield Piece(self.references.markdown, self.references.body_line or self.references.line)
+    footnotes: tuple[Footnote, ...] = ()
+    # Enters the deck, the handbook and the cheat sheet: the note holds questions (or knowledge
+    # notes were asked for). Other notes are still parsed and checked; exporters skip them.
+    in_outputs: bool = True
 
     @property
     def stem(self) -> str:

@@ -109,3 +109,14 @@ def test_worker_processes_importing_main_do_not_run_the_cli():
     import runpy
 
     runpy.run_module("qadeck.__main__", run_name="__mp_main__")  # would exit if it ran the CLI
+
+
+def test_check_ends_with_a_count_per_code_and_quiet_drops_info(tmp_path: Path):
+    notes = write_notes(tmp_path, {"a.md": "# A\n\n### 问题?\n\n[x](./gone.md) [y](./gone2.md)\n",
+                                   "drafts/d.md": "# D\n"})
+    loud = run("check", str(notes)).output  # diagnostics on stderr, the counts on stdout
+    assert "info: 1 draft note skipped" in loud
+    assert "    2  warning  note.missing\n    1  info     note.draft\n" in loud
+    quiet = run("check", "--quiet", str(notes)).output
+    assert "info" not in quiet and "    2  warning  note.missing\n" in quiet
+    assert quiet.count("warning: note not found") == 2

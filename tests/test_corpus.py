@@ -100,3 +100,23 @@ def test_default_options_name_skipped_drafts(shared):
     collection = parse(shared / "corpus")
     drafts = [d for d in collection.diagnostics if d.code == "note.draft"]
     assert drafts and all(d.severity == "info" for d in drafts)
+
+
+def test_every_warning_on_the_whole_copy_is_true(shared):
+    """The copy is partial: links to files that are not in it are the only warnings left, and
+    each names a file that really is missing. Templates and drafts make nothing."""
+    root = shared / "corpus" / "sspace"
+    collection = parse(root)
+    warned = [d for d in collection.diagnostics if d.severity in ("warning", "error")]
+    assert warned, "the copy links to files it does not hold"
+    for d in warned:
+        assert d.code in ("note.missing", "file.missing", "image.missing"), str(d)
+        note = collection.note(d.path)
+        broken = [link for link in note.links if link.line == d.line and not link.ok]
+        assert broken and all(not (root / link.target).exists() for link in broken), str(d)
+    templates = {d.path for d in collection.diagnostics if d.code == "note.template"}
+    assert templates == {"notes/note_template.md", "notes/README_template.md",
+                         "algorithms/problem_template.md"}
+    assert not any("/drafts/" in n.path for n in collection.notes)
+    kept = {n.path.rsplit("/", 1)[-1] for n in collection.notes if n.in_outputs}
+    assert kept == {"Transformer_QA.md", "位置编码_QA.md", "PEFT_QA.md", "偏好学习_QA.md", "大模型微调_QA.md"}

@@ -237,3 +237,31 @@ def test_answer_parts_carry_their_lines(collection):
     assert (q.answer.short_line, q.answer.see_also_lines) == (q.line + 1, (q.line + 3,))
     pieces = list(q.pieces())
     assert pieces[0].line == q.line and pieces[0].inline and pieces[1].line == q.line + 1
+
+
+def test_title_falls_back_to_the_first_heading_then_the_info_name(tmp_path: Path):
+    write_notes(tmp_path, {
+        "problem.md": "## 链表相加(二)\n<!--info\nname: 不用\n-->\n正文\n\n### 相关主题\n正文\n",
+        "named.md": "<!--info\nname: 信息块里的名字\n-->\n正文\n",
+        "plain.md": "正文\n",
+        "questions.md": "## 什么是 A?\n> 一\n",
+    })
+    notes = {n.path: n for n in parse(tmp_path).notes}
+    assert notes["problem.md"].title == "链表相加(二)" and notes["problem.md"].sections[0].title == "相关主题"
+    assert notes["named.md"].title == "信息块里的名字" and notes["plain.md"].title == "plain"
+    # a question is never swallowed as the title
+    assert notes["questions.md"].title == "questions" and len(notes["questions.md"].questions) == 1
+
+
+def test_a_lone_asterisk_stays_in_titles_and_questions(tmp_path: Path):
+    write_notes(tmp_path, {"a.md": "重点 (*)\n===\n\n### **加粗** 的问题 (*)?\n> 答\n"})
+    note = parse(tmp_path).notes[0]
+    assert note.title == "重点 (*)" and note.questions[0].text == "加粗 的问题 (*)?"
+
+
+def test_a_see_also_line_in_the_keywords_block_is_a_keyword_of_its_own(tmp_path: Path):
+    text = ("# 标题\n<!--START_SECTION:keywords-->\n> ***Keywords**: [PEFT](./a.md), LoRA*\n"
+            ">> 相关: [偏好](./a.md#标题)\n<!--END_SECTION:keywords-->\n")
+    note = parse(write_notes(tmp_path, {"a.md": text})).notes[0]
+    assert [(k.text, k.href) for k in note.keywords] == [
+        ("PEFT", "./a.md"), ("LoRA", None), ("偏好", "./a.md#标题")]

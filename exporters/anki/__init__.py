@@ -46,7 +46,7 @@ def export(collection: Collection, out_path: Path, config: Config) -> list[Diagn
 def render(collection: Collection, config: Config, workers: int | None = None) -> Rendered:
     """Card fields for every note, in note order. Rendering Markdown is nearly all of an export's
     time, so a large collection is split over worker processes; the result is the same."""
-    notes = collection.notes
+    notes = tuple(n for n in collection.notes if n.in_outputs)
     if workers is None:
         workers = _workers(sum(len(n.questions) for n in notes))
     if workers < 2:

@@ -50,7 +50,7 @@ class Group:
 class CheatSheet:
     def __init__(self, collection: Collection, config: Config):
         self.config = config
-        self.notes = [n for n in collection.notes if n.questions]  # knowledge notes have no cards
+        self.notes = [n for n in collection.notes if n.in_outputs and n.questions]  # cards only
         self.groups = {n.path: _groups(n) for n in self.notes}
         self.anchors = Anchors(self.notes, self.groups)
         self.content = Content(Path(config.notes), config.image_cap_kb, self.anchors.fragment)

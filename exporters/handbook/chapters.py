@@ -49,7 +49,7 @@ class Chapters:
                  coverage: Coverage | None) -> None:
         self.coverage = coverage
         self.answers = not config.questions_only
-        self.notes = [n for n in collection.notes if n.questions or self.answers]
+        self.notes = [n for n in collection.notes if n.in_outputs and (n.questions or self.answers)]
         self._by_path = {n.path: n for n in self.notes}
         self.policy = PrintPolicy(config.notes, self)
         self.renderer = Renderer(TARGET, self.policy, engine)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from qadeck.model import Collection, Diagnostic, Link, Note, Question
+from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
 from qadeck.parser.identity import PIN, normalize, question_id
 from qadeck.parser.note import NoteDraft, read_note
@@ -29,10 +30,11 @@ IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 @dataclass(frozen=True)
 class ParseOptions:
     title: str = "qadeck"
-    include: tuple[str, ...] = ("*.md",)
+    include: tuple[str, ...] = ("*.md",)  # .gitignore patterns
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"
     marker_names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MARKER_NAMES))
+    knowledge: bool = False  # notes without questions enter the outputs too
 
 
 def parse_collection(root: Path, options: ParseOptions | None = None) -> Collection:
@@ -40,18 +42,32 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     root = root.resolve()
     drafts: list[NoteDraft] = []
     diagnostics: list[Diagnostic] = []
-    for rel, draft, problems in (_read(root, path) for path in note_files(root, options)):
+    skipped = 0
+    for path in note_files(root, options.include, options.exclude):
+        rel = path.relative_to(root).as_posix()
+        if options.drafts == "skip" and in_drafts_folder(rel):
+            skipped += 1  # not even read: LLM dumps and work in progress are not checked
+            continue
+        rel, draft, problems = _read(root, path)
         diagnostics.extend(problems)
         if draft is None:
             continue
+        if draft.template:
+            diagnostics.append(Diagnostic(rel, 1, "info", "note.template",
+                                          "template (placeholder content), skipped"))
+            continue
         if draft.meta.draft and options.drafts == "skip":
-            diagnostics.append(Diagnostic(rel, 1, "info", "note.draft",
-                                          "draft note skipped (drafts = \"include\" keeps it)"))
+            skipped += 1
             continue
         drafts.append(draft)
+    if skipped:
+        diagnostics.append(Diagnostic("", 0, "info", "note.draft", (
+            f"{skipped} draft note{'s' if skipped > 1 else ''} skipped (`draft: true` or in a "
+            f"{DRAFTS_FOLDER}/ folder; drafts = \"include\" keeps them)")))
     _assign_ids(drafts)
     by_path = {d.path: d for d in drafts}
-    notes = [_note(d, by_path, root, options) for d in drafts]
+    places = _Places(root, repository_root(root))
+    notes = [_note(d, by_path, places, options) for d in drafts]
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
                            for p in draft.problems)
@@ -62,22 +78,10 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
 _Read = tuple[str, NoteDraft | None, list[Diagnostic]]
 
 
-def note_files(root: Path, options: ParseOptions) -> list[Path]:
-    found = []
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") or part == "node_modules" for part in rel.split("/")):
-            continue
-        if not path.is_file() or not rel.lower().endswith(".md"):
-            continue
-        if _matches(rel, options.include) and not _matches(rel, options.exclude):
-            found.append(path)
-    return found
-
-
-def _matches(rel: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(rel, p.replace("**/", ""))
-               for p in patterns)
+@dataclass(frozen=True)
+class _Places:
+    root: Path  # the notes folder
+    repository: Path  # the git work tree around it (root when there is none)
 
 
 def _read(root: Path, path: Path) -> _Read:
@@ -144,7 +148,7 @@ def _take_pin(draft: NoteDraft, q, used: dict[str, str]) -> bool:
     return True
 
 
-def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], root: Path, options: ParseOptions) -> Note:
+def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, options: ParseOptions) -> Note:
     questions: list[Question] = []
     ids = [q.id for q in draft.questions]
     children: dict[int, list[str]] = {}
@@ -164,14 +168,16 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], root: Path, options: 
     for q in questions:
         if not q.answered:
             draft.problems.append(Problem(q.line, "info", "question.unanswered", "question has no answer"))
-    links = tuple(_resolve(draft, line, href, image, by_path, root) for line, href, image in draft.raw_links)
+    links = tuple(_resolve(draft, line, href, image, by_path, places)
+                  for line, href, image in draft.raw_links)
     return Note(draft.path, draft.title, draft.meta, tuple(draft.sections), tuple(questions),
                 draft.keywords, draft.references, links, draft.intro, draft.intro_line,
-                draft.digest, draft.mtime)
+                draft.digest, draft.mtime, draft.footnotes,
+                in_outputs=bool(questions) or options.knowledge)
 
 
 def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
-             root: Path) -> Link:
+             places: _Places) -> Link:
     scheme = _SCHEME.match(href)
     if scheme or href.startswith("//"):
         return _scheme_link(draft, line, href, scheme.group(1).lower() if scheme else "https")
@@ -179,21 +185,33 @@ def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[
     path_part, anchor = unquote(path_part), unquote(anchor)
     if not path_part:
         return _anchor_link(draft, line, href, draft, anchor, "anchor")
-    # `/x` is relative to the notes root (as GitHub reads it from the repository root)
-    target = posixpath.normpath(path_part.lstrip("/") if path_part.startswith("/")
-                                else posixpath.join(posixpath.dirname(draft.path), path_part))
-    if target.startswith("../") or target == "..":
-        _warn(draft, line, "link.outside", f"{href} points outside the notes folder")
+    target = _target(draft.path, path_part, places)
+    if target is None:
+        where = "notes folder" if places.repository == places.root else "repository"
+        _warn(draft, line, "link.outside", f"{href} points outside the {where}")
         return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
     if target in by_path:
         return _anchor_link(draft, line, href, by_path[target], anchor, "note")
     kind = "image" if image or posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES else "file"
-    full = (root / target).resolve()
-    if not full.is_relative_to(root) or not full.is_file():
+    full = (places.root / target).resolve()
+    if not full.is_relative_to(places.repository) or not full.exists():
         what = "image" if kind == "image" else ("note" if target.lower().endswith(".md") else "file")
         _warn(draft, line, f"{what}.missing", f"{what} not found: {href}")
         return Link(href, line, kind, target, anchor or None, ok=False)
     return Link(href, line, kind, target, anchor or None)
+
+
+def _target(note_path: str, path_part: str, places: _Places) -> str | None:
+    """The link's path relative to the notes folder (`../` when it leaves the folder but stays in
+    the repository), or None outside the repository. `/x` starts at the repository root, as on GitHub."""
+    if path_part.startswith("/"):
+        full = places.repository / path_part.lstrip("/")
+    else:
+        full = places.root / posixpath.dirname(note_path) / path_part
+    full = Path(os.path.normpath(full))
+    if not full.is_relative_to(places.repository):
+        return None
+    return Path(os.path.relpath(full, places.root)).as_posix()
 
 
 def _scheme_link(draft: NoteDraft, line: int, href: str, scheme: str) -> Link:

@@ -18,9 +18,10 @@ _NUMBERING = re.compile(r"^(?:\d+\.)+\d*\.?\s+|^\d+\)\s+")
 # Numbering inside emphasis: `**1. 概述**` or `**1.** 概述` (the emphasis stays, the number goes).
 _EMPHASIZED_NUMBERING = re.compile(r"^(\*\*|__|\*|_)((?:\d+\.)+\d*\.?|\d+\))(?:\s+|(?P<closed>\1)\s+)")
 _QUESTION_END = re.compile(r"[?？]\s*(?:\([^()]*\)|（[^（）]*）)?\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _TAG = re.compile(r"</?[A-Za-z][^>]*>")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|`|~~)")
+# Emphasis, code and strike marks that open and close around text; a lone `*` as in `(*)` stays.
+_EMPHASIS = re.compile(r"(\*\*|__|~~|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _MARKUP_CHARS = frozenset("*_`~[]<$")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$")
 
@@ -92,7 +93,10 @@ def plain_text(markdown: str) -> str:
         text = _LINK.sub(r"\1", text)
     if "<" in text:
         text = _TAG.sub("", text)
-    text = _EMPHASIS.sub("", text)
+    while True:  # nested marks (`***x***`, `**a *b***`) come off one pair at a time
+        text, count = _EMPHASIS.subn(r"\2", text)
+        if not count:
+            break
     if maths:
         text = re.sub(r"\x00(\d+)\x00", lambda m: maths[int(m.group(1))], text)
     return " ".join(text.split())
@@ -110,7 +114,8 @@ _ANCHOR_DROP = re.compile(r"[^\w\- \u0300-\u036f\u20d0-\u20ff\ufe00-\ufe0f]")
 
 def github_anchor(raw: str) -> str:
     """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to '-'."""
-    return _ANCHOR_DROP.sub("", _TAG.sub("", raw.strip()).lower()).replace(" ", "-")
+    text = _LINK.sub(r"\1", raw.strip()) if "](" in raw else raw.strip()  # a link counts by its words
+    return _ANCHOR_DROP.sub("", _TAG.sub("", text).lower()).replace(" ", "-")
 
 
 def anchor_key(anchor: str) -> str:

@@ -13,7 +13,7 @@ from qadeck.parser.source import Problem
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 _KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
-_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))\s*\)")
 _SPLIT = re.compile(r"[,，、;；|]")
 
 
@@ -63,21 +63,25 @@ def _text(value: Any) -> str:
 
 
 def read_keywords(scan: Scan) -> tuple[Keyword, ...]:
-    """Keywords in written order; a linked keyword keeps its href."""
-    text = " ".join(line for _, line in scan.keywords)
-    text = re.sub(r"^[>\s]*", "", text)
+    """Keywords in written order; a linked keyword keeps its href. Each line is read on its own:
+    a `>>` line (a related note) must not run into the keywords line above it."""
+    return tuple(keyword for _, line in scan.keywords for keyword in _line_keywords(line))
+
+
+def _line_keywords(line: str) -> list[Keyword]:
+    text = re.sub(r"^[>\s]*", "", line)
     text = re.sub(r"\**\s*keywords\s*\**\s*[:：]", "", text, flags=re.I)
     links: list[Keyword] = []
 
     def hold(match: re.Match[str]) -> str:
-        links.append(Keyword(match.group(1).strip(" *_"), match.group(2)))
+        links.append(Keyword(match.group(1).strip(" *_"), match.group(2) or match.group(3)))
         return f"\x00{len(links) - 1}\x00"
 
     found: list[Keyword] = []
     for word in _SPLIT.split(_LINK.sub(hold, text)):
-        held = re.fullmatch(r"[\s*_>]*\x00(\d+)\x00[\s*_>]*", word)
-        if held:
-            found.append(links[int(held.group(1))])
-        elif word.strip(" *_>\t\x00"):
+        held = [links[int(n)] for n in re.findall(r"\x00(\d+)\x00", word)]
+        if held:  # a link, maybe after a label (`相关: [RLHF](./偏好学习.md)`): the link is the keyword
+            found.extend(held)
+        elif word.strip(" *_>\t"):
             found.append(Keyword(word.strip(" *_>\t")))
-    return tuple(found)
+    return found

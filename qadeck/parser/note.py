@@ -6,16 +6,21 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from qadeck.model import Answer, DetailsPart, Keyword, NoteMeta, Section
+from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Section
 from qadeck.parser.answer import first_line, markdown_of, split_closing
 from qadeck.parser.heading import SECTION_MARKERS, HeadingText, github_anchor, read_heading, reads_as_question
 from qadeck.parser.meta import read_keywords, read_meta
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
+from qadeck.parser.template import is_template
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
-_HREF = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url
+# A link target: `<with spaces>`, or text whose parentheses balance (`./链表相加(二).md`).
+_HREF = re.compile(r"!?\[[^\]]*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))"
+                   r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
+# Math is never a link: `$S[\pi_\theta](s_t)$` reads like one.
+_MATH = re.compile(r"\$\$.+?\$\$|\$(?=\S)[^$\n]*?(?<=[^\s\\])\$", re.S)
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^\s<>]+)>", re.I)
 _HTML_REF = re.compile(r"<(img|a)\b[^>]*?\b(src|href)\s*=\s*['\"]([^'\"]+)['\"]", re.I)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
@@ -47,6 +52,8 @@ class NoteDraft:
     intro_line: int = 0
     digest: str = ""  # of the file's bytes
     mtime: int = 0
+    footnotes: tuple[Footnote, ...] = ()
+    template: bool = False  # placeholder content: makes nothing
     raw_links: list[tuple[int, str, bool]] = field(default_factory=list)  # line, href, is image
     anchors: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # -> heading, qindex
     problems: list[Problem] = field(default_factory=list)
@@ -70,11 +77,16 @@ def read_note(path: str, text: str, problems: list[Problem]) -> NoteDraft:
     problems.extend(scanned.problems)
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     nodes = _tree(scanned.headings)
-    title = _title(scanned, nodes, stem)
+    meta = read_meta(scanned, problems)
+    title = _title(scanned, nodes, stem, meta)
     pins = _pins(scanned, nodes)
     _classify(nodes, bool(_QA_STEM.search(stem)), pins)
-    draft = NoteDraft(path, title, read_meta(scanned, problems), read_keywords(scanned))
+    draft = NoteDraft(path, title, meta, read_keywords(scanned), template=is_template(stem, scanned))
+    if draft.template:
+        return draft
     _fill(draft, scanned, nodes, pins)
+    draft.footnotes = tuple(Footnote(label, markdown_of([(line, t) for t in text]), line)
+                            for label, line, text in scanned.footnotes)
     draft.problems = problems
     return draft
 
@@ -93,13 +105,23 @@ def _tree(headings: list[RawHeading]) -> list[_Node]:
     return nodes
 
 
-def _title(scanned: Scan, nodes: list[_Node], stem: str) -> str:
+def _title(scanned: Scan, nodes: list[_Node], stem: str, meta: NoteMeta) -> str:
+    """The setext title, else a `#` heading first in the file, else a first heading alone at the
+    top of the outline (`## 链表相加(二)` over `###` parts), else the info block's name/title."""
+    named = dict(meta.extra)
+    fallback = named.get("name") or named.get("title") or stem
     if scanned.title:
-        return read_heading(scanned.title[0]).text or stem
-    if nodes and nodes[0].raw.level == 1:
+        return read_heading(scanned.title[0]).text or fallback
+    if nodes and (nodes[0].raw.level == 1 or _lone_top(nodes)):
         nodes[0].kind = "title"
-        return nodes[0].head.text or stem
-    return stem
+        return nodes[0].head.text or fallback
+    return fallback
+
+
+def _lone_top(nodes: list[_Node]) -> bool:
+    first = nodes[0]
+    return not reads_as_question(first.head.text) and not first.head.markers \
+        and not any(n.raw.level <= first.raw.level for n in nodes[1:])
 
 
 def _definite(node: _Node, pinned: bool) -> str:
@@ -162,12 +184,12 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
     first = bounds[0] if structural else len(scanned.lines) + 1
     head = _visible(scanned, 1, first - 1)
     draft.intro, draft.intro_line = markdown_of(head), first_line(head)
+    slugs = _slugs(scanned)
     qindex: dict[int, int] = {}
     for position, index in enumerate(structural):
         node = nodes[index]
         lines = _visible(scanned, node.raw.line + 1, bounds[position + 1] - 1)
-        anchor = github_anchor(node.raw.text)
-        draft.anchors.setdefault(anchor, (node.head.text, None))
+        anchor = slugs[node.raw.line]
         if node.kind == "title":
             continue
         path = _section_path(nodes, index)
@@ -185,10 +207,29 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
         draft.questions.append(QuestionDraft(
             node.head, answer, node.raw.line, node.raw.level, anchor,
             qindex.get(parent) if parent is not None else None, path, pins.get(index)))
-    for node in nodes:
-        if node.kind == "part":
-            draft.anchors.setdefault(github_anchor(node.raw.text), (node.head.text, None))
+    for heading in _all_headings(scanned):
+        draft.anchors.setdefault(slugs[heading.line], (read_heading(heading.text).text, None))
     draft.raw_links = _keyword_links(scanned) + _links(scanned)
+
+
+def _all_headings(scanned: Scan) -> list[RawHeading]:
+    """Every heading GitHub renders, in document order: title, outline, and the ones in raw HTML."""
+    title = [RawHeading(scanned.title[1], 1, scanned.title[0])] if scanned.title else []
+    return sorted(title + scanned.headings + scanned.anchor_headings, key=lambda h: h.line)
+
+
+def _slugs(scanned: Scan) -> dict[int, str]:
+    """Heading line -> its GitHub anchor; a repeated heading gets `-1`, `-2` as on GitHub."""
+    seen: dict[str, int] = {}
+    slugs: dict[int, str] = {}
+    for heading in _all_headings(scanned):
+        base = slug = github_anchor(heading.text)
+        while slug in seen:
+            seen[base] += 1
+            slug = f"{base}-{seen[base]}"
+        seen[slug] = 0
+        slugs[heading.line] = slug
+    return slugs
 
 
 def _before_refs(lines: list[tuple[int, str]]) -> int:
@@ -220,24 +261,33 @@ def _question_parent(nodes: list[_Node], index: int) -> int | None:
 
 
 def _keyword_links(scanned: Scan) -> list[tuple[int, str, bool]]:
-    return [(number, m.group(1), False) for number, text in scanned.keywords for m in _HREF.finditer(text)]
+    return [(number, m.group(1) or m.group(2), False)
+            for number, text in scanned.keywords for m in _HREF.finditer(text)]
 
 
 def _links(scanned: Scan) -> list[tuple[int, str, bool]]:
     """Links and images in visible text outside code, with their line numbers."""
-    lines = ["" if hidden or code else line
-             for line, hidden, code in zip(scanned.lines, scanned.hidden, scanned.code, strict=True)]
+    footnotes = scanned.footnote_lines
+    lines = ["" if (hidden and index not in footnotes) or code else line
+             for index, (line, hidden, code) in enumerate(zip(scanned.lines, scanned.hidden, scanned.code,
+                                                              strict=True))]
     text = "\n".join(lines)
     if "](" not in text and "<" not in text and "]:" not in text:
         return []
-    text = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)  # keep offsets, drop code spans
+    text = _CODE_SPAN.sub(_blank, text)  # keep offsets, drop code spans
+    if "$" in text:
+        text = _MATH.sub(_blank, text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    found = [(bisect_right(starts, m.start()), m.group(1), m.group(0).startswith("!"))
+    found = [(bisect_right(starts, m.start()), m.group(1) or m.group(2), m.group(0).startswith("!"))
              for m in _HREF.finditer(text)]
     found += [(bisect_right(starts, m.start()), m.group(3), m.group(1).lower() == "img")
               for m in _HTML_REF.finditer(text)]
     found += [(bisect_right(starts, m.start()), m.group(1), False)
               for pattern in (_DEFINITION, _AUTOLINK) for m in pattern.finditer(text)]
     return sorted(found, key=lambda item: item[0])
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))

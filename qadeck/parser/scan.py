@@ -15,7 +15,16 @@ from qadeck.parser.source import Problem
 GENERATED = {"badge", "toc", "paper_title", "keywords"}
 CONTAINERS = ("details", "table")
 
-_SPECIAL = re.compile(r"[<`~#]")
+_SPECIAL = re.compile(r"[<`~#]|\[\^")
+_FOOTNOTE = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$")
+# CommonMark HTML blocks that end only at a blank line: a block-level tag (type 6), or a lone tag
+# on its line (type 7). Markdown inside them (a `### heading`) stays raw text.
+_HTML_BLOCK = re.compile(
+    r"^ {0,3}(?:</?(?:address|article|aside|blockquote|body|caption|center|col|colgroup|dd|details|"
+    r"dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|h[1-6]|header|hr|html|iframe|"
+    r"legend|li|main|menu|nav|ol|optgroup|option|p|section|summary|table|tbody|td|tfoot|th|thead|"
+    r"tr|ul)(?:\s|/?>|$)|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>\s*$)", re.I)
+_NEW_BLOCK = re.compile(r"^ {0,3}(?:[#>|<]|[-*+][ \t]|\d+[.)][ \t]|```|~~~|\[\^[^\]\s]+\]:)")
 _FENCE = re.compile(r"^(?:\s*>)*\s*(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
@@ -39,6 +48,11 @@ class Scan:
     hidden: list[bool]
     code: list[bool]  # inside a fenced code block (fence lines included)
     headings: list[RawHeading] = field(default_factory=list)
+    # Headings GitHub renders and links but that are no structure: inside raw HTML (<details>,
+    # <table> cells) after a blank line, and inside generated blocks.
+    anchor_headings: list[RawHeading] = field(default_factory=list)
+    footnotes: list[tuple[str, int, list[str]]] = field(default_factory=list)  # label, line, text
+    footnote_lines: set[int] = field(default_factory=set)  # 0-based: hidden, but their links count
     title: tuple[str, int] | None = None  # setext title and its line
     info: tuple[str, int] | None = None  # YAML text of `<!--info ... -->`, first line
     front_matter: tuple[str, int] | None = None
@@ -77,6 +91,9 @@ class _Scanner:
         self.generated_line = 0
         self.open_containers: list[tuple[str, int]] = []
         self.closed_sections = _closed_sections(raw)
+        self.html_block = False  # inside a raw HTML block: Markdown is not read until a blank line
+        self.footnote: list[str] | None = None  # lines of the footnote being read
+        self.footnote_blank = False
 
     def unclosed_opens(self) -> dict[int, str]:
         return {line: tag for tag, line in self.open_containers}
@@ -86,9 +103,12 @@ class _Scanner:
         lines, special = self.result.lines, _SPECIAL.search
         for index in range(start, len(self.raw)):
             line = self.raw[index]
+            if self.footnote is not None and self._footnote_more(index, line):
+                continue
             if self.fence is None and self.comment is None and self.generated is None \
                     and not special(line):
                 lines[index] = line  # plain text: the common case, kept fast
+                self.html_block = self.html_block and bool(line.strip())
                 continue
             self._line(index)
         self._finish()
@@ -115,6 +135,8 @@ class _Scanner:
         if self.generated is not None or visible is None:
             if self.generated == "keywords" and visible:
                 self.result.keywords.append((index + 1, visible))
+            elif self.generated is not None and visible:
+                self._heading(index, visible, self.result.anchor_headings)
             self.result.hidden[index] = True
             return
         self.result.lines[index] = visible
@@ -123,9 +145,48 @@ class _Scanner:
             self.fence, self.fence_line = fence.group(1), index + 1
             self.result.code[index] = True
             return
+        if visible.startswith("[^") or visible.lstrip(" ").startswith("[^"):
+            footnote = _FOOTNOTE.match(visible)
+            if footnote:
+                self._footnote_start(index, footnote)
+                return
+        in_html = self.html_block
+        self.html_block = bool(visible.strip()) and (in_html or bool(_HTML_BLOCK.match(visible)))
         self._containers(index, visible)
         if not self.open_containers:
-            self._heading(index, visible)
+            self._heading(index, visible, self.result.headings)
+        elif not in_html:  # GitHub renders a heading in a table cell or <details> after a blank line
+            self._heading(index, visible, self.result.anchor_headings)
+
+    def _footnote_start(self, index: int, match: re.Match[str]) -> None:
+        self.footnote, self.footnote_blank = [match.group(2)], False
+        self.result.footnotes.append((match.group(1), index + 1, self.footnote))
+        self._footnote_line(index)
+
+    def _footnote_more(self, index: int, line: str) -> bool:
+        """Whether the line continues the open footnote: indented, blank, or a lazy
+        continuation of its paragraph. Otherwise the footnote ends here."""
+        assert self.footnote is not None
+        if not line.strip():
+            self.footnote.append("")
+            self.footnote_blank = True
+        elif line.startswith(("    ", "\t")):
+            self.footnote.append(line[4:] if line.startswith("    ") else line[1:])
+            self.footnote_blank = False
+        elif not self.footnote_blank and not _NEW_BLOCK.match(line):
+            self.footnote.append(line)
+        else:
+            while self.footnote and not self.footnote[-1].strip():
+                self.footnote.pop()
+            self.footnote = None
+            return False
+        self._footnote_line(index)
+        return True
+
+    def _footnote_line(self, index: int) -> None:
+        self.result.lines[index] = self.raw[index]
+        self.result.hidden[index] = True
+        self.result.footnote_lines.add(index)
 
     def _in_fence(self, index: int, line: str) -> None:
         self.result.lines[index] = line
@@ -197,14 +258,17 @@ class _Scanner:
                         del self.open_containers[pos]
                         break
 
-    def _heading(self, index: int, text: str) -> None:
+    def _heading(self, index: int, text: str, into: list[RawHeading]) -> None:
         if "#" not in text[:4]:
             return
         match = _ATX.match(text)
         if match and (match.group(2) or "").strip():
-            self.result.headings.append(RawHeading(index + 1, len(match.group(1)), match.group(2).strip()))
+            into.append(RawHeading(index + 1, len(match.group(1)), match.group(2).strip()))
 
     def _finish(self) -> None:
+        if self.footnote is not None:
+            while self.footnote and not self.footnote[-1].strip():
+                self.footnote.pop()
         problems = self.result.problems
         if self.fence is not None:
             problems.append(Problem(self.fence_line, "warning", "fence.unclosed",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,6 +28,9 @@ from qadeck.sanitize import MARK_CLOSE, MARK_OPEN, HtmlPolicy, clean, needs_clea
 
 _HOLDER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
 _DISPLAY_P = re.compile(f"<p>\\s*{MARK_OPEN}(\\d+){MARK_CLOSE}\\s*</p>")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
+_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+_TAG_NAME_OF = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 _A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _TAG_NAME = re.compile(r"^<[a-zA-Z][a-zA-Z0-9]*")
@@ -64,15 +68,22 @@ class Policy(Protocol):
 
     def image(self, note: Note, link: Link, tag: str) -> Made: ...
 
+    def footnote(self, note: Note, number: int) -> str:
+        """A reference to the note's footnote `number` (1-based, in definition order)."""
+        ...
+
 
 class KeepPolicy:
-    """Links and images as Markdown made them (after cleaning)."""
+    """Links and images as Markdown made them (after cleaning); footnote references as numbers."""
 
     def link(self, note: Note, link: Link, inner: str) -> Made:
         return Made(None)
 
     def image(self, note: Note, link: Link, tag: str) -> Made:
         return Made(None)
+
+    def footnote(self, note: Note, number: int) -> str:
+        return f'<sup class="footnote-ref">{number}</sup>'
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,7 @@ class Target:
 class Rendered:
     html: str
     problems: tuple[Diagnostic, ...] = ()
+    footnotes: tuple[int, ...] = ()  # numbers of the note's footnotes referenced, in order, once each
 
 
 class Renderer:
@@ -124,7 +136,19 @@ class Renderer:
         if fast is not None:
             return fast
         made = self.block(note, text, line)
-        return Rendered(_unwrap_p(made.html), made.problems)
+        return Rendered(_unwrap_p(made.html), made.problems, made.footnotes)
+
+    def footnote_list(self, note: Note, numbers: Iterable[int],
+                      item_id: Callable[[int], str] | None = None) -> Rendered:
+        """The note's footnotes `numbers` as an ordered list keeping their numbers (empty: "")."""
+        items, problems = [], []
+        for number in numbers:
+            footnote = note.footnotes[number - 1]
+            made = self.block(note, footnote.markdown, footnote.line)
+            problems.extend(made.problems)
+            anchor = f' id="{item_id(number)}"' if item_id else ""
+            items.append(f'<li value="{number}"{anchor}>{made.html}</li>')
+        return Rendered(f'<ol class="footnotes">{"".join(items)}</ol>' if items else "", tuple(problems))
 
     def _simple_inline(self, note: Note, text: str, line: int) -> Rendered | None:
         """Fast path, same output: a line of plain words, math and `[words](href)` links needs no
@@ -136,7 +160,7 @@ class Renderer:
             return None
         out = _SIMPLE_LINK.sub(r'<a href="\2">\1</a>', protected)
         made = self._finish(f"<p>{out}</p>", maths, _Place(note, text, line))
-        return Rendered(_unwrap_p(made.html), made.problems)
+        return Rendered(_unwrap_p(made.html), made.problems, made.footnotes)
 
     def _finish(self, out: str, maths: list[tuple[str, bool]], place: _Place) -> Rendered:
         if needs_cleaning(place.source):
@@ -145,12 +169,36 @@ class Renderer:
             out = _A.sub(lambda m: self._link(m, place), out)
         if "<img" in out:
             out = _IMG.sub(lambda m: self._image(m, place), out)
+        if "[^" in out and place.note.footnotes:
+            out = self._footnote_refs(out, place)
         if maths:
             rendered = [self._math(latex, display, place) for latex, display in maths]
             out = _DISPLAY_P.sub(
                 lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
             out = _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
-        return Rendered(out, tuple(place.problems))
+        return Rendered(out, tuple(place.problems), tuple(dict.fromkeys(place.footnotes)))
+
+    def _footnote_refs(self, out: str, place: _Place) -> str:
+        """`[^label]` in text (not in code, not in a tag) for a footnote the note defines."""
+        numbers = {f.label: index for index, f in enumerate(place.note.footnotes, 1)}
+
+        def ref(match: re.Match[str]) -> str:
+            number = numbers.get(match.group(1))
+            if number is None:
+                return match.group(0)
+            place.footnotes.append(number)
+            return self.policy.footnote(place.note, number)
+
+        parts = _TAG_SPLIT.split(out)
+        in_code = 0
+        for index, part in enumerate(parts):
+            if index % 2:  # a tag
+                name = _TAG_NAME_OF.match(part)
+                if name and name.group(2).lower() in ("code", "pre"):
+                    in_code += -1 if name.group(1) else 1
+            elif not in_code and "[^" in part:
+                parts[index] = _FOOTNOTE_REF.sub(ref, part)
+        return "".join(parts)
 
     def _math(self, latex: str, display: bool, place: _Place) -> str:
         try:
@@ -189,6 +237,7 @@ class _Place:
     source: str
     line: int
     problems: list[Diagnostic] = field(default_factory=list)
+    footnotes: list[int] = field(default_factory=list)
 
     def line_of(self, needle: str) -> int:
         return line_of(self.source, self.line, needle)

@@ -122,9 +122,11 @@ class CardRenderer:
             self.out.cards.append(Card(q.id, note.path, q.line, deck, self._fields(note, q, parent, headings),
                                        self._tags(note_tags, q)))
 
-    def _html(self, note: Note, piece: Piece) -> str:
+    def _html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
         made = self.renderer.render(note, piece)
         self.out.diagnostics.extend(made.problems)
+        if footnotes is not None:
+            footnotes.extend(made.footnotes)
         return made.html
 
     def _heading(self, note: Note, q: Question, headings: dict[str, str]) -> str:
@@ -139,19 +141,23 @@ class CardRenderer:
         front, short, *rest = q.pieces()
         see_also = [p for p in rest if p.inline]
         body, *parts = [p for p in rest if not p.inline]
-        back = self._html(note, short) + self._html(note, body)
+        footnotes: list[int] = []  # referenced on this card: their text goes in Extra
+        back = self._html(note, short, footnotes) + self._html(note, body, footnotes)
         details = "".join(f'<details class="qd-part"><summary>{html.escape(d.name)}</summary>'
-                          f"{self._html(note, p)}</details>"
+                          f"{self._html(note, p, footnotes)}</details>"
                           for d, p in zip(q.answer.details, parts, strict=True))
+        also = "".join(f"<p>{self._html(note, p, footnotes)}</p>" for p in see_also)
+        notes = self.renderer.footnote_list(note, dict.fromkeys(footnotes))
+        self.out.diagnostics.extend(notes.problems)
         crumb = " › ".join(html.escape(p) for p in (note.title, *q.section))
         flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + self.markers.get(m, ""))}</span>'
                         for m in dict.fromkeys(q.markers))
         values = {
             "Front": self._heading(note, q, headings), "Back": back, "Details": details,
-            "SeeAlso": "".join(f"<p>{self._html(note, p)}</p>" for p in see_also),
+            "SeeAlso": also,
             "Context": self._heading(note, parent, headings) if parent is not None else "",
             "Breadcrumb": crumb, "Source": html.escape(f"{note.path}:{q.line}"), "Id": html.escape(q.id),
-            "Flags": flags, "Extra": "",
+            "Flags": flags, "Extra": notes.html,
         }
         return tuple(values[name] for name in FIELDS)
 
@@ -207,6 +213,9 @@ class CardPolicy:
         name = media_name(target, data)
         self.media[name] = data
         return name
+
+    def footnote(self, note: Note, number: int) -> str:
+        return f'<sup class="qd-fn">{number}</sup>'
 
     def _data_image(self, note: Note, link: Link, tag_html: str) -> Made:
         """An inline `data:image/...;base64,` picture, packed as a media file like any other."""

@@ -142,19 +142,22 @@ class CheatSheet:
         _, short, *rest = q.pieces()
         see_also = [p for p in rest if p.inline]
         body, *details = [p for p in rest if not p.inline]
+        cited: list[int] = []  # footnotes referenced: listed under the answer
         parts = []
         if answer.short.strip():
-            parts.append(f'<div class="qd-short">{self.content.html(note, short)}</div>')
+            parts.append(f'<div class="qd-short">{self.content.html(note, short, cited)}</div>')
         for piece in see_also:
-            parts.append(f'<p class="qd-also">↪ {self.content.html(note, piece)}</p>')
+            parts.append(f'<p class="qd-also">↪ {self.content.html(note, piece, cited)}</p>')
         if answer.body.strip():
-            body_html = self.content.html(note, body)
+            body_html = self.content.html(note, body, cited)
             # Without a short answer the body is the answer; with one it is extra, so it folds away.
             folded = f'<details class="qd-d"><summary>更多</summary>{body_html}</details>'
             parts.append(folded if answer.short.strip() else f'<div class="qd-body">{body_html}</div>')
         for part, piece in zip(answer.details, details, strict=True):
             parts.append(f'<details class="qd-d"><summary>{html.escape(part.name or "详述")}</summary>'
-                         f"{self.content.html(note, piece)}</details>")
+                         f"{self.content.html(note, piece, cited)}</details>")
+        if cited:
+            parts.append(f'<div class="qd-notes">{self.content.footnotes(note, cited)}</div>')
         return "".join(parts)
 
 

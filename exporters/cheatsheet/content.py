@@ -37,8 +37,16 @@ class Content:
         self.renderer = Renderer(TARGET, PagePolicy(root, image_cap_kb, fragment), self.math)
         self.diagnostics: list[Diagnostic] = []
 
-    def html(self, note: Note, piece: Piece) -> str:
+    def html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
         made = self.renderer.render(note, piece)
+        self.diagnostics.extend(made.problems)
+        if footnotes is not None:
+            footnotes.extend(made.footnotes)
+        return made.html
+
+    def footnotes(self, note: Note, numbers: list[int]) -> str:
+        """The footnotes an answer referenced, under it."""
+        made = self.renderer.footnote_list(note, dict.fromkeys(numbers))
         self.diagnostics.extend(made.problems)
         return made.html
 
@@ -89,6 +97,9 @@ class PagePolicy:
                         problems)
         size = "".join(f' {k}="{attrs[k]}"' for k in ("width", "height") if attrs.get(k, "").isdigit())
         return Made(f'<img src="{uri}" alt="{html.escape(alt)}"{size} decoding="async">', problems)
+
+    def footnote(self, note: Note, number: int) -> str:
+        return f'<sup class="qd-fn">{number}</sup>'
 
     def _data_uri(self, note: Note, link: Link) -> tuple[str | None, tuple[Diagnostic, ...]]:
         """The image as a data: URI (once per file), with the problems of its first use."""

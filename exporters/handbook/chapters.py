@@ -38,6 +38,10 @@ def element_id(kind: str, key: str) -> str:
     return f"{kind}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
 
 
+def footnote_id(note: Note, number: int) -> str:
+    return element_id("f", f"{note.path}\x1f{number}")
+
+
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
@@ -93,6 +97,12 @@ class Chapters:
         if self.answers and note.intro.strip():
             out.append(f'<div class="intro">{self._md(note, Piece(note.intro, note.intro_line or 1))}</div>')
         out.extend(self._body(note))
+        if self.answers and note.footnotes:
+            notes = self.renderer.footnote_list(note, range(1, len(note.footnotes) + 1),
+                                                lambda number: footnote_id(note, number))
+            for problem in notes.problems:
+                self.report(problem)
+            out.append(f'<section class="footnotes"><h2 class="refs-title">注释</h2>{notes.html}</section>')
         references = note.references
         if self.answers and references is not None and references.markdown.strip():
             out.append('<section class="references"><h2 class="refs-title">参考</h2>'
@@ -226,6 +236,11 @@ class PrintPolicy:
                         and self.chapters.section_shown(target, section):
                     return self.chapters.section_id(target, section)
         return element_id("n", target.path)
+
+    def footnote(self, note: Note, number: int) -> str:
+        if not self.chapters.answers:  # the questions-only book prints no footnotes
+            return ""
+        return f'<sup class="fn-ref"><a class="xref" href="#{footnote_id(note, number)}">{number}</a></sup>'
 
     def image(self, note: Note, link: Link, tag: str) -> Made:
         label = tag_attributes(tag).get("alt") or link.href

@@ -42,6 +42,9 @@ WRITING_LINES = 4  # ruled lines left under an open question
 POLICY = HtmlPolicy(image_schemes=frozenset({"http", "https", "data", "file"}))
 _TAG = re.compile(r"<[^>]*>")
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+# A paragraph that is one image (a figure) is centred in print; CSS cannot tell it from a sentence
+# holding one inline image or formula (`:only-child` ignores text), so the class says so.
+_FIGURE = re.compile(r"<p>(\s*<img\b(?![^>]*\bclass=\"math-svg\")[^>]*>\s*)</p>")
 
 
 @dataclass
@@ -319,6 +322,8 @@ class _Writer:
             self._report(note.path, at, "warning", "pdf.math", message + "; its source is printed instead")
 
         out = (self.renderer.inline if inline else self.renderer.block)(text, problem)
+        if not inline and "<img" in out:
+            out = _FIGURE.sub(r'<p class="figure">\1</p>', out)
         return self._glyphs(out, note.path, line)
 
     def _text(self, text: str, line: int) -> str:

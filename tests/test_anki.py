@@ -86,7 +86,7 @@ def test_sample_imports_with_decks_tags_media_and_math(tmp_path: Path, anki_col:
     decks = {d.name for d in anki_col.decks.all_names_and_ids()}
     assert {f"{TITLE}::llm::对齐方法 面试问题", f"{TITLE}::vision::视觉模型 面试问题"} <= decks
     tags = set(anki_col.tags.all())
-    assert {"llm", "alignment_methods", "vision", "marker::hot", "marker::mastered", "marker::open-ended",
+    assert {"llm", "alignment_methods", "vision", "marker::高频", "marker::已掌握", "marker::开放题",
             "section::基础", "section::卷积"} <= tags
     assert all(" " not in t for t in tags)
 
@@ -294,7 +294,7 @@ def test_rebuild_after_edits_updates_in_place_and_keeps_history(
     assert "直接在偏好对上优化策略" in fields[ids["什么是 DPO?"]]["Back"]
     assert "🔥" in fields[ids["为什么需要 KL 约束?"]]["Flags"]
     kl = anki_col.get_note(anki_col.find_notes(f"Id:{ids['为什么需要 KL 约束?']}")[0])
-    assert "marker::hot" in kl.tags and "marker::mastered" not in kl.tags
+    assert "marker::高频" in kl.tags and "marker::已掌握" not in kl.tags
     assert fields[ids["感受野怎么计算?"]]["Source"] == "cv/视觉_QA.md:14"
     assert all(fields[g]["Id"] == g for g in fields)
 

@@ -63,9 +63,27 @@ def deck_part(text: str) -> str:
     return text or "_"
 
 
-def deck_name(title: str, note: Note) -> str:
-    parts = [title, *(note.folder.split("/") if note.folder else ()), note.title]
-    return "::".join(deck_part(p) for p in parts)
+# Folder names that file notes away rather than say what they are about: dates (`2025`, `09`,
+# `2025-09`), `_archives`-like names and drafts.
+_FILING = re.compile(r"[\d._-]+|_.*|drafts?", re.I)
+
+
+def deck_name(title: str, note: Note, decks: str = "folder") -> str:
+    """The deck of a note's cards under the collection's deck `title`, by the `decks` setting:
+    "folder" (its folders, filing levels left out, then the note), "path" (every folder as
+    written), "tag" (its first tag), "note" (the note), "flat" (the collection's deck)."""
+    folders = note.folder.split("/") if note.folder else []
+    if decks == "flat":
+        parts = []
+    elif decks == "tag":
+        parts = [note.meta.tags[0]] if note.meta.tags else []
+    elif decks == "note":
+        parts = [note.title]
+    elif decks == "path":
+        parts = [*folders, note.title]
+    else:
+        parts = [*(f for f in folders if not _FILING.fullmatch(f)), note.title]
+    return "::".join(deck_part(p) for p in [title, *parts])
 
 
 def media_name(target: str, data: bytes) -> str:
@@ -87,12 +105,12 @@ def plain(html_text: str) -> str:
 class CardRenderer:
     """Renders one note's questions at a time; the link and image hooks read the current note."""
 
-    def __init__(self, notes_root: Path, title: str, markers: dict[str, str], include_unanswered: bool):
+    def __init__(self, notes_root: Path, title: str, decks: str, include_unanswered: bool):
         from qadeck.render import Renderer, RenderOptions
 
         self.root = notes_root.resolve()
         self.title = title
-        self.markers = markers
+        self.decks = decks
         self.include_unanswered = include_unanswered
         self.renderer = Renderer(RenderOptions(math="mathjax", link=self._link, image=self._image,
                                                problem=self._problem))
@@ -111,7 +129,7 @@ class CardRenderer:
         self._note = note
         self._headings = {}
         by_id = {q.id: q for q in note.questions}
-        deck = deck_name(self.title, note)
+        deck = deck_name(self.title, note, self.decks)
         note_tags = [tag(t) for t in note.meta.tags]
         for q in note.questions:
             if not q.answered and not self.include_unanswered:
@@ -143,8 +161,8 @@ class CardRenderer:
         self._line = q.line
         see_also = "".join(f"<p>{r.inline(s)}</p>" for s in answer.see_also)
         crumb = " › ".join(html.escape(p) for p in (note.title, *q.section))
-        flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + self.markers.get(m, ""))}</span>'
-                        for m in dict.fromkeys(q.markers))
+        flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + f)}</span>'
+                        for m, f in zip(q.markers, q.flags, strict=False))
         values = {
             "Front": self._heading(q), "Back": back, "Details": details, "SeeAlso": see_also,
             "Context": self._heading(parent) if parent is not None else "",

@@ -32,10 +32,6 @@ from qadeck.parser.source import decode
 from qadeck.render import Renderer, RenderOptions, tag_attributes
 from qadeck.sanitize import HtmlPolicy
 
-FLAG_LABELS = {"hot": "高频", "important": "重点", "open-ended": "开放题", "mastered": "已掌握",
-               "reviewed": "已复习", "unsure": "存疑", "caution": "注意", "pinned": "置顶", "key": "要点",
-               "todo": "待办", "revisit": "再看", "wrong": "易错", "partial": "半懂", "compare": "对比",
-               "memo": "备忘", "done": "完成", "minor": "次要"}
 WRITING_LINES = 4  # ruled lines left under an open question
 # Note images may name local files: the book's URL fetcher decides what is read, and reports the
 # rest (`fetch`).
@@ -125,6 +121,12 @@ def _cn_date(year: int, month: int, day: int) -> str:
 def element_id(kind: str, key: str) -> str:
     """Stable ids: the same note or section keeps its id when others are added."""
     return f"{kind}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
+
+
+def flag_class(marker: str) -> str:
+    """A flag's style goes by its marker (`flag-1f525` for 🔥): the label is the configured name,
+    in any language, so it cannot be a class."""
+    return "flag-" + "-".join(f"{ord(c):x}" for c in marker if c != "\ufe0f")
 
 
 def _e(text: str) -> str:
@@ -263,8 +265,8 @@ class _Writer:
 
     def _question(self, q: Question, number: str, level: int, by_id: dict[str, Question]) -> str:
         classes = ["question"] + ([] if q.parent is None else ["followup"]) + ([] if q.answered else ["open"])
-        flags = "".join(f'<span class="flag flag-{_e(f)}">{_e(FLAG_LABELS.get(f, f))}</span>'
-                        for f in q.flags)
+        flags = "".join(f'<span class="flag {flag_class(m)}">{_e(f)}</span>'
+                        for m, f in zip(q.markers, q.flags, strict=False))
         badge = "" if q.answered else '<span class="open-badge">待补充</span>'
         prefix = "追问 " if q.parent is not None else ""
         heading = self._md(q.heading, q.line, inline=True) or _e(q.text)

@@ -413,3 +413,37 @@ def test_root_note_deck_and_inline_data_image(tmp_path: Path) -> None:
     assert list(rendered.media.values()) == [pixel]
     back = rendered.cards[0].fields[FIELDS.index("Back")]
     assert f'<img src="{next(iter(rendered.media))}" alt="点">' in back
+
+
+# -- deck layouts ----------------------------------------------------------------------------------
+
+DECK_NOTES = {
+    "_archives/2025/09/Transformer/位置编码_QA.md": "位置编码\n===\n<!--info\ntags: [编码, 基础]\n-->\n\n"
+                                                    "## 什么是 RoPE?\n> 旋转位置编码。\n",
+    "drafts/草稿_QA.md": "草稿\n===\n\n## 草稿问题?\n> 草稿答案。\n",
+    "llm/对齐_QA.md": "对齐\n===\n<!--info\ntags: [对齐]\n-->\n\n## 什么是 DPO?\n> 直接偏好优化。\n",
+    "根_QA.md": "根笔记\n===\n\n## 根问题?\n> 根答案。\n",
+}
+
+
+@pytest.mark.parametrize("decks,expected", [
+    ("folder", {"位置编码": "Transformer::位置编码", "草稿": "草稿", "对齐": "llm::对齐",
+                "根笔记": "根笔记"}),
+    ("path", {"位置编码": "_archives::2025::09::Transformer::位置编码", "草稿": "drafts::草稿",
+              "对齐": "llm::对齐", "根笔记": "根笔记"}),
+    ("tag", {"位置编码": "编码", "草稿": "", "对齐": "对齐", "根笔记": ""}),
+    ("note", {"位置编码": "位置编码", "草稿": "草稿", "对齐": "对齐", "根笔记": "根笔记"}),
+    ("flat", {"位置编码": "", "草稿": "", "对齐": "", "根笔记": ""}),
+])
+def test_decks_setting_places_imported_cards(tmp_path: Path, anki_col: AnkiCollection, decks: str,
+                                             expected: dict[str, str]) -> None:
+    notes = write_notes(tmp_path / "notes", DECK_NOTES)
+    collection, _ = build(notes, tmp_path / "deck.apkg", decks=decks)
+    import_apkg(anki_col, tmp_path / "deck.apkg")
+    titles = {q.id: n.title for n in collection.notes for q in n.questions}
+    placed = {}
+    for card_id in anki_col.find_cards(""):
+        card = anki_col.get_card(card_id)
+        deck = anki_col.decks.name(card.did)
+        placed[titles[card.note().guid]] = deck.removeprefix(TITLE).removeprefix("::")
+    assert placed == expected

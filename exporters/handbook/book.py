@@ -24,6 +24,7 @@ from qadeck import __version__
 from qadeck.assets import local_file
 from qadeck.config import Config
 from qadeck.epoch import source_date_epoch
+from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
@@ -326,6 +327,8 @@ class _Writer:
         out = (self.renderer.inline if inline else self.renderer.block)(text, problem)
         if not inline and "<img" in out:
             out = _FIGURE.sub(r'<p class="figure">\1</p>', out)
+        if not inline:
+            out = split_lines(out)
         return self._glyphs(out, note.path, line)
 
     def _text(self, text: str, line: int) -> str:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from qadeck.errors import ConfigError
-from qadeck.parser import DEFAULT_MARKER_NAMES, ParseOptions
+from qadeck.parser import ParseOptions
 
 PAPERS = ("A4", "Letter", "A5")
+DECKS = ("folder", "path", "tag", "note", "flat")  # Anki deck layouts
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"
     knowledge: bool = False  # notes without questions enter the handbook and cheat sheet too
-    markers: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MARKER_NAMES))
+    markers: dict[str, str] = field(default_factory=dict)  # over the defaults in the notes' language
     include_unanswered: bool = False  # Anki: cards for unanswered questions too
+    decks: str = "folder"  # Anki: "folder" | "path" | "tag" | "note" | "flat" (see README)
     paper: str = "A4"  # PDF
     font: Path | None = None  # PDF: a CJK font file to use instead of the system's
     questions_only: bool = False  # PDF: the book without answers
@@ -97,10 +99,10 @@ def _from_table(table: dict[str, Any], path: Path) -> Config:
         values[key] = _convert(key, value, base, path)
     if values.get("drafts", "skip") not in ("skip", "include"):
         raise ConfigError(f"{path}: drafts must be \"skip\" or \"include\"")
+    if values.get("decks", "folder") not in DECKS:
+        raise ConfigError(f"{path}: decks must be one of {', '.join(DECKS)}")
     if values.get("paper", "A4") not in PAPERS:
         raise ConfigError(f"{path}: paper must be one of {', '.join(PAPERS)}")
-    if "markers" in values:
-        values["markers"] = {**DEFAULT_MARKER_NAMES, **values["markers"]}
     return replace(Config(), **values, source=path, warnings=tuple(warnings))
 
 

@@ -244,6 +244,7 @@ class Collection:
     title: str
     notes: tuple[Note, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    language: str = "en"  # "zh" or "en": what the questions are written in (default flag names)
 
     def questions(self) -> list[Question]:
         return [q for note in self.notes for q in note.questions]

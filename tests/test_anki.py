@@ -86,7 +86,7 @@ def test_sample_imports_with_decks_tags_media_and_math(tmp_path: Path, anki_col:
     decks = {d.name for d in anki_col.decks.all_names_and_ids()}
     assert {f"{TITLE}::llm::对齐方法 面试问题", f"{TITLE}::vision::视觉模型 面试问题"} <= decks
     tags = set(anki_col.tags.all())
-    assert {"llm", "alignment_methods", "vision", "marker::hot", "marker::mastered", "marker::open-ended",
+    assert {"llm", "alignment_methods", "vision", "marker::高频", "marker::已掌握", "marker::开放题",
             "section::基础", "section::卷积"} <= tags
     assert all(" " not in t for t in tags)
 
@@ -294,7 +294,7 @@ def test_rebuild_after_edits_updates_in_place_and_keeps_history(
     assert "直接在偏好对上优化策略" in fields[ids["什么是 DPO?"]]["Back"]
     assert "🔥" in fields[ids["为什么需要 KL 约束?"]]["Flags"]
     kl = anki_col.get_note(anki_col.find_notes(f"Id:{ids['为什么需要 KL 约束?']}")[0])
-    assert "marker::hot" in kl.tags and "marker::mastered" not in kl.tags
+    assert "marker::高频" in kl.tags and "marker::已掌握" not in kl.tags
     assert fields[ids["感受野怎么计算?"]]["Source"] == "cv/视觉_QA.md:14"
     assert all(fields[g]["Id"] == g for g in fields)
 
@@ -370,3 +370,37 @@ def test_root_note_deck_and_inline_data_image(tmp_path: Path) -> None:
     assert list(rendered.media.values()) == [pixel]
     back = rendered.cards[0].fields[FIELDS.index("Back")]
     assert f'<img src="{next(iter(rendered.media))}" alt="点">' in back
+
+
+# -- deck layouts ----------------------------------------------------------------------------------
+
+DECK_NOTES = {
+    "_archives/2025/09/Transformer/位置编码_QA.md": "位置编码\n===\n<!--info\ntags: [编码, 基础]\n-->\n\n"
+                                                    "## 什么是 RoPE?\n> 旋转位置编码。\n",
+    "drafts/草稿_QA.md": "草稿\n===\n\n## 草稿问题?\n> 草稿答案。\n",
+    "llm/对齐_QA.md": "对齐\n===\n<!--info\ntags: [对齐]\n-->\n\n## 什么是 DPO?\n> 直接偏好优化。\n",
+    "根_QA.md": "根笔记\n===\n\n## 根问题?\n> 根答案。\n",
+}
+
+
+@pytest.mark.parametrize("decks,expected", [
+    ("folder", {"位置编码": "Transformer::位置编码", "草稿": "草稿", "对齐": "llm::对齐",
+                "根笔记": "根笔记"}),
+    ("path", {"位置编码": "_archives::2025::09::Transformer::位置编码", "草稿": "drafts::草稿",
+              "对齐": "llm::对齐", "根笔记": "根笔记"}),
+    ("tag", {"位置编码": "编码", "草稿": "", "对齐": "对齐", "根笔记": ""}),
+    ("note", {"位置编码": "位置编码", "草稿": "草稿", "对齐": "对齐", "根笔记": "根笔记"}),
+    ("flat", {"位置编码": "", "草稿": "", "对齐": "", "根笔记": ""}),
+])
+def test_decks_setting_places_imported_cards(tmp_path: Path, anki_col: AnkiCollection, decks: str,
+                                             expected: dict[str, str]) -> None:
+    notes = write_notes(tmp_path / "notes", DECK_NOTES)
+    collection, _ = build(notes, tmp_path / "deck.apkg", decks=decks, drafts="include")  # drafts/ too
+    import_apkg(anki_col, tmp_path / "deck.apkg")
+    titles = {q.id: n.title for n in collection.notes for q in n.questions}
+    placed = {}
+    for card_id in anki_col.find_cards(""):
+        card = anki_col.get_card(card_id)
+        deck = anki_col.decks.name(card.did)
+        placed[titles[card.note().guid]] = deck.removeprefix(TITLE).removeprefix("::")
+    assert placed == expected

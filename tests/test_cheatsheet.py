@@ -288,11 +288,11 @@ def test_search_from_the_url_and_flag_filters(open_page, pages):
     opened = open_page(pages["notes"], "?q=rope")
     assert opened.page.input_value("#qd-search") == "rope" and opened.count() == "显示 1 / 9 题"
     opened.page.fill("#qd-search", "")
-    opened.page.click("button.qd-f[data-flag='hot']")
+    opened.page.click("button.qd-f[data-flag='高频']")
     assert opened.count() == "显示 2 / 9 题"
-    assert opened.page.get_attribute("button.qd-f[data-flag='hot']", "aria-pressed") == "true"
-    assert "f=hot" in opened.page.url
-    opened.page.click("button.qd-f[data-flag='hot']")
+    assert opened.page.get_attribute("button.qd-f[data-flag='高频']", "aria-pressed") == "true"
+    assert "f=%E9%AB%98%E9%A2%91" in opened.page.url  # 高频
+    opened.page.click("button.qd-f[data-flag='高频']")
     assert opened.count() == "共 9 题"
 
 

@@ -40,7 +40,7 @@ def test_inspect_json_has_the_documented_shape():
 def test_inspect_tree_is_readable():
     result = run("inspect", str(NOTES))
     assert "qa_sections.md  注意力机制 面试问题" in result.stdout
-    assert "✓ 什么是 自注意力?  :32  [mastered]" in result.stdout
+    assert "✓ 什么是 自注意力?  :32  [已掌握]" in result.stdout
 
 
 def test_check_exit_codes(tmp_path: Path):

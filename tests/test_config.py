@@ -20,7 +20,7 @@ def test_pyproject_table_paths_are_relative_to_the_file(tmp_path: Path):
         'surprise = 1\n', encoding="utf-8")
     config = load_config(tmp_path)
     assert config.notes == tmp_path / "my" and config.title == "题集" and config.drafts == "include"
-    assert config.markers["🔥"] == "urgent" and config.markers["✅"] == "mastered"
+    assert config.markers == {"🔥": "urgent"}  # the defaults join in the parser, by the notes' language
     assert config.warnings == (f"{tmp_path / 'pyproject.toml'}: unknown setting 'surprise' ignored",)
     assert config.parse_options().marker_names["🔥"] == "urgent"
 
@@ -35,6 +35,14 @@ def test_qadeck_toml_wins_over_pyproject(tmp_path: Path):
 def test_bad_values_are_one_clear_error(tmp_path: Path, body: str):
     (tmp_path / "qadeck.toml").write_text(body + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="qadeck.toml"):
+        load_config(tmp_path)
+
+
+def test_decks_setting_is_checked(tmp_path: Path):
+    (tmp_path / "qadeck.toml").write_text('decks = "tag"\n', encoding="utf-8")
+    assert load_config(tmp_path).decks == "tag"
+    (tmp_path / "qadeck.toml").write_text('decks = "folders"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="decks must be one of folder, path, tag, note, flat"):
         load_config(tmp_path)
 
 

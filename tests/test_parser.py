@@ -77,9 +77,9 @@ def test_unanswered_question_is_kept_and_reported(collection):
 def test_markers_become_flags_and_leave_the_text(collection):
     n = note(collection, "qa_sections.md")
     q = by_text(n, "什么是 自注意力?")
-    assert q.markers == ("✅",) and q.flags == ("mastered",)
+    assert q.markers == ("✅",) and q.flags == ("已掌握",)  # Chinese notes: Chinese default names
     assert q.heading == "什么是 **自注意力**?"
-    assert by_text(n, "自注意力的复杂度").flags == ("hot",)
+    assert by_text(n, "自注意力的复杂度").flags == ("高频",)
 
 
 def test_question_level_two_with_numbering_and_bookmark_section(collection):
@@ -218,7 +218,7 @@ def test_link_schemes_autolinks_and_reference_definitions(tmp_path: Path):
 def test_repeated_markers_count_once_and_flags_name_them_in_order(tmp_path: Path):
     collection = parse(write_notes(tmp_path, {"m.md": "# M\n\n### 🔥 🔥 ❓ 三?\n> 答\n"}))
     q = collection.questions()[0]
-    assert q.markers == ("🔥", "❓") and q.flags == ("hot", "unsure") and q.text == "三?"
+    assert q.markers == ("🔥", "❓") and q.flags == ("高频", "存疑") and q.text == "三?"
 
 
 @pytest.mark.parametrize(("raw", "markdown", "numbering"), [

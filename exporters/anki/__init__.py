@@ -62,7 +62,7 @@ def render(collection: Collection, config: Config, workers: int | None = None) -
 
 
 def _renderer(config: Config) -> CardRenderer:
-    return CardRenderer(config.notes, root_deck(config), dict(config.markers), config.include_unanswered)
+    return CardRenderer(config.notes, root_deck(config), config.decks, config.include_unanswered)
 
 
 def _workers(questions: int) -> int:

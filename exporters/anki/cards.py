@@ -65,9 +65,27 @@ def deck_part(text: str) -> str:
     return text or "_"
 
 
-def deck_name(title: str, note: Note) -> str:
-    parts = [title, *(note.folder.split("/") if note.folder else ()), note.title]
-    return "::".join(deck_part(p) for p in parts)
+# Folder names that file notes away rather than say what they are about: dates (`2025`, `09`,
+# `2025-09`), `_archives`-like names and drafts.
+_FILING = re.compile(r"[\d._-]+|_.*|drafts?", re.I)
+
+
+def deck_name(title: str, note: Note, decks: str = "folder") -> str:
+    """The deck of a note's cards under the collection's deck `title`, by the `decks` setting:
+    "folder" (its folders, filing levels left out, then the note), "path" (every folder as
+    written), "tag" (its first tag), "note" (the note), "flat" (the collection's deck)."""
+    folders = note.folder.split("/") if note.folder else []
+    if decks == "flat":
+        parts = []
+    elif decks == "tag":
+        parts = [note.meta.tags[0]] if note.meta.tags else []
+    elif decks == "note":
+        parts = [note.title]
+    elif decks == "path":
+        parts = [*folders, note.title]
+    else:
+        parts = [*(f for f in folders if not _FILING.fullmatch(f)), note.title]
+    return "::".join(deck_part(p) for p in [title, *parts])
 
 
 def media_name(target: str, data: bytes) -> str:
@@ -89,9 +107,9 @@ def plain(html_text: str) -> str:
 class CardRenderer:
     """Renders notes to cards; the media found on the way are kept once each."""
 
-    def __init__(self, notes_root: Path, title: str, markers: dict[str, str], include_unanswered: bool):
+    def __init__(self, notes_root: Path, title: str, decks: str, include_unanswered: bool):
         self.title = title
-        self.markers = markers
+        self.decks = decks
         self.include_unanswered = include_unanswered
         self.policy = CardPolicy(notes_root)
         self.renderer = Renderer(TARGET, self.policy)
@@ -108,7 +126,7 @@ class CardRenderer:
 
     def _render_note(self, note: Note) -> None:
         headings: dict[str, str] = {}  # question id -> heading HTML: a front, and its follow-ups' context
-        deck = deck_name(self.title, note)
+        deck = deck_name(self.title, note, self.decks)
         note_tags = [tag(t) for t in note.meta.tags]
         for q in note.questions:
             if not q.answered and not self.include_unanswered:
@@ -150,8 +168,8 @@ class CardRenderer:
         notes = self.renderer.footnote_list(note, dict.fromkeys(footnotes))
         self.out.diagnostics.extend(notes.problems)
         crumb = " › ".join(html.escape(p) for p in (note.title, *q.section))
-        flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + self.markers.get(m, ""))}</span>'
-                        for m in dict.fromkeys(q.markers))
+        flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + f)}</span>'
+                        for m, f in zip(q.markers, q.flags, strict=False))
         values = {
             "Front": self._heading(note, q, headings), "Back": back, "Details": details,
             "SeeAlso": also,

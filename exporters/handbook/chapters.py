@@ -15,27 +15,33 @@ from pathlib import Path
 from qadeck import codes
 from qadeck.assets import local_file
 from qadeck.config import Config
+from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import Made, Renderer, Target, line_of, tag_attributes
 from qadeck.sanitize import HtmlPolicy
 
-FLAG_LABELS = {"hot": "高频", "important": "重点", "open-ended": "开放题", "mastered": "已掌握",
-               "reviewed": "已复习", "unsure": "存疑", "caution": "注意", "pinned": "置顶", "key": "要点",
-               "todo": "待办", "revisit": "再看", "wrong": "易错", "partial": "半懂", "compare": "对比",
-               "memo": "备忘", "done": "完成", "minor": "次要"}
 WRITING_LINES = 4  # ruled lines left under an open question
 # `file:` images pass the sanitizer so that the policy can show them as missing (never embedded).
 TARGET = Target("pdf", math="svg",
                 html=HtmlPolicy(image_schemes=frozenset({"http", "https", "data", "file"})),
                 math_fallback="its source is printed instead")
 _TAG = re.compile(r"<[^>]*>")
+# A paragraph that is one image (a figure) is centred in print; CSS cannot tell it from a sentence
+# holding one inline image or formula (`:only-child` ignores text), so the class says so.
+_FIGURE = re.compile(r"<p>(\s*<img\b(?![^>]*\bclass=\"math-svg\")[^>]*>\s*)</p>")
 
 
 def element_id(kind: str, key: str) -> str:
     """Stable ids: the same note or section keeps its id when others are added."""
     return f"{kind}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
+
+
+def flag_class(marker: str) -> str:
+    """A flag's style goes by its marker (`flag-1f525` for 🔥): the label is the configured name,
+    in any language, so it cannot be a class."""
+    return "flag-" + "-".join(f"{ord(c):x}" for c in marker if c != "\ufe0f")
 
 
 def footnote_id(note: Note, number: int) -> str:
@@ -138,8 +144,8 @@ class Chapters:
 
     def _question(self, note: Note, q: Question, number: str, level: int) -> str:
         classes = ["question"] + ([] if q.parent is None else ["followup"]) + ([] if q.answered else ["open"])
-        flags = "".join(f'<span class="flag flag-{_e(f)}">{_e(FLAG_LABELS.get(f, f))}</span>'
-                        for f in q.flags)
+        flags = "".join(f'<span class="flag {flag_class(m)}">{_e(f)}</span>'
+                        for m, f in zip(q.markers, q.flags, strict=False))
         badge = "" if q.answered else '<span class="open-badge">待补充</span>'
         prefix = "追问 " if q.parent is not None else ""
         heading = self._md(note, Piece(q.heading, q.line, True)) or _e(q.text)
@@ -180,7 +186,12 @@ class Chapters:
         made = self.renderer.render(note, piece)
         for problem in made.problems:
             self.report(problem)
-        return self._glyphs(note, made.html, piece)
+        out = made.html
+        if not piece.inline and "<img" in out:
+            out = _FIGURE.sub(r'<p class="figure">\1</p>', out)
+        if not piece.inline:
+            out = split_lines(out)
+        return self._glyphs(note, out, piece)
 
     def _text(self, note: Note, text: str, line: int) -> str:
         return self._glyphs(note, _e(text), Piece(text, line))

@@ -14,15 +14,10 @@ from qadeck.model import Collection, Diagnostic, Link, Note, Question
 from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
 from qadeck.parser.identity import PIN, normalize, question_id
+from qadeck.parser.language import language_of, marker_names
 from qadeck.parser.note import NoteDraft, read_note
 from qadeck.parser.source import Problem, decode
 
-DEFAULT_MARKER_NAMES = {
-    "🔥": "hot", "✅": "mastered", "☑️": "reviewed", "⬆️": "important", "💡": "open-ended",
-    "❓": "unsure", "⚠️": "caution", "📌": "pinned", "❌": "wrong", "⭕": "partial",
-    "✔️": "done", "⏳": "todo", "🔄": "revisit", "⬇️": "minor", "⬅️": "prev", "➡️": "next",
-    "↔️": "compare", "📍": "key", "📝": "memo",
-}
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 
@@ -33,7 +28,8 @@ class ParseOptions:
     include: tuple[str, ...] = ("*.md",)  # .gitignore patterns
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"
-    marker_names: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_MARKER_NAMES))
+    # names set by the user; the others are the defaults in the notes' language (`language.py`)
+    marker_names: dict[str, str] = field(default_factory=dict)
     knowledge: bool = False  # notes without questions enter the outputs too
 
 
@@ -67,12 +63,20 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     _assign_ids(drafts)
     by_path = {d.path: d for d in drafts}
     places = _Places(root, repository_root(root))
-    notes = [_note(d, by_path, places, options) for d in drafts]
+    language = _language(drafts)
+    names = marker_names(language, options.marker_names)
+    notes = [_note(d, by_path, places, options, names) for d in drafts]
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
                            for p in draft.problems)
     diagnostics.sort(key=lambda d: (d.path, d.line, d.code))
-    return Collection(options.title, tuple(notes), tuple(diagnostics))
+    return Collection(options.title, tuple(notes), tuple(diagnostics), language)
+
+
+def _language(drafts: list[NoteDraft]) -> str:
+    """From the question text; a collection without questions goes by its note titles."""
+    texts = [q.heading.text for d in drafts for q in d.questions]
+    return language_of(texts or [d.title for d in drafts])
 
 
 _Read = tuple[str, NoteDraft | None, list[Diagnostic]]
@@ -148,7 +152,8 @@ def _take_pin(draft: NoteDraft, q, used: dict[str, str]) -> bool:
     return True
 
 
-def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, options: ParseOptions) -> Note:
+def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, options: ParseOptions,
+          names: dict[str, str]) -> Note:
     questions: list[Question] = []
     ids = [q.id for q in draft.questions]
     children: dict[int, list[str]] = {}
@@ -157,7 +162,7 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, opti
             children.setdefault(q.parent, []).append(q.id)
     for index, q in enumerate(draft.questions):
         markers = tuple(dict.fromkeys(q.heading.markers))
-        flags = tuple(options.marker_names.get(m, m) for m in markers)  # flags[i] names markers[i]
+        flags = tuple(names.get(m, m) for m in markers)  # flags[i] names markers[i]
         questions.append(Question(
             id=q.id, text=q.heading.text, heading=q.heading.markdown, markers=markers,
             flags=flags, answered=not q.answer.empty, answer=q.answer,

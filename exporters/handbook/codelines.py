@@ -1,0 +1,60 @@
+"""Code blocks in print: one block per source line, so a long line wraps under itself.
+
+WeasyPrint wraps `white-space: pre-wrap` text back to the left edge, which reads as dedented
+code. Here each line of a `<pre><code>` becomes `<span class="cl">` and carries its indentation:
+the first row starts at the margin (the line's own spaces indent it, and copy the same), and the
+rows it wraps into hang two columns further in, where the stylesheet draws a continuation mark
+(handbook.css, `.cl`). Line blocks also let the stylesheet keep a block's first and last lines
+together (no code line left alone at the top or bottom of a page).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?<code\b[^>]*>)(.*?)(</code></pre>)", re.S)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = frozenset({"br", "img", "wbr"})
+TAB = 4
+HANG = 2  # columns a wrapped row sits further in than its line (the mark's room)
+ROW = "1.45em"  # the height of one row: `pre`'s line-height in handbook.css
+
+
+def split_lines(page: str) -> str:
+    """Every code block of `page` with its lines as blocks (a block whose markup crosses a line
+    end, which pygments never writes but a note's raw `<pre>` might, is left as it was)."""
+    return _BLOCK.sub(_block, page) if "<pre" in page else page
+
+
+def _block(match: re.Match[str]) -> str:
+    lines = match.group(2).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if not all(_balanced(line) for line in lines):
+        return match.group(0)
+    return match.group(1) + "".join(_line(line) for line in lines) + match.group(3)
+
+
+def _line(line: str) -> str:
+    text = html.unescape(_TAG.sub("", line))
+    spaces = text[:len(text) - len(text.lstrip(" \t"))]
+    indent = sum(TAB if c == "\t" else 1 for c in spaces)
+    if not indent:
+        return f'<span class="cl">{line}</span>'
+    hang = indent + HANG
+    return (f'<span class="cl" style="padding-left:{hang}ch;text-indent:-{hang}ch;'
+            f'background-position:{indent}ch {ROW}">{line}</span>')
+
+
+def _balanced(line: str) -> bool:
+    open_tags: list[str] = []
+    for closing, name, self_closing in _TAG.findall(line):
+        name = name.lower()
+        if self_closing or name in _VOID:
+            continue
+        if not closing:
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False
+    return not open_tags

@@ -1,0 +1,29 @@
+"""Code lines as blocks for print (exporters/handbook/codelines.py)."""
+
+from __future__ import annotations
+
+from qadeck.exporters.handbook.codelines import split_lines
+
+
+def test_each_line_is_a_block_that_knows_its_indentation():
+    page = ('<div class="highlight"><pre><span></span><code><span class="k">def</span> f():\n'
+            '<span class="w">    </span><span class="k">return</span> 1\n\n\tpass\n</code></pre></div>')
+    assert split_lines(page) == (
+        '<div class="highlight"><pre><span></span><code>'
+        '<span class="cl"><span class="k">def</span> f():</span>'
+        '<span class="cl" style="padding-left:6ch;text-indent:-6ch;background-position:4ch 1.45em">'
+        '<span class="w">    </span><span class="k">return</span> 1</span>'
+        '<span class="cl"></span>'
+        '<span class="cl" style="padding-left:6ch;text-indent:-6ch;background-position:4ch 1.45em">'
+        '\tpass</span>'
+        '</code></pre></div>')
+
+
+def test_markup_across_a_line_end_leaves_the_block_as_written():
+    page = "<pre><code><b>one\ntwo</b>\n</code></pre>"
+    assert split_lines(page) == page
+
+
+def test_text_outside_code_is_untouched():
+    page = "<p>a\nb</p><pre><code>x &lt; y\n</code></pre>"
+    assert split_lines(page) == '<p>a\nb</p><pre><code><span class="cl">x &lt; y</span></code></pre>'

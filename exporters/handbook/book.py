@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
 from string import Template
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
+from urllib.parse import unquote
 
-from qadeck import __version__
 from qadeck.assets import local_file
-from qadeck.config import Config
-from qadeck.epoch import source_date_epoch
+from qadeck.context import BuildContext
 from qadeck.exporters.handbook.fonts import Coverage
+from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, Note, Question, Section
 from qadeck.parser.heading import anchor_key
@@ -79,11 +77,11 @@ class Book:
         return re.sub(r'<a href="#([^"]+)"', number, toc)
 
 
-def build(collection: Collection, config: Config, engine: MathEngine, coverage: Coverage | None = None,
-          font_faces: str = "") -> Book:
+def build(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
+          coverage: Coverage | None = None, font_faces: str = "") -> Book:
     """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check,
     `font_faces` are `@font-face` rules for the document's head."""
-    writer = _Writer(collection, config, engine, coverage, config.notes.resolve())
+    writer = _Writer(collection, options, context, engine, coverage, context.notes.resolve())
     return writer.book(font_faces)
 
 
@@ -92,9 +90,8 @@ def template() -> Template:
     return Template(files("qadeck.styles").joinpath("handbook.html").read_text(encoding="utf-8"))
 
 
-def build_date(collection: Collection) -> tuple[str, str] | None:
-    """(display date, W3C timestamp): SOURCE_DATE_EPOCH, else the newest note date, else None."""
-    epoch = source_date_epoch()
+def build_date(collection: Collection, epoch: int | None) -> tuple[str, str] | None:
+    """(display date, W3C timestamp): SOURCE_DATE_EPOCH (`epoch`), else the newest note date, else None."""
     if epoch is not None:
         stamp = time.gmtime(epoch)
         shown = _cn_date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
@@ -129,13 +126,14 @@ def _e(text: str) -> str:
 
 
 class _Writer:
-    def __init__(self, collection: Collection, config: Config, engine: MathEngine,
-                 coverage: Coverage | None, root: Path) -> None:
+    def __init__(self, collection: Collection, options: PdfOptions, context: BuildContext,
+                 engine: MathEngine, coverage: Coverage | None, root: Path) -> None:
         self.collection = collection
-        self.config = config
+        self.title = collection.title
+        self.context = context
         self.coverage = coverage
         self.root = root
-        self.answers = not config.questions_only
+        self.answers = not options.questions_only
         self.notes = [n for n in collection.notes if n.questions or self.answers]
         self.in_book = {n.path: n for n in self.notes}
         self.renderer = Renderer(RenderOptions(math="svg", engine=engine, link=self._link, image=self._image,
@@ -151,17 +149,17 @@ class _Writer:
     def book(self, font_faces: str) -> Book:
         chapters = [self._chapter(i, note) for i, note in enumerate(self.notes, 1)]
         questions = [q for n in self.notes for q in n.questions]
-        date = build_date(self.collection)
+        date = build_date(self.collection, self.context.epoch)
         keywords = sorted({t for n in self.notes for t in n.meta.tags}
                           | {k.text for n in self.notes for k in n.keywords})[:40]
         page = template().substitute(
-            title=_e(self.config.title), author=_e(self.config.author),
+            title=_e(self.title), author=_e(self.context.author),
             keywords=_e(", ".join(keywords)), created=_e(date[1] if date else ""),
-            generator=_e(f"qadeck {__version__}"), edition="questions" if not self.answers else "full",
-            fonts=font_faces).rstrip("\n")
+            generator=_e(f"qadeck {self.context.version}"),
+            edition="questions" if not self.answers else "full", fonts=font_faces).rstrip("\n")
         if not date:  # WeasyPrint would write an empty date; leave the tag out instead
             page = page.replace('<meta name="dcterms.created" content="">\n', "")
-        if not self.config.author:
+        if not self.context.author:
             page = page.replace('<meta name="author" content="">\n', "")
         if not keywords:
             page = page.replace('<meta name="keywords" content="">\n', "")
@@ -174,12 +172,12 @@ class _Writer:
         counts = [f"{len(self.notes)} 篇笔记", f"{len(questions)} 道题"]
         if open_count:
             counts.append(f"{open_count} 道待补充")
-        parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{_e(self.config.title)}</h1>']
-        if self.config.subtitle:
-            parts.append(f'<p class="subtitle">{_e(self.config.subtitle)}</p>')
+        parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{_e(self.title)}</h1>']
+        if self.context.subtitle:
+            parts.append(f'<p class="subtitle">{_e(self.context.subtitle)}</p>')
         bottom = [f'<p class="counts">{" · ".join(counts)}</p>']
-        if self.config.author:
-            bottom.append(f'<p class="author">{_e(self.config.author)}</p>')
+        if self.context.author:
+            bottom.append(f'<p class="author">{_e(self.context.author)}</p>')
         if date:
             bottom.append(f'<p class="date">{date}</p>')
         return ('<section class="cover">\n<div class="cover-top">\n' + "\n".join(parts)
@@ -400,9 +398,13 @@ class _Writer:
         if src.startswith("data:"):
             return tag
         link = note.link(src)
-        local = src.lower().startswith("file:")  # the parser files these under web links
+        if src.lower().startswith("file:"):  # never read by any output; the parser says "not followed"
+            if link is None:
+                self._report(note.path, self._locate(note.path, self.line, src), "warning",
+                             "pdf.file-image", f"file: image not embedded: {src}")
+            return f'<span class="image-missing">[图片: {_e(label)}]</span>'
         web = re.match(r"(?i)[a-z][a-z0-9+.-]*:", src) or (link is not None and link.kind == "web")
-        if web and not local:
+        if web:
             self._report(note.path, self._locate(note.path, self.line, src), "info", "pdf.web-image",
                          f"web image not embedded (the handbook reads no network): {src}")
             return f'<span class="image-missing">[图片: {_e(label)}]</span>'
@@ -414,16 +416,11 @@ class _Writer:
 
     def _local(self, note: Note, src: str, link: Link | None) -> Path | None:
         """The image file inside the notes folder, resolved; None if it is missing or outside."""
-        if src.lower().startswith("file:"):
-            candidate = Path(url2pathname(urlsplit(src).path))
-        elif link is not None and link.target:
+        if link is not None and link.target:
             candidate = self.root / link.target
         else:
             candidate = self.root / note.folder / unquote(src.split("#", 1)[0].split("?", 1)[0])
-        if not candidate.exists():
-            if src.lower().startswith("file:"):  # the parser reports missing relative files only
-                self._report(note.path, self._locate(note.path, self.line, src), "warning",
-                             "pdf.image-missing", f"image not found: {src}")
+        if not candidate.exists():  # the parser reports a missing relative file
             return None
         path = local_file(self.root, candidate)
         if path is not None:

@@ -23,11 +23,12 @@ DEFAULT_MARKER_NAMES = {
 }
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
 
 @dataclass(frozen=True)
 class ParseOptions:
-    title: str = "qadeck"
+    title: str = DEFAULT_TITLE
     include: tuple[str, ...] = ("*.md",)
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"

@@ -197,5 +197,6 @@ def _convert(key: str, value: Any, expected: Any, path: Path, where: str = "") -
         return tuple(value)
     kind = expected if isinstance(expected, type) and not isinstance(expected, types.GenericAlias) else str
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{path}: {name} must be a {kind.__name__}")
+        words = {bool: "true or false", int: "a whole number"}.get(kind, f"a {kind.__name__}")
+        raise ConfigError(f"{path}: {name} must be {words}")
     return value

@@ -64,7 +64,8 @@ def test_a_table_wins_over_the_same_flat_key_and_says_so(tmp_path: Path):
     (tmp_path / "qadeck.toml").write_text('paper = "Letter"\n[pdf]\npaper = "A5"\n', encoding="utf-8")
     config = load_config(tmp_path)
     assert config.options("pdf").paper == "A5"
-    assert config.warnings == (f"{tmp_path / 'qadeck.toml'}: paper is set both at the top level and in [pdf]; "
+    where = tmp_path / "qadeck.toml"
+    assert config.warnings == (f"{where}: paper is set both at the top level and in [pdf]; "
                                "the table's value is used",)
 
 

@@ -48,6 +48,19 @@ def test_the_handbook_caches_formulas_in_the_context_cache(tmp_path: Path):
     assert list((tmp_path / "elsewhere" / "math").iterdir())
 
 
+def test_formulas_typeset_ahead_in_worker_processes_land_in_the_context_cache(tmp_path: Path):
+    answers = "".join(f"### 问 {i}?\n> $x_{{{i}}} + y^{{{i}}}$\n\n" for i in range(45))
+    notes = write_notes(tmp_path / "n", {"a.md": "# A\n\n" + answers})
+    shared = BuildContext(notes, tmp_path / "cache", "0")
+    engine = handbook.math_engine(PdfOptions(), shared)
+    try:
+        assert len(engine.missing({(f"x_{{{i}}} + y^{{{i}}}", False): None for i in range(45)})) == 45
+        handbook.prefetch(engine, parse(notes), PdfOptions(), shared)  # two worker processes
+        assert engine.missing({(f"x_{{{i}}} + y^{{{i}}}", False): None for i in range(45)}) == []
+    finally:
+        engine.close()
+
+
 def test_build_hands_each_exporter_its_options_and_the_context(tmp_path: Path):
     notes = write_notes(tmp_path / "n", {"a.md": "# A\n\n### 问?\n> 答\n"})
     config = Config(notes=notes, out=tmp_path / "o", title="我的题")

@@ -102,8 +102,8 @@ def prefetch(engine, collection: Collection, options: PdfOptions, context: Build
     import multiprocessing
 
     chunks = [todo[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawn) as pool:
         for _ in pool.map(_typeset_chunk, [(options, context, chunk) for chunk in chunks]):
             pass
 

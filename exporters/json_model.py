@@ -8,14 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from qadeck.atomic import write_text
-from qadeck.config import Config
+from qadeck.context import BuildContext
 from qadeck.model import Collection, Diagnostic, Note, Question
 
 NAME = "json"
 SUFFIX = ".json"
 
 
-def export(collection: Collection, out_path: Path, config: Config) -> list[Diagnostic]:
+def export(collection: Collection, out_path: Path, options: None, context: BuildContext) -> list[Diagnostic]:
+    """The model, answers and links included; JSON has no settings (`options` is None)."""
     write_text(out_path, dumps(collection, full=True) + "\n")
     return []
 

@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qadeck import checks, exporters
+from qadeck import __version__, checks, exporters
 from qadeck.config import Config
+from qadeck.context import BuildContext
 from qadeck.epoch import source_date_epoch
 from qadeck.errors import ConfigError, QadeckError
 from qadeck.model import Collection, Diagnostic
@@ -26,6 +27,10 @@ class Output:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
 
+    def problems(self) -> int:
+        """Warnings and errors the exporter reported (what `build --strict` counts)."""
+        return sum(d.severity in ("warning", "error") for d in self.diagnostics)
+
 
 def load(config: Config) -> Collection:
     notes = config.notes
@@ -34,13 +39,21 @@ def load(config: Config) -> Collection:
     return checks.run(parse_collection(notes, config.parse_options()))
 
 
-def export_one(name: str, collection: Collection, out_path: Path, config: Config) -> Output:
+def context(config: Config) -> BuildContext:
+    """What the exporters of one build share; a malformed SOURCE_DATE_EPOCH fails here, in one
+    sentence, before any output is written."""
+    return BuildContext(notes=config.notes, cache=config.out / ".cache", version=__version__,
+                        epoch=source_date_epoch(), subtitle=config.subtitle, author=config.author)
+
+
+def export_one(name: str, collection: Collection, out_path: Path, config: Config,
+               shared: BuildContext) -> Output:
     """Run one exporter; a user-facing failure becomes the output's error, not an exception."""
     started = time.perf_counter()
     try:
-        source_date_epoch()  # a malformed value fails here in one sentence (fontTools would crash on it)
         module = exporters.load(name)
-        diagnostics = checks.new_only(collection, list(module.export(collection, out_path, config)))
+        found = module.export(collection, out_path, config.options(name), shared)
+        diagnostics = checks.new_only(collection, list(found))
     except QadeckError as exc:
         return Output(name, None, time.perf_counter() - started, error=str(exc))
     return Output(name, out_path, time.perf_counter() - started, diagnostics)
@@ -53,12 +66,12 @@ def build(config: Config, only: list[str] | None = None,
     if unknown:
         raise ConfigError(f"unknown exporter {', '.join(unknown)}; "
                           f"choose from {', '.join(exporters.names())}")
-    source_date_epoch()  # checked once before any output is written
+    shared = context(config)
     collection = load(config)
     outputs = []
     for name in chosen:
         suffix = exporters.load(name).SUFFIX
-        output = export_one(name, collection, config.output(suffix), config)
+        output = export_one(name, collection, config.output(suffix), config, shared)
         outputs.append(output)
         if progress is not None:
             progress(output)

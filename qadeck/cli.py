@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from qadeck import __version__, exporters
-from qadeck.build import Output, build, export_one, load
-from qadeck.config import PAPERS, Config, load_config, with_overrides
+from qadeck.build import Output, build, context, export_one, load
+from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError
 from qadeck.model import Collection, Diagnostic
 
@@ -28,15 +28,20 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qadeck")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Settings file (default: ./qadeck.toml, else [tool.qadeck] in ./pyproject.toml).")
+              help="Settings file (default: ./qadeck.toml, else [tool.qadeck] in ./pyproject.toml; "
+                   "a pyproject.toml without [tool.qadeck] is an error).")
 @click.pass_context
 def cli(ctx: click.Context, config_file: Path | None) -> None:
     """Markdown interview notes to an Anki deck, a PDF handbook and an HTML cheat sheet."""
     ctx.obj = config_file
 
 
-def _config(ctx: click.Context, **overrides: Any) -> Config:
-    config = with_overrides(load_config(Path.cwd(), ctx.obj), **overrides)
+def _config(ctx: click.Context, path: Path | None = None, notes: Path | None = None,
+            **overrides: Any) -> Config:
+    """The settings, with the flags given; the notes folder may be given as PATH or --notes."""
+    if path is not None and notes is not None and path != notes:
+        raise click.UsageError(f"the notes folder is given twice ({path} and --notes {notes}); give it once")
+    config = with_overrides(load_config(Path.cwd(), ctx.obj), notes=path or notes, **overrides)
     for warning in config.warnings:
         click.secho(f"qadeck: warning: {warning}", fg="yellow", err=True)
     return config
@@ -64,26 +69,38 @@ def _print_diagnostics(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], n
         click.secho(_show(d, notes), fg=colors.get(d.severity), err=True)
 
 
-def _summary(collection: Collection) -> str:
+def _summary(collection: Collection, outputs: list[Output] | None = None) -> str:
     questions = collection.questions()
     answered = sum(q.answered for q in questions)
     kept = sum(n.in_outputs for n in collection.notes)
-    return (f"{len(collection.notes)} notes, {kept} in the outputs, {len(questions)} questions, "
+    text = (f"{len(collection.notes)} notes, {kept} in the outputs, {len(questions)} questions, "
             f"{answered} answered, "
             f"{len(questions) - answered} unanswered, {collection.count('warning')} warnings, "
             f"{collection.count('error')} errors")
+    if outputs is not None:
+        text += f"; the outputs reported {sum(o.problems() for o in outputs)} warnings or errors"
+    return text
 
 
-notes_argument = click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False))
+_path_argument = click.argument("path", required=False, type=click.Path(path_type=Path, file_okay=False))
+_notes_option = click.option("--notes", type=click.Path(path_type=Path, file_okay=False),
+                             help="Notes folder (the same as PATH).")
+_out_option = click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+                           help="Output folder (default: the configured `out`, else build).")
 
 
-@cli.command()
-@notes_argument
+def _notes_inputs(command: Any) -> Any:
+    """PATH and --notes, the two spellings of the notes folder every command accepts."""
+    return _path_argument(_notes_option(command))
+
+
+@cli.command(short_help="Show the questions read from the notes.")
+@_notes_inputs
 @click.option("--json", "as_json", is_flag=True, help="Print the model as JSON.")
 @click.pass_context
-def inspect(ctx: click.Context, path: Path | None, as_json: bool) -> None:
+def inspect(ctx: click.Context, path: Path | None, notes: Path | None, as_json: bool) -> None:
     """Show the questions qadeck reads from a notes folder (default: the configured one)."""
-    config = _config(ctx, notes=path)
+    config = _config(ctx, path, notes)
     collection = load(config)
     if as_json:
         from qadeck.exporters.json_model import dumps
@@ -129,15 +146,15 @@ def _by_code(diagnostics: tuple[Diagnostic, ...], quiet: bool) -> list[str]:
     return [f"{counts[k]:5}  {k[0]:7}  {k[1]}" for k in order]
 
 
-@cli.command()
-@notes_argument
+@cli.command(short_help="Report problems in the notes.")
+@_notes_inputs
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors (no info lines).")
 @click.pass_context
-def check(ctx: click.Context, path: Path | None, strict: bool, quiet: bool) -> None:
+def check(ctx: click.Context, path: Path | None, notes: Path | None, strict: bool, quiet: bool) -> None:
     """Report problems in the notes, then a count per code. Exit 0 clean, 1 errors (or warnings
     with --strict)."""
-    config = _config(ctx, notes=path)
+    config = _config(ctx, path, notes)
     collection = load(config)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=quiet)
     for line in _by_code(collection.diagnostics, quiet):
@@ -147,22 +164,27 @@ def check(ctx: click.Context, path: Path | None, strict: bool, quiet: bool) -> N
     sys.exit(1 if failed else 0)
 
 
-@cli.command("build")
-@click.option("--notes", type=click.Path(path_type=Path, file_okay=False), help="Notes folder.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), help="Output folder.")
+@cli.command("build", short_help="Write every output into the output folder.")
+@_notes_inputs
+@_out_option
 @click.option("--only", help=f"Comma-separated exporters ({', '.join(exporters.names())}).")
-@click.option("--strict", is_flag=True, help="Exit 1 when the notes have warnings or errors.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 on any warning or error, from the notes or from an exporter.")
 @click.pass_context
-def build_command(ctx: click.Context, notes: Path | None, out: Path | None, only: str | None,
-                  strict: bool) -> None:
-    """Parse the notes once, then write every output into the output folder."""
-    config = _config(ctx, notes=notes, out=out)
+def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out: Path | None,
+                  only: str | None, strict: bool) -> None:
+    """Parse the notes once, then write every output into the output folder.
+
+    With --strict, the exit code is 1 when the notes or any exporter reported a warning or an
+    error (a formula that cannot be typeset, an image left out, ...); the outputs are written all
+    the same."""
+    config = _config(ctx, path, notes, out=out)
     chosen = [n.strip() for n in only.split(",") if n.strip()] if only else None
     collection, outputs = build(config, chosen, progress=lambda o: _report(o, config))
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
-    click.echo(_summary(collection), err=True)
+    click.echo(_summary(collection, outputs), err=True)
     failed = any(o.error for o in outputs)
-    problems = collection.count("error") + collection.count("warning")
+    problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
     sys.exit(1 if failed or (strict and problems) else 0)
 
 
@@ -174,58 +196,57 @@ def _report(output: Output, config: Config) -> None:
     click.echo(f"{output.name:5} {_display(output.path)}  ({output.seconds:.2f} s)")
 
 
-def _single(name: str, ctx: click.Context, notes: Path | None, output: Path | None,
-            **overrides: Any) -> None:
-    config = _config(ctx, notes=notes, **overrides)
+def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: Any) -> None:
+    """One exporter on its own; `inputs` are the command's PATH, --notes, --out and -o."""
+    output = inputs.pop("output")
+    config = with_options(_config(ctx, **inputs), name, **options)
+    shared = context(config)
     collection = load(config)
     suffix = exporters.load(name).SUFFIX
-    result = export_one(name, collection, output or config.output(suffix), config)
+    result = export_one(name, collection, output or config.output(suffix), config, shared)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
     _report(result, config)
     sys.exit(1 if result.error else 0)
 
 
-_notes_option = click.option("--notes", type=click.Path(path_type=Path, file_okay=False),
-                             help="Notes folder.")
-_output_option = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-                              help="Output file.")
+def _single_inputs(command: Any) -> Any:
+    """The notes (PATH or --notes), and where to write: -o FILE, or --out DIR (DIR/<name>.<suffix>)."""
+    output = click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+                          help="Output file (default: <out>/<name>.<suffix>).")
+    return _notes_inputs(_out_option(output(command)))
 
 
-@cli.command()
-@_notes_option
-@_output_option
+@cli.command(short_help="Write the Anki package (.apkg).")
+@_single_inputs
 @click.option("--include-unanswered", is_flag=True, default=None,
               help="Also make cards for questions without an answer.")
 @click.pass_context
-def anki(ctx: click.Context, notes: Path | None, output: Path | None,
-         include_unanswered: bool | None) -> None:
+def anki(ctx: click.Context, include_unanswered: bool | None, **inputs: Any) -> None:
     """Write the Anki package (.apkg) on its own."""
-    _single("anki", ctx, notes, output, include_unanswered=include_unanswered)
+    _single("anki", ctx, inputs, include_unanswered=include_unanswered)
 
 
-@cli.command()
-@_notes_option
-@_output_option
-@click.option("--paper", type=click.Choice(PAPERS), help="Paper size (default A4).")
-@click.option("--font", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+@cli.command(short_help="Write the PDF handbook.")
+@_single_inputs
+@click.option("--paper", metavar="A4|Letter|A5", help="Paper size (default A4).")
+@click.option("--font", type=click.Path(path_type=Path, dir_okay=False),
               help="A CJK font file to use.")
 @click.option("--questions-only", is_flag=True, default=None, help="Leave the answers out.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None,
               help="Processes printing a long book in parts (default 2; 1: one piece).")
 @click.pass_context
-def pdf(ctx: click.Context, notes: Path | None, output: Path | None, paper: str | None,
-        font: Path | None, questions_only: bool | None, jobs: int | None) -> None:
+def pdf(ctx: click.Context, paper: str | None, font: Path | None, questions_only: bool | None,
+        jobs: int | None, **inputs: Any) -> None:
     """Write the printable PDF handbook on its own."""
-    _single("pdf", ctx, notes, output, paper=paper, font=font, questions_only=questions_only, jobs=jobs)
+    _single("pdf", ctx, inputs, paper=paper, font=font, questions_only=questions_only, jobs=jobs)
 
 
-@cli.command()
-@_notes_option
-@_output_option
+@cli.command(short_help="Write the HTML cheat sheet.")
+@_single_inputs
 @click.pass_context
-def html(ctx: click.Context, notes: Path | None, output: Path | None) -> None:
+def html(ctx: click.Context, **inputs: Any) -> None:
     """Write the single-page HTML cheat sheet on its own."""
-    _single("html", ctx, notes, output)
+    _single("html", ctx, inputs)
 
 
 def main() -> None:

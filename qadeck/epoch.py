@@ -1,5 +1,5 @@
-"""SOURCE_DATE_EPOCH (reproducible-builds.org): the one date an output may carry, read once here
-so the deck, the handbook and the cheat sheet agree on it."""
+"""SOURCE_DATE_EPOCH (reproducible-builds.org): the one date an output may carry, read here and
+only here (by `qadeck.build.context`), so the deck, the handbook and the cheat sheet agree on it."""
 
 from __future__ import annotations
 

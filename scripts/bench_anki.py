@@ -19,6 +19,7 @@ def bench(notes: Path, questions: int, work: Path) -> None:
     out.unlink(missing_ok=True)  # a cold build: no previous package to reuse
     result = measure(f"""
         from pathlib import Path
+        from qadeck.build import context
         from qadeck.config import Config
         from qadeck.exporters import anki
         from qadeck.parser import parse_collection
@@ -28,7 +29,7 @@ def bench(notes: Path, questions: int, work: Path) -> None:
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             return usage.ru_utime + usage.ru_stime
         start, start_cpu, start_children = time.perf_counter(), time.process_time(), children_cpu()
-        diagnostics = anki.export(collection, Path({str(out)!r}), config)
+        diagnostics = anki.export(collection, Path({str(out)!r}), config.options("anki"), context(config))
         print("seconds=%f" % (time.perf_counter() - start))
         print("cards=%d" % sum(1 for q in collection.questions() if q.answered))
         print("workers_peak_mb=%.1f" % (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024))

@@ -22,13 +22,14 @@ def bench(notes: Path, questions: int, work: Path) -> None:
     out = work / "bench.html"
     result = measure(f"""
         from pathlib import Path
+        from qadeck.build import context
         from qadeck.config import Config
         from qadeck.exporters import cheatsheet
         from qadeck.parser import parse_collection
         config = Config(notes=Path({str(notes)!r}))
         collection = parse_collection(config.notes, config.parse_options())
         start = time.perf_counter()
-        cheatsheet.export(collection, Path({str(out)!r}), config)
+        cheatsheet.export(collection, Path({str(out)!r}), config.options("html"), context(config))
         print("seconds=%f" % (time.perf_counter() - start))
         print("questions=%d" % len(collection.questions()))
     """, repeat=2)

@@ -62,25 +62,27 @@ def bench(notes: Path, questions: int, work: Path) -> None:
 def _handbook(notes: Path, work: Path, jobs: int = 0) -> dict[str, float]:
     return measure(f"""
         from pathlib import Path
-        from qadeck.config import Config
+        from qadeck.build import context
+        from qadeck.config import Config, with_options
         from qadeck.exporters import handbook
         from qadeck.exporters.handbook import parts as handbook_parts
         from qadeck.parser import parse_collection
         import pypdf
-        config = Config(notes=Path({str(notes)!r}), out=Path({str(work)!r}), title="基准手册", jobs={jobs})
+        config = Config(notes=Path({str(notes)!r}), out=Path({str(work)!r}), title="基准手册")
+        config = with_options(config, "pdf", jobs={jobs})
         collection = parse_collection(config.notes, config.parse_options())
         out = Path({str(work / "handbook.pdf")!r})
         from tree_memory import TreeMemory
         start, start_cpu = time.perf_counter(), time.process_time()
         with TreeMemory() as tree:
-            handbook.export(collection, out, config)
+            handbook.export(collection, out, config.options("pdf"), context(config))
         print("tree_mb=%.1f" % tree.peak_mb)
         print("seconds=%f" % (time.perf_counter() - start))
         workers = resource.getrusage(resource.RUSAGE_CHILDREN)
         print("cpu_seconds=%f" % (time.process_time() - start_cpu + workers.ru_utime + workers.ru_stime))
         print("workers_mb=%.1f" % (workers.ru_maxrss / 1024))
         questions = len(collection.questions())
-        print("workers=%d" % handbook_parts.part_count(questions, len(collection.notes), config.jobs))
+        print("workers=%d" % handbook_parts.part_count(questions, len(collection.notes), {jobs}))
         print("pages=%d" % len(pypdf.PdfReader(out).pages))
         print("mb=%f" % (out.stat().st_size / 1e6))
         import sqlite3
@@ -94,6 +96,7 @@ def _inline_html(notes: Path, work: Path) -> Path:
     target = work / "handbook.html"
     measure(f"""
         from pathlib import Path
+        from qadeck.build import context
         from qadeck.config import Config
         from qadeck.exporters import handbook
         from qadeck.exporters.handbook import book as handbook_html
@@ -101,10 +104,11 @@ def _inline_html(notes: Path, work: Path) -> Path:
         from qadeck.parser import parse_collection
         config = Config(notes=Path({str(notes)!r}), out=Path({str(work)!r}), title="基准手册")
         collection = parse_collection(config.notes, config.parse_options())
-        engine = handbook.math_engine(config)
-        html = handbook_html.build(collection, config, engine, setup(None).coverage,
+        options, shared = config.options("pdf"), context(config)
+        engine = handbook.math_engine(options, shared)
+        html = handbook_html.build(collection, options, shared, engine, setup(None).coverage,
                                    font_faces=handbook.font_faces(None)).html
-        style = "<style>" + "\\n".join(handbook.stylesheets(config, None)) + "</style>"
+        style = "<style>" + "\\n".join(handbook.stylesheets(collection.title, options, None)) + "</style>"
         Path({str(target)!r}).write_text(html.replace("</head>", style + "</head>", 1), encoding="utf-8")
     """)
     return target

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qadeck.config import Config
 from qadeck.model import Collection
 from qadeck.parser import ParseOptions, parse_collection
 
@@ -37,3 +38,11 @@ def shared() -> Path:
     if not (SHARED / "corpus" / "expected.json").is_file():
         pytest.skip("../shared is not here (it exists on the developers' machines and in CI)")
     return SHARED
+
+
+def export(name: str, collection: Collection, out: Path, config: Config) -> list:
+    """Run one exporter as a build does: its own options from `config`, and the build's context."""
+    from qadeck import exporters
+    from qadeck.build import context
+
+    return exporters.load(name).export(collection, out, config.options(name), context(config))

@@ -12,9 +12,11 @@ import pytest
 from anki.collection import Collection as AnkiCollection
 from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
+from qadeck.build import context
 from qadeck.config import Config
 from qadeck.exporters import anki
 from qadeck.exporters.anki.cards import FIELDS, media_name, tag
+from qadeck.exporters.anki.options import AnkiOptions
 from qadeck.exporters.anki.package import MODEL_ID, build_package, read_previous
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
@@ -30,10 +32,12 @@ def notes_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(SAMPLE, tmp_path / "notes"))
 
 
-def build(notes: Path, out: Path, **settings) -> tuple[Collection, list[Diagnostic]]:
-    config = Config(notes=notes, title=TITLE, **settings)
+def build(notes: Path, out: Path, include_unanswered: bool = False, decks: str = "folder",
+          **settings) -> tuple[Collection, list[Diagnostic]]:
+    config = Config(**{"notes": notes, "title": TITLE, **settings})
     collection = parse_collection(notes, config.parse_options())
-    return collection, anki.export(collection, out, config)
+    options = AnkiOptions(include_unanswered, decks)
+    return collection, anki.export(collection, out, options, context(config))
 
 
 def open_anki(path: Path) -> AnkiCollection:
@@ -170,7 +174,7 @@ def test_template_change_updates_note_type(tmp_path: Path, anki_col: AnkiCollect
     collection, _ = build(notes, out)
     import_apkg(anki_col, out)
     config = Config(notes=notes, title=TITLE)
-    rendered = anki.render(collection, config)
+    rendered = anki.render(collection, AnkiOptions(), context(config))
     style = anki.load_style()
     bases = {c.guid: 1_700_000_000 for c in rendered.cards}
     new_style = replace(style, css=style.css + "\n.qd-question { color: teal; }")
@@ -240,7 +244,7 @@ def test_renamed_markers_update_notes_whose_files_did_not_change(tmp_path: Path,
     out = tmp_path / "deck.apkg"
     collection, _ = build(notes, out)
     import_apkg(anki_col, out)
-    build(notes, out, markers={**Config().markers, "🔥": "热门"})
+    build(notes, out, markers=(*Config().markers, ("🔥", "热门")))
     log = import_apkg(anki_col, out)
     assert guids(anki_col, log.updated) == {ids_by_text(collection)["什么是奖励模型? 它的输入输出是什么?"]}
     assert "marker::热门" in anki_col.tags.all()
@@ -351,7 +355,8 @@ def test_parallel_render_equals_sequential(tmp_path: Path) -> None:
     notes = notes_copy(tmp_path)
     config = Config(notes=notes, title=TITLE)
     collection = parse_collection(notes, config.parse_options())
-    one, two = anki.render(collection, config, workers=1), anki.render(collection, config, workers=2)
+    shared = context(config)
+    one, two = (anki.render(collection, AnkiOptions(), shared, workers=n) for n in (1, 2))
     assert one.cards == two.cards and one.media == two.media and one.diagnostics == two.diagnostics
     assert one.left_out == two.left_out == 1
 
@@ -364,8 +369,8 @@ def test_root_note_deck_and_inline_data_image(tmp_path: Path) -> None:
         "A::B 笔记\n===\n\n### 有图吗?\n> 有.\n\n"
         f"![点](data:image/png;base64,{base64.b64encode(pixel).decode()})\n"
     )})
-    collection, _ = build(notes, tmp_path / "deck.apkg")
-    rendered = anki.render(collection, Config(notes=notes, title="题::集"))
+    collection, _ = build(notes, tmp_path / "deck.apkg", title="题::集")
+    rendered = anki.render(collection, AnkiOptions(), context(Config(notes=notes)))
     assert [c.deck for c in rendered.cards] == ["题:集::A:B 笔记"]
     assert list(rendered.media.values()) == [pixel]
     back = rendered.cards[0].fields[FIELDS.index("Back")]

@@ -16,8 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from qadeck import checks, exporters
+from qadeck.build import context as build_context
 from qadeck.cli import cli
 from qadeck.config import Config
+from qadeck.exporters.cheatsheet.options import HtmlOptions
 from qadeck.math import MathError, MathMLMath
 from qadeck.model import Diagnostic
 from qadeck.parser import parse_collection
@@ -33,10 +35,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 MONTH = Path("corpus/sspace/notes/_archives/2025/09")
 
 
-def build(notes: Path, out: Path, **settings) -> list[Diagnostic]:
-    config = Config(notes=notes, title="测试速查", subtitle="注意力 · 位置编码", **settings)
+def build(notes: Path, out: Path, **options) -> list[Diagnostic]:
+    config = Config(notes=notes, title="测试速查", subtitle="注意力 · 位置编码")
     collection = checks.run(parse_collection(notes, config.parse_options()))
-    found = exporters.load("html").export(collection, out, config)
+    found = exporters.load("html").export(collection, out, HtmlOptions(**options), build_context(config))
     return [*collection.diagnostics, *checks.new_only(collection, found)]
 
 

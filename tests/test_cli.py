@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from qadeck.cli import cli
@@ -120,3 +122,81 @@ def test_check_ends_with_a_count_per_code_and_quiet_drops_info(tmp_path: Path):
     quiet = run("check", "--quiet", str(notes)).output
     assert "info" not in quiet and "    2  warning  note.missing\n" in quiet
     assert quiet.count("warning: note not found") == 2
+
+
+# -- --strict counts what the exporters report -------------------------------------------------------
+
+def test_build_strict_fails_on_a_formula_only_an_exporter_can_find_broken(tmp_path: Path):
+    pytest.importorskip("weasyprint")
+    notes = write_notes(tmp_path / "n", {"a.md": "# A\n\n### 公式?\n> 答 $\\frac{a$ 完\n"})
+    assert run("check", "--strict", str(notes)).exit_code == 0  # the notes themselves are fine
+    lenient = run("build", str(notes), "--out", str(tmp_path / "o"), "--only", "pdf")
+    assert lenient.exit_code == 0, lenient.stderr
+    assert "cannot render formula $\\frac{a$" in lenient.stderr
+    strict = run("build", str(notes), "--out", str(tmp_path / "o"), "--only", "pdf", "--strict")
+    assert strict.exit_code == 1 and "the outputs reported 1 warnings or errors" in strict.stderr
+
+
+def test_build_strict_counts_warnings_from_a_table_setting(tmp_path: Path):
+    write_notes(tmp_path, {"n/a.md": "# A\n\n### 图?\n> 答\n\n![图](fig.png)\n",
+                           "n/fig.png": (FIXTURES / "anki" / "llm" / "assets" / "fig1.png").read_bytes()})
+    settings = 'notes = "n"\nout = "o"\n[html]\nimage_cap_kb = 0\n'
+    (tmp_path / "qadeck.toml").write_text(settings, encoding="utf-8")
+    assert run("build", "--only", "html", cwd=tmp_path).exit_code == 0
+    strict = run("build", "--only", "html", "--strict", cwd=tmp_path)
+    assert strict.exit_code == 1 and "above image_cap_kb = 0" in strict.stderr
+
+
+# -- settings through the command ------------------------------------------------------------------
+
+def test_a_pyproject_without_a_qadeck_table_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n', encoding="utf-8")
+    result = run("--config", "pyproject.toml", "check", str(NOTES), cwd=tmp_path)
+    assert result.exit_code == 1 and "pyproject.toml: no [tool.qadeck] table" in result.stderr
+    assert "unknown setting" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_missing_font_file_is_a_config_error_not_a_missing_dependency(tmp_path: Path):
+    pytest.importorskip("weasyprint")
+    result = run("pdf", str(NOTES), "-o", str(tmp_path / "b.pdf"), "--font", "nowhere.otf", cwd=tmp_path)
+    assert result.exit_code == 1 and "font file not found: nowhere.otf" in result.stderr
+    assert not (tmp_path / "b.pdf").exists()
+
+
+def test_a_bad_paper_flag_is_one_sentence(tmp_path: Path):
+    result = run("pdf", str(NOTES), "-o", str(tmp_path / "b.pdf"), "--paper", "B5")
+    assert result.exit_code == 1 and "paper must be one of A4, Letter, A5, not 'B5'" in result.stderr
+
+
+# -- one spelling or the other ------------------------------------------------------------------------
+
+def test_every_command_takes_the_notes_as_path_or_notes(tmp_path: Path):
+    for command in ("inspect", "check"):
+        by_path, by_option = run(command, str(NOTES)), run(command, "--notes", str(NOTES))
+        assert by_path.exit_code == by_option.exit_code == 0 and by_path.stdout == by_option.stdout
+    for command in ("build", "anki", "html"):
+        extra = ["--only", "json"] if command == "build" else []
+        for notes in ([str(NOTES)], ["--notes", str(NOTES)]):
+            out = tmp_path / command / str(len(notes))
+            result = run(command, *notes, "--out", str(out), *extra)
+            assert result.exit_code == 0, result.stderr
+            assert [p.suffix for p in out.iterdir() if p.is_file()] == \
+                   [{"build": ".json", "anki": ".apkg", "html": ".html"}[command]]
+    twice = run("check", str(NOTES), "--notes", str(tmp_path))
+    assert twice.exit_code == 2 and "given twice" in twice.stderr
+
+
+def test_single_outputs_take_a_file_or_a_folder(tmp_path: Path):
+    assert run("html", str(NOTES), "-o", str(tmp_path / "page.html")).exit_code == 0
+    assert run("html", str(NOTES), "--output", str(tmp_path / "long.html")).exit_code == 0
+    assert run("html", str(NOTES), "--out", str(tmp_path / "dir"), cwd=tmp_path).exit_code == 0  # no config
+    assert (tmp_path / "page.html").is_file() and (tmp_path / "long.html").is_file()
+    assert [p.name for p in (tmp_path / "dir").iterdir()] == ["qadeck.html"]
+
+
+def test_help_summaries_are_whole_sentences():
+    listing = run("--help").stdout
+    commands = listing.split("Commands:", 1)[1]
+    assert "..." not in commands
+    for name in ("inspect", "check", "build", "anki", "pdf", "html"):
+        assert re.search(rf"^  {name}\s+\S.*\.$", commands, re.M), name

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from qadeck import checks, exporters
-from qadeck.config import Config
-from tests.conftest import FIXTURES, REPO, parse
+from qadeck.config import Config, with_options
+from tests.conftest import FIXTURES, REPO, export, parse
 
 EXPORTERS = REPO / "exporters"
 _OPENED: list[str] | None = None  # paths opened while a test listens
@@ -50,12 +50,12 @@ def test_the_check_itself_sees_an_import_of_the_parser(tmp_path: Path):
 def test_no_exporter_opens_a_note_file(name: str, tmp_path: Path):
     global _OPENED
     notes = FIXTURES / "notes"
-    config = Config(notes=notes, out=tmp_path, title="测试", jobs=1)
+    config = with_options(Config(notes=notes, out=tmp_path, title="测试"), "pdf", jobs=1)
     collection = checks.run(parse(notes, title=config.title))
     module = exporters.load(name)
     _OPENED = []
     try:
-        module.export(collection, tmp_path / f"out{module.SUFFIX}", config)
+        export(name, collection, tmp_path / f"out{module.SUFFIX}", config)
         opened = _OPENED
     finally:
         _OPENED = None

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import parse, write_notes
 
+from qadeck.build import context
 from qadeck.config import Config
 from qadeck.exporters import anki
 from qadeck.exporters.cheatsheet import CheatSheet
@@ -27,10 +28,12 @@ EN = "# Attention\n\n## 🔥 What is self-attention?\n> Every position attends t
 def _labels(notes: Path, **settings) -> dict[str, list[str]]:
     """The flag labels each output shows, in question order."""
     config = Config(notes=notes, out=notes.parent / "out", **settings)
-    collection = parse(notes, marker_names=dict(config.markers))
-    book = handbook_html.build(collection, config, math_engine(config)).html
-    sheet = CheatSheet(collection, config).html()
-    cards = anki.render(collection, config).cards
+    collection = parse(notes, marker_names=config.marker_names())
+    shared = context(config)
+    pdf = config.options("pdf")
+    book = handbook_html.build(collection, pdf, shared, math_engine(pdf, shared)).html
+    sheet = CheatSheet(collection, config.options("html"), shared).html()
+    cards = anki.render(collection, config.options("anki"), shared).cards
     flags_field = [re.findall(r'<span class="qd-flag">\S+ ([^<]+)</span>', c.fields[8]) for c in cards]
     return {
         "pdf": re.findall(r'<span class="flag flag-[0-9a-f-]+">([^<]+)</span>', book),
@@ -54,7 +57,7 @@ def test_english_notes_get_english_names(tmp_path):
 
 
 def test_configured_names_win_everywhere(tmp_path):
-    labels = _labels(write_notes(tmp_path / "notes", {"a_QA.md": ZH}), markers={"🔥": "必考"})
+    labels = _labels(write_notes(tmp_path / "notes", {"a_QA.md": ZH}), markers=(("🔥", "必考"),))
     labels.pop("language")
     assert all(found == ["必考", "已掌握", "重点"] for found in labels.values()), labels
 
@@ -62,7 +65,8 @@ def test_configured_names_win_everywhere(tmp_path):
 def test_the_pdf_styles_a_flag_by_its_marker(tmp_path):
     notes = write_notes(tmp_path / "notes", {"a_QA.md": ZH})
     config = Config(notes=notes, out=tmp_path / "out")
-    book = handbook_html.build(parse(notes), config, math_engine(config)).html
+    pdf, shared = config.options("pdf"), context(config)
+    book = handbook_html.build(parse(notes), pdf, shared, math_engine(pdf, shared)).html
     assert '<span class="flag flag-1f525">高频</span>' in book
     assert '<span class="flag flag-2b06">重点</span>' in book
     css = files("qadeck.styles").joinpath("handbook.css").read_text(encoding="utf-8")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pypdf
 
-from qadeck import exporters
-from qadeck.config import Config
+from qadeck.build import context
+from qadeck.config import Config, with_options
 from qadeck.exporters.anki import render as anki_render
 from qadeck.exporters.anki.cards import FIELDS
-from tests.conftest import parse, write_notes
+from tests.conftest import export, parse, write_notes
 
 NOTE = ("脚注\n===\n\n### 谁提出了 PageRank?\n> 由 Brin 与 Page 提出[^2012,Chakrabarti], 见原文[^orig].\n"
         "> 代码里的 `[^orig]` 不是脚注.\n\n[^2012,Chakrabarti]: Chakrabarti, *Mining the Web*, 2012.\n"
@@ -30,7 +30,7 @@ def test_the_model_keeps_definitions_out_of_the_answer(tmp_path: Path):
 def test_anki_card_numbers_the_reference_and_carries_the_text(tmp_path: Path):
     notes = _notes(tmp_path)
     config = Config(notes=notes, title="测试")
-    card = anki_render(parse(notes), config).cards[0]
+    card = anki_render(parse(notes), config.options("anki"), context(config)).cards[0]
     fields = dict(zip(FIELDS, card.fields, strict=True))
     assert '<sup class="qd-fn">1</sup>' in fields["Back"] and '<sup class="qd-fn">2</sup>' in fields["Back"]
     assert "<code>[^orig]</code>" in fields["Back"] and "[^2012" not in fields["Back"]
@@ -40,7 +40,7 @@ def test_anki_card_numbers_the_reference_and_carries_the_text(tmp_path: Path):
 def test_cheat_sheet_lists_the_footnotes_under_the_answer(tmp_path: Path):
     notes = _notes(tmp_path)
     out = tmp_path / "c.html"
-    exporters.load("html").export(parse(notes), out, Config(notes=notes, title="测试"))
+    export("html", parse(notes), out, Config(notes=notes, title="测试"))
     page = out.read_text(encoding="utf-8")
     assert '<sup class="qd-fn">1</sup>' in page and "[^2012" not in page
     assert '<div class="qd-notes"><ol class="footnotes"><li value="1">' in page and "Anatomy" in page
@@ -49,8 +49,8 @@ def test_cheat_sheet_lists_the_footnotes_under_the_answer(tmp_path: Path):
 def test_handbook_links_each_reference_to_the_chapter_footnotes(tmp_path: Path):
     notes = _notes(tmp_path)
     out = tmp_path / "b.pdf"
-    config = Config(notes=notes, out=tmp_path, title="测试", jobs=1)
-    exporters.load("pdf").export(parse(notes), out, config)
+    config = with_options(Config(notes=notes, out=tmp_path, title="测试"), "pdf", jobs=1)
+    export("pdf", parse(notes), out, config)
     reader = pypdf.PdfReader(out)
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "[^2012" not in text and "Mining the Web" in text and "注释" in text

@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -21,7 +20,8 @@ import pytest
 from conftest import FIXTURES, TESTS, parse, write_notes
 
 from qadeck import checks
-from qadeck.config import Config
+from qadeck.build import context
+from qadeck.config import Config, with_options
 from qadeck.errors import ExportError, MissingDependency
 from qadeck.exporters import handbook
 from qadeck.exporters.handbook import book as handbook_html
@@ -38,16 +38,16 @@ EPOCH = "1700000000"  # 2023-11-14
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
 
-def _config(notes: Path, out: Path, **values) -> Config:
-    return replace(Config(notes=notes, out=out, title="测试手册", subtitle="注意力 · 归一化",
-                          author="qadeck 测试"), **values)
+def _config(notes: Path, out: Path, **options) -> Config:
+    return with_options(Config(notes=notes, out=out, title="测试手册", subtitle="注意力 · 归一化",
+                               author="qadeck 测试"), "pdf", **options)
 
 
 def _build(notes: Path, out: Path, **values) -> tuple[Path, list]:
     config = _config(notes, out, **values)
     target = out / "book.pdf"
     collection = checks.run(parse(notes, title=config.title))
-    diagnostics = handbook.export(collection, target, config)
+    diagnostics = handbook.export(collection, target, config.options("pdf"), context(config))
     return target, [*collection.diagnostics, *checks.new_only(collection, diagnostics)]
 
 
@@ -88,8 +88,8 @@ def _outline(items, depth=0) -> list[tuple[int, str]]:
 
 def _html(notes: Path, **values) -> str:
     config = _config(notes, Path("build"), **values)
-    html = handbook_html.build(parse(notes, title=config.title), config, SVGMath(),
-                               font_faces=handbook.font_faces(None)).html
+    html = handbook_html.build(parse(notes, title=config.title), config.options("pdf"), context(config),
+                               SVGMath(), font_faces=handbook.font_faces(None)).html
     # machine-independent
     return html.replace(notes.resolve().as_uri(), "file:///NOTES").replace(
         math_font_file().as_uri(), "file:///MATHFONT")
@@ -320,8 +320,23 @@ def test_notes_cannot_reach_outside_files_the_network_or_attach_files(tmp_path):
     # The note's <link rel=attachment>, rel= and style= never reach WeasyPrint: the shared
     # sanitizer takes them out (test_fetcher_refuses_each_way_out tries them on WeasyPrint alone).
     config = _config(notes, tmp_path / "out")
-    html = handbook_html.build(parse(notes, title=config.title), config, SVGMath()).html
+    html = handbook_html.build(parse(notes, title=config.title), config.options("pdf"), context(config),
+                               SVGMath()).html
     assert "attachment" not in html and "background" not in html and "<link" not in html
+
+
+def test_a_file_url_image_is_never_embedded_as_the_parser_warns(tmp_path):
+    """Even inside the notes folder: the parser says "not followed", so the book does not read it."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    shutil.copy(FIXTURES / "anki" / "llm" / "assets" / "fig1.png", notes / "fig.png")
+    url = (notes / "fig.png").resolve().as_uri()
+    write_notes(notes, {"a.md": f"# A\n\n### 图?\n> 答\n\n![图]({url})\n"})
+    collection = parse(notes)
+    assert [d.code for d in collection.diagnostics] == ["link.scheme"]
+    config = _config(notes, tmp_path / "out")
+    book = handbook_html.build(collection, config.options("pdf"), context(config), SVGMath())
+    assert "fig.png" not in book.html and "[图片缺失: 图]" in book.html and book.diagnostics == []
 
 
 @pytest.mark.parametrize("markup", [

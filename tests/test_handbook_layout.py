@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import parse, write_notes
+from conftest import export, parse, write_notes
 
-from qadeck.config import Config
+from qadeck.build import context
+from qadeck.config import Config, with_options
 from qadeck.exporters import handbook
 
 pypdf = pytest.importorskip("pypdf")
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppl
 
 
 def _print(notes: Path, out: Path) -> Path:
-    config = replace(Config(notes=notes, out=out, title="版式"), jobs=1)
+    config = with_options(Config(notes=notes, out=out, title="版式"), "pdf", jobs=1)
     target = out / "book.pdf"
-    handbook.export(parse(notes, title=config.title), target, config)
+    export("pdf", parse(notes, title=config.title), target, config)
     return target
 
 
@@ -66,7 +66,8 @@ def test_only_a_paragraph_that_is_one_image_is_a_figure(tmp_path):
     note = FORMULA_NOTE + "\n行内图 ![点](assets/dot.svg) 在句中。\n"
     notes = write_notes(tmp_path / "notes", {"公式_QA.md": note, "assets/dot.svg": DOT})
     config = Config(notes=notes, out=tmp_path / "out")
-    html = handbook_html.build(parse(notes), config, handbook.math_engine(config)).html
+    pdf, shared = config.options("pdf"), context(config)
+    html = handbook_html.build(parse(notes), pdf, shared, handbook.math_engine(pdf, shared)).html
     assert html.count('<p class="figure">') == 1
     assert re.search(r'<p class="figure"><img alt="示意" src="file:[^"]+dot\.svg"></p>', html)
     assert re.search(r"<p>行内图 <img [^>]+> 在句中。</p>", html)

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, parse
 
+from qadeck.build import context
 from qadeck.config import Config
 from qadeck.errors import ExportError
 from qadeck.exporters import handbook
 from qadeck.exporters.handbook import book as handbook_html
 from qadeck.exporters.handbook import parts as handbook_parts
+from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.printing import PrintJob
 
 pypdf = pytest.importorskip("pypdf")
@@ -26,9 +27,10 @@ EPOCH = "1700000000"
 def _print(out: Path, jobs: int, monkeypatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     monkeypatch.setattr(handbook_parts, "MIN_QUESTIONS", 0)  # the fixture book is short
-    config = replace(Config(notes=NOTES, out=out, title="测试手册", author="qadeck 测试"), jobs=jobs)
+    config = Config(notes=NOTES, out=out, title="测试手册", author="qadeck 测试")
     target = out / f"book-{jobs}.pdf"
-    diagnostics = handbook.export(parse(NOTES, title=config.title), target, config)
+    diagnostics = handbook.export(parse(NOTES, title=config.title), target, PdfOptions(jobs=jobs),
+                                  context(config))
     assert not [d for d in diagnostics if d.code == "pdf.weasyprint"], diagnostics
     return target
 
@@ -166,7 +168,9 @@ def test_contents_that_change_length_fall_back_to_one_piece(books, tmp_path, mon
 
 def test_a_worker_that_fails_is_one_sentence_and_the_others_stop(tmp_path):
     config = Config(notes=NOTES, out=tmp_path, title="测试手册")
-    book = handbook_html.build(parse(NOTES, title=config.title), config, handbook.math_engine(config))
+    options, shared = PdfOptions(), context(config)
+    book = handbook_html.build(parse(NOTES, title=config.title), options, shared,
+                               handbook.math_engine(options, shared))
     job = PrintJob(Path("relative"), Path("styles"), (), ())  # a relative path has no file URI
     with pytest.raises(handbook_parts.PartFailed) as failed:
         with handbook_parts.PartPrinters(2) as printers:

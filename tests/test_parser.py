@@ -1,4 +1,4 @@
-"""The parser on fixture notes, one construct of DIALECT.md at a time."""
+"""The parser on fixture notes, one construct of the notes dialect (README.md) at a time."""
 
 from __future__ import annotations
 

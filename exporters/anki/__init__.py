@@ -6,53 +6,59 @@ the deterministic .apkg with the timestamp scheme that makes re-imports update o
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
 from qadeck.atomic import write_bytes
-from qadeck.config import Config
+from qadeck.context import BuildContext
 from qadeck.errors import MissingDependency
 from qadeck.model import Collection, Diagnostic, Note
 
 from .cards import CardRenderer, Rendered
+from .options import AnkiOptions
 from .package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
 
 NAME = "anki"
 SUFFIX = ".apkg"
 NIGHT = (".nightMode .highlight", ".night_mode .highlight")
 PARALLEL_MIN = 2500  # questions; below this, starting workers (~0.2 s CPU each) does not pay
-_JOB: tuple[tuple[Note, ...], Config] | None = None  # what the forked workers render
+_JOB: tuple[tuple[Note, ...], Callable[[], CardRenderer]] | None = None  # what forked workers render
 _WORKER: CardRenderer | None = None  # a worker process's renderer
 
 
-def export(collection: Collection, out_path: Path, config: Config) -> list[Diagnostic]:
+def export(collection: Collection, out_path: Path, options: AnkiOptions,
+           context: BuildContext) -> list[Diagnostic]:
     missing = [name for name in ("genanki", "nh3") if importlib.util.find_spec(name) is None]
     if missing:
         names = " ".join(missing)
         raise MissingDependency(f"the Anki export needs {names}: pip install {names}")
-    rendered = _unique(render(collection, config))
-    bases = _bases(collection, config)
+    rendered = _unique(render(collection, options, context))
+    bases = _bases(collection, context)
     card_bases = {card.guid: bases[card.source] for card in rendered.cards}
     data = build_package(rendered.cards, rendered.media, load_style(), card_bases, read_previous(out_path),
-                         root_deck(config))
+                         root_deck(collection.title), context.epoch)
     write_bytes(out_path, data)
-    return [*rendered.diagnostics, _summary(rendered, config)]
+    return [*rendered.diagnostics, _summary(rendered, options)]
 
 
-def render(collection: Collection, config: Config, workers: int | None = None) -> Rendered:
+def render(collection: Collection, options: AnkiOptions, context: BuildContext,
+           workers: int | None = None) -> Rendered:
     """Card fields for every note, in note order. Rendering Markdown is nearly all of an export's
     time, so a large collection is split over worker processes; the result is the same."""
     notes = tuple(n for n in collection.notes if n.in_outputs)
     if workers is None:
         workers = _workers(sum(len(n.questions) for n in notes))
     if workers < 2:
-        return _renderer(config).render(notes)
+        return _renderer(collection, options, context).render(notes)
     global _JOB
-    _JOB = (notes, config)  # inherited by the forked workers: nothing is pickled on the way in
+    # Inherited by the forked workers: nothing is pickled on the way in.
+    _JOB = (notes, functools.partial(_renderer, collection, options, context))
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
             parts = pool.map(_render_slice, _slices(notes, workers * 8), chunksize=1)
@@ -61,8 +67,9 @@ def render(collection: Collection, config: Config, workers: int | None = None) -
     return _merge(parts)
 
 
-def _renderer(config: Config) -> CardRenderer:
-    return CardRenderer(config.notes, root_deck(config), config.decks, config.include_unanswered)
+def _renderer(collection: Collection, options: AnkiOptions, context: BuildContext) -> CardRenderer:
+    return CardRenderer(context.notes, root_deck(collection.title), options.decks,
+                        options.include_unanswered)
 
 
 def _workers(questions: int) -> int:
@@ -97,7 +104,7 @@ def _start_worker() -> None:
     """One renderer per worker process, reused for each of its slices (building one costs ~20 ms)."""
     global _WORKER
     assert _JOB is not None
-    _WORKER = _renderer(_JOB[1])
+    _WORKER = _JOB[1]()
 
 
 def _render_slice(bounds: tuple[int, int]) -> Rendered:
@@ -133,10 +140,10 @@ def _unique(rendered: Rendered) -> Rendered:
     return rendered
 
 
-def root_deck(config: Config) -> str:
+def root_deck(title: str) -> str:
     from .cards import deck_part
 
-    return deck_part(config.title)
+    return deck_part(title)
 
 
 def load_style() -> Style:
@@ -150,16 +157,16 @@ def load_style() -> Style:
                  styles.joinpath("anki_back.html").read_text("utf-8"), css)
 
 
-def _bases(collection: Collection, config: Config) -> dict[str, int]:
+def _bases(collection: Collection, context: BuildContext) -> dict[str, int]:
     """Each note's base time: SOURCE_DATE_EPOCH, else its file's modification time (see package)."""
-    epoch = pinned_epoch()
+    epoch = pinned_epoch(context.epoch)
     return {note.path: epoch if epoch is not None else max(note.mtime, EPOCH_1980)
             for note in collection.notes}
 
 
-def _summary(rendered: Rendered, config: Config) -> Diagnostic:
+def _summary(rendered: Rendered, options: AnkiOptions) -> Diagnostic:
     cards = len(rendered.cards)
-    if config.include_unanswered:
+    if options.include_unanswered:
         text = f"{cards} cards, unanswered questions included"
     else:
         text = (f"{cards} cards; {rendered.left_out} unanswered questions left out "

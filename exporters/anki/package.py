@@ -38,8 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qadeck.epoch import source_date_epoch
-
 from .cards import FIELDS, Card
 
 MODEL_ID = 1_584_093_771  # fixed forever: the note type every qadeck deck shares
@@ -62,10 +60,9 @@ class Previous:
     model: tuple[int, str] | None = None  # (mtime, signature)
 
 
-def pinned_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH, no earlier than a zip file can store."""
-    value = source_date_epoch()
-    return None if value is None else max(value, EPOCH_1980)
+def pinned_epoch(epoch: int | None) -> int | None:
+    """SOURCE_DATE_EPOCH (the build context's `epoch`), no earlier than a zip file can store."""
+    return None if epoch is None else max(epoch, EPOCH_1980)
 
 
 def read_previous(path: Path) -> Previous:
@@ -101,11 +98,11 @@ def choose_mtime(base: int, content: tuple[str, str], before: tuple[int, str, st
 
 
 def build_package(cards: list[Card], media: dict[str, bytes], style: Style, bases: dict[str, int],
-                  previous: Previous, root_deck: str) -> bytes:
-    """The .apkg bytes. `bases` gives each card's base time by GUID."""
+                  previous: Previous, root_deck: str, epoch: int | None = None) -> bytes:
+    """The .apkg bytes. `bases` gives each card's base time by GUID; `epoch` is SOURCE_DATE_EPOCH."""
     import genanki
 
-    model_mtime = _model_mtime(style, bases, previous)
+    model_mtime = _model_mtime(style, bases, previous, epoch)
     model = _model(genanki, style, model_mtime, deck_id(root_deck))
     ids = _Ids()
     rows: list[_Row] = []
@@ -172,8 +169,8 @@ def _signature_of(model: dict[str, Any]) -> str:
         return ""
 
 
-def _model_mtime(style: Style, bases: dict[str, int], previous: Previous) -> int:
-    base = pinned_epoch() or max(bases.values(), default=EPOCH_1980)
+def _model_mtime(style: Style, bases: dict[str, int], previous: Previous, epoch: int | None) -> int:
+    base = pinned_epoch(epoch) or max(bases.values(), default=EPOCH_1980)
     if previous.model is None:
         return base
     before_mtime, before_signature = previous.model

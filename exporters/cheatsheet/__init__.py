@@ -17,11 +17,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from qadeck import __version__
 from qadeck.atomic import write_text
-from qadeck.config import Config
-from qadeck.epoch import source_date_epoch
+from qadeck.context import BuildContext
 from qadeck.exporters.cheatsheet.content import Content
+from qadeck.exporters.cheatsheet.options import HtmlOptions
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import pygments_css
 
@@ -31,8 +30,9 @@ SUFFIX = ".html"
 _SLOT = re.compile(r"\{\{(\w+)\}\}")
 
 
-def export(collection: Collection, out_path: Path, config: Config) -> list[Diagnostic]:
-    page = CheatSheet(collection, config)
+def export(collection: Collection, out_path: Path, options: HtmlOptions,
+           context: BuildContext) -> list[Diagnostic]:
+    page = CheatSheet(collection, options, context)
     write_text(out_path, page.html())
     return page.diagnostics
 
@@ -48,12 +48,13 @@ class Group:
 
 
 class CheatSheet:
-    def __init__(self, collection: Collection, config: Config):
-        self.config = config
+    def __init__(self, collection: Collection, options: HtmlOptions, context: BuildContext):
+        self.title = collection.title
+        self.context = context
         self.notes = [n for n in collection.notes if n.in_outputs and n.questions]  # cards only
         self.groups = {n.path: _groups(n) for n in self.notes}
         self.anchors = Anchors(self.notes, self.groups)
-        self.content = Content(Path(config.notes), config.image_cap_kb, self.anchors.fragment)
+        self.content = Content(Path(context.notes), options.image_cap_kb, self.anchors.fragment)
         self.diagnostics: list[Diagnostic] = []
 
     # -- the page --------------------------------------------------------------------------------
@@ -65,8 +66,8 @@ class CheatSheet:
         questions = [q for n in self.notes for q in n.questions]
         answered = sum(q.answered for q in questions)
         page = _fill(_style_file("cheatsheet.html"), {
-            "title": html.escape(self.config.title),
-            "subtitle": html.escape(self.config.subtitle),
+            "title": html.escape(self.title),
+            "subtitle": html.escape(self.context.subtitle),
             "stats": f"{len(self.notes)} 篇笔记 · {len(questions)} 题 · {answered} 已答",
             "csp": _csp(script),
             "css": css,
@@ -74,7 +75,7 @@ class CheatSheet:
             "flags": self._flag_buttons(questions),
             "toc": "\n".join(self._toc_item(n) for n in self.notes),
             "main": main or '<p class="qd-empty">没有问题。</p>',
-            "footer": html.escape(_footer()),
+            "footer": html.escape(_footer(self.context)),
         })
         self.diagnostics = list(dict.fromkeys(self.content.diagnostics))
         return page
@@ -244,11 +245,10 @@ def _highlight_css() -> str:
             f"@media screen and (prefers-color-scheme: dark) {{\n{auto}\n}}")
 
 
-def _footer() -> str:
-    text = f"qadeck {__version__}"
-    epoch = source_date_epoch()
-    if epoch is not None:  # a date only where the build is pinned to one, so output stays reproducible
-        text += " · " + time.strftime("%Y-%m-%d", time.gmtime(epoch))
+def _footer(context: BuildContext) -> str:
+    text = f"qadeck {context.version}"
+    if context.epoch is not None:  # a date only where the build is pinned to one: reproducible
+        text += " · " + time.strftime("%Y-%m-%d", time.gmtime(context.epoch))
     return text
 
 

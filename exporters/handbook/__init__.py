@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qadeck.atomic import write_bytes
-from qadeck.config import Config
+from qadeck.context import BuildContext
 from qadeck.errors import ExportError
+from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.printing import weasyprint_module
 from qadeck.math import MATH_FAMILY, math_font_file
 from qadeck.model import Collection, Diagnostic
@@ -34,58 +35,61 @@ CODE_STYLE = "friendly"  # light background, colours that survive a grey-scale p
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+')
 
 
-def export(collection: Collection, out_path: Path, config: Config) -> list[Diagnostic]:
-    pdf, diagnostics = render(collection, config)
+def export(collection: Collection, out_path: Path, options: PdfOptions,
+           context: BuildContext) -> list[Diagnostic]:
+    pdf, diagnostics = render(collection, options, context)
     write_bytes(out_path, pdf)
     return diagnostics
 
 
-def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnostic]]:
+def render(collection: Collection, options: PdfOptions,
+           context: BuildContext) -> tuple[bytes, list[Diagnostic]]:
     """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph."""
     weasyprint_module()  # a missing Pango is one sentence before any work
     from qadeck.exporters.handbook import fonts as handbook_fonts
     from qadeck.exporters.handbook import parts as handbook_parts
     from qadeck.exporters.handbook.printing import PrintJob, parts_supported, print_pdf
 
-    fonts = handbook_fonts.setup(config.font)
+    fonts = handbook_fonts.setup(options.font)
     questions = sum(len(note.questions) for note in collection.notes)
-    parts = handbook_parts.part_count(questions, len(collection.notes), config.jobs)
+    parts = handbook_parts.part_count(questions, len(collection.notes), options.jobs)
     with ExitStack() as stack:
         printers = (stack.enter_context(handbook_parts.PartPrinters(parts))
                     if parts > 1 and parts_supported() else None)
-        book = _book(collection, config, fonts)
-        root = config.notes.resolve()
+        book = _book(collection, options, context, fonts)
+        root = context.notes.resolve()
         styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
         readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
-        job = PrintJob(root, styles, readable, tuple(stylesheets(config, fonts.font_file)))
+        job = PrintJob(root, styles, readable, tuple(stylesheets(collection.title, options, fonts.font_file)))
         printed = printers.print_book(book, job) if printers else print_pdf(job, book.html)
     problems = Problems(book.diagnostics, collection)
     problems.read_log(printed.messages, printed.refused)
     return printed.pdf, problems.diagnostics
 
 
-def _book(collection: Collection, config: Config, fonts: FontSetup) -> Book:
+def _book(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup) -> Book:
     from qadeck.exporters.handbook import book as handbook_html
 
-    engine = math_engine(config)
+    engine = math_engine(options, context)
     try:
-        prefetch(engine, collection, config)
-        return handbook_html.build(collection, config, engine, fonts.coverage,
+        prefetch(engine, collection, options, context)
+        return handbook_html.build(collection, options, context, engine, fonts.coverage,
                                    font_faces=font_faces(fonts.font_file))
     finally:
         engine.close()
 
 
-def math_engine(config: Config):
-    """The SVG math engine, caching formulas under the output folder across builds."""
+def math_engine(options: PdfOptions, context: BuildContext):
+    """The SVG math engine, caching formulas in the build's cache folder across builds."""
     from qadeck.math import SVGMath
 
-    text_font = (config.font.resolve(), 0) if config.font else None
-    return SVGMath(cache_dir=config.out / ".cache" / "math", text_font=text_font,
-                   text_family=FONT_FAMILY if config.font else None)
+    text_font = (options.font.resolve(), 0) if options.font else None
+    return SVGMath(cache_dir=context.cache / "math", text_font=text_font,
+                   text_family=FONT_FAMILY if options.font else None)
 
 
-def prefetch(engine, collection: Collection, config: Config, workers: int = 2) -> None:
+def prefetch(engine, collection: Collection, options: PdfOptions, context: BuildContext,
+             workers: int = 2) -> None:
     """Typeset the formulas no cache holds in parallel processes before the single-threaded build."""
     formulas: dict[tuple[str, bool], None] = {}
     for note in collection.notes:
@@ -98,17 +102,17 @@ def prefetch(engine, collection: Collection, config: Config, workers: int = 2) -
     import multiprocessing
 
     chunks = [todo[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for _ in pool.map(_typeset_chunk, [(config, chunk) for chunk in chunks]):
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawn) as pool:
+        for _ in pool.map(_typeset_chunk, [(options, context, chunk) for chunk in chunks]):
             pass
 
 
 def _typeset_chunk(job) -> None:
     from qadeck.math import MathError
 
-    config, chunk = job
-    engine = math_engine(config)  # its own cache connection; the parent reads the results back
+    options, context, chunk = job
+    engine = math_engine(options, context)  # its own cache connection; the parent reads the results back
     for latex, display in chunk:
         try:
             engine.formula(latex, display)
@@ -119,14 +123,14 @@ def _typeset_chunk(job) -> None:
 
 
 
-def stylesheets(config: Config, font_file: Path | None) -> list[str]:
-    """The book's stylesheet, the code colours, and the paper size and font from config."""
+def stylesheets(title: str, options: PdfOptions, font_file: Path | None) -> list[str]:
+    """The book's stylesheet, the code colours, and the paper size and font from the options."""
     css = files("qadeck.styles").joinpath("handbook.css").read_text(encoding="utf-8")
-    extra = [f"@page {{ size: {config.paper}; @top-right {{ content: {css_string(config.title)}; }} }}"]
-    if config.paper == "A5":
+    extra = [f"@page {{ size: {options.paper}; @top-right {{ content: {css_string(title)}; }} }}"]
+    if options.paper == "A5":
         extra.append("@page { margin: 16mm 15mm; } html { font-size: 9.5pt; } "
                      ".cover { height: 210mm; padding: 30mm 16mm 20mm; }")
-    elif config.paper == "Letter":
+    elif options.paper == "Letter":
         extra.append(".cover { height: 279.4mm; }")
     if font_file is not None:
         extra.append(f':root {{ --serif: "{FONT_FAMILY}", "Noto Serif CJK SC", serif; '

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from string import Template
 
-from qadeck import __version__
-from qadeck.config import Config
-from qadeck.epoch import source_date_epoch
+from qadeck.context import BuildContext
 from qadeck.exporters.handbook.chapters import WRITING_LINES, Chapters, element_id
 from qadeck.exporters.handbook.fonts import Coverage
+from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Note, Question
 
@@ -59,29 +58,31 @@ class Book:
         return re.sub(r'<a href="#([^"]+)"', number, toc)
 
 
-def build(collection: Collection, config: Config, engine: MathEngine, coverage: Coverage | None = None,
-          font_faces: str = "") -> Book:
+def build(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
+          coverage: Coverage | None = None, font_faces: str = "") -> Book:
     """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check,
     `font_faces` are `@font-face` rules for the document's head."""
-    chapters = Chapters(collection, config, engine, coverage)
+    chapters = Chapters(collection, options, context.notes, engine, coverage)
     texts = [chapters.chapter(i, note) for i, note in enumerate(chapters.notes, 1)]
     notes = chapters.notes
     questions = [q for n in notes for q in n.questions]
-    date = build_date(collection)
+    date = build_date(collection, context.epoch)
     keywords = sorted({t for n in notes for t in n.meta.tags}
                       | {k.text for n in notes for k in n.keywords})[:40]
     page = template().substitute(
-        title=_e(config.title), author=_e(config.author),
+        title=_e(collection.title), author=_e(context.author),
         keywords=_e(", ".join(keywords)), created=_e(date[1] if date else ""),
-        generator=_e(f"qadeck {__version__}"), edition="questions" if config.questions_only else "full",
+        generator=_e(f"qadeck {context.version}"), edition="questions" if options.questions_only else "full",
         fonts=font_faces).rstrip("\n")
     if not date:  # WeasyPrint would write an empty date; leave the tag out instead
         page = page.replace('<meta name="dcterms.created" content="">\n', "")
-    if not config.author:
+    if not context.author:
         page = page.replace('<meta name="author" content="">\n', "")
     if not keywords:
         page = page.replace('<meta name="keywords" content="">\n', "")
-    return Book(page, _cover(config, notes, questions, date[0] if date else ""), _toc(chapters), texts,
+    shown = date[0] if date else ""
+    cover = _cover(collection.title, context, options.questions_only, notes, questions, shown)
+    return Book(page, cover, _toc(chapters), texts,
                 diagnostics=chapters.diagnostics, notes=len(notes), questions=len(questions))
 
 
@@ -90,9 +91,8 @@ def template() -> Template:
     return Template(files("qadeck.styles").joinpath("handbook.html").read_text(encoding="utf-8"))
 
 
-def build_date(collection: Collection) -> tuple[str, str] | None:
-    """(display date, W3C timestamp): SOURCE_DATE_EPOCH, else the newest note date, else None."""
-    epoch = source_date_epoch()
+def build_date(collection: Collection, epoch: int | None) -> tuple[str, str] | None:
+    """(display date, W3C timestamp): SOURCE_DATE_EPOCH (`epoch`), else the newest note date, else None."""
     if epoch is not None:
         stamp = time.gmtime(epoch)
         shown = _cn_date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
@@ -121,18 +121,19 @@ def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _cover(config: Config, notes: list[Note], questions: list[Question], date: str) -> str:
+def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[Note],
+           questions: list[Question], date: str) -> str:
     open_count = sum(not q.answered for q in questions)
-    kicker = "模拟面试 · 题目版" if config.questions_only else "面试手册"
+    kicker = "模拟面试 · 题目版" if questions_only else "面试手册"
     counts = [f"{len(notes)} 篇笔记", f"{len(questions)} 道题"]
     if open_count:
         counts.append(f"{open_count} 道待补充")
-    parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{_e(config.title)}</h1>']
-    if config.subtitle:
-        parts.append(f'<p class="subtitle">{_e(config.subtitle)}</p>')
+    parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{_e(title)}</h1>']
+    if context.subtitle:
+        parts.append(f'<p class="subtitle">{_e(context.subtitle)}</p>')
     bottom = [f'<p class="counts">{" · ".join(counts)}</p>']
-    if config.author:
-        bottom.append(f'<p class="author">{_e(config.author)}</p>')
+    if context.author:
+        bottom.append(f'<p class="author">{_e(context.author)}</p>')
     if date:
         bottom.append(f'<p class="date">{date}</p>')
     return ('<section class="cover">\n<div class="cover-top">\n' + "\n".join(parts)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from qadeck import codes
 from qadeck.assets import local_file
-from qadeck.config import Config
 from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
+from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import Made, Renderer, Target, line_of, tag_attributes
@@ -55,13 +55,13 @@ def _e(text: str) -> str:
 class Chapters:
     """Writes the chapters of one book; `diagnostics` collects their problems, each once."""
 
-    def __init__(self, collection: Collection, config: Config, engine: MathEngine,
+    def __init__(self, collection: Collection, options: PdfOptions, notes_root: Path, engine: MathEngine,
                  coverage: Coverage | None) -> None:
         self.coverage = coverage
-        self.answers = not config.questions_only
+        self.answers = not options.questions_only
         self.notes = [n for n in collection.notes if n.in_outputs and (n.questions or self.answers)]
         self._by_path = {n.path: n for n in self.notes}
-        self.policy = PrintPolicy(config.notes, self)
+        self.policy = PrintPolicy(notes_root, self)
         self.renderer = Renderer(TARGET, self.policy, engine)
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, int, str]] = set()

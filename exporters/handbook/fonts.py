@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from qadeck.errors import MissingDependency
+from qadeck.errors import ConfigError, MissingDependency
 
 INSTALL_HINT = ("install a CJK font (Debian/Ubuntu: sudo apt-get install fonts-noto-cjk; "
                 "Fedora: sudo dnf install google-noto-serif-cjk-fonts; macOS: brew install --cask "
@@ -35,9 +35,9 @@ class FontSetup:
 def setup(font_file: Path | None) -> FontSetup:
     """Check that Chinese text can be set; raise MissingDependency with one sentence if not."""
     if font_file is not None:
+        if not font_file.is_file():  # a mistake in the settings or the command, not a missing part
+            raise ConfigError(f"font file not found: {font_file}")
         font_file = font_file.resolve()
-        if not font_file.is_file():
-            raise MissingDependency(f"font file {font_file} does not exist")
         coverage = Coverage.of_file(font_file)
         if not coverage.covers("中文字"):
             raise MissingDependency(f"font file {font_file} has no Chinese characters; {INSTALL_HINT}")

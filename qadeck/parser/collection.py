@@ -20,11 +20,12 @@ from qadeck.parser.source import Problem, decode
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
 
 @dataclass(frozen=True)
 class ParseOptions:
-    title: str = "qadeck"
+    title: str = DEFAULT_TITLE
     include: tuple[str, ...] = ("*.md",)  # .gitignore patterns
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"

@@ -135,7 +135,7 @@ def _definite(node: _Node, pinned: bool) -> str:
 
 
 def _classify(nodes: list[_Node], qa_note: bool, pins: dict[int, str]) -> None:
-    """Sections, questions and sub-headings of answers; see DIALECT.md, 'Structure'."""
+    """Sections, questions and sub-headings of answers; see README.md, "The notes dialect"."""
     definite = [_definite(n, i in pins) if n.kind != "title" else "title" for i, n in enumerate(nodes)]
     levels = [n.raw.level for n, d in zip(nodes, definite, strict=True) if d == "question"]
     qa_level = min(levels) if levels else None

@@ -43,11 +43,16 @@ class LinkKind(StrEnum):
     @classmethod
     def of_href(cls, href: str) -> LinkKind:
         """The kind an href has by its form alone, for an href no note listed (raw HTML, say)."""
-        scheme = _SCHEME.match(href)
-        name = scheme.group(1).lower() if scheme else ("https" if href.startswith("//") else "")
+        name = scheme_of(href)
         if name in ("http", "https", "data"):
             return cls.WEB
         return cls.MAIL if name == "mailto" else cls.FILE
+
+
+def scheme_of(href: str) -> str:
+    """The URL scheme of `href` in lower case (`https` for `//host/…`), "" for a relative path."""
+    scheme = _SCHEME.match(href)
+    return scheme.group(1).lower() if scheme else ("https" if href.startswith("//") else "")
 
 
 @dataclass(frozen=True)

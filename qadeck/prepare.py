@@ -11,11 +11,9 @@ import re
 from collections.abc import Callable
 
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN
+from qadeck.syntax import DISPLAY_MATH, FENCE, INLINE_MATH, closes
 
-_FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
-_DISPLAY = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
-_INLINE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
 _LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
 _DETAILS = re.compile(r"<(details|table|tr)\b(?![^>]*\bmarkdown=)", re.I)
 _CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
@@ -60,8 +58,8 @@ def mark_html_blocks(text: str) -> str:
 def _protect_chunk(chunk: str, hold: Callable[[str, bool], str]) -> str:
     """Math outside inline code spans goes to `hold`; code spans are left as written."""
     def protect(text: str) -> str:
-        text = _DISPLAY.sub(lambda m: hold(m.group(1), True), text)
-        return _INLINE.sub(lambda m: hold(m.group(1), False), text)
+        text = DISPLAY_MATH.sub(lambda m: hold(m.group(1), True), text)
+        return INLINE_MATH.sub(lambda m: hold(m.group(1), False), text)
 
     return _outside_code_spans(chunk, protect) if "$" in chunk else chunk
 
@@ -86,14 +84,13 @@ def _split_code(text: str) -> list[tuple[bool, str]]:
     fence: str | None = None
     buffer: list[str] = []
     for line in text.splitlines(keepends=True):
-        match = _FENCE.match(line.rstrip("\n"))
+        match = FENCE.match(line.rstrip("\n"))
         if fence is None and match:
             runs.append((False, "".join(buffer)))
             buffer, fence = [line], match.group(2)
         elif fence is not None:
             buffer.append(line)
-            if match and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence) \
-                    and not match.group(3).strip():
+            if closes(fence, line.rstrip("\n")):
                 runs.append((True, "".join(buffer)))
                 buffer, fence = [], None
         else:
@@ -113,7 +110,7 @@ def normalize_lists(text: str) -> str:
     stack: list[tuple[int, int]] = []  # (written indent, normalized indent)
     in_fence = False
     for line in text.split("\n"):
-        if _FENCE.match(line):
+        if FENCE.match(line):
             in_fence = not in_fence
         match = None if in_fence else _LIST_ITEM.match(line)
         if not match:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from qadeck.model import Collection, Diagnostic, Link, Note, Question
+from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Question, scheme_of
 from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
 from qadeck.parser.identity import PIN, normalize, question_id
@@ -18,7 +17,6 @@ from qadeck.parser.language import language_of, marker_names
 from qadeck.parser.note import NoteDraft, read_note
 from qadeck.parser.source import Problem, decode
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
@@ -184,9 +182,9 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, opti
 
 def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
              places: _Places) -> Link:
-    scheme = _SCHEME.match(href)
-    if scheme or href.startswith("//"):
-        return _scheme_link(draft, line, href, scheme.group(1).lower() if scheme else "https")
+    scheme = scheme_of(href)
+    if scheme:
+        return _scheme_link(draft, line, href, scheme)
     path_part, _, anchor = href.partition("#")
     path_part, anchor = unquote(path_part), unquote(anchor)
     if not path_part:
@@ -221,10 +219,9 @@ def _target(note_path: str, path_part: str, places: _Places) -> str | None:
 
 
 def _scheme_link(draft: NoteDraft, line: int, href: str, scheme: str) -> Link:
-    if scheme in ("http", "https", "data"):
-        return Link(href, line, "web")
-    if scheme == "mailto":
-        return Link(href, line, "mail")
+    kind = LinkKind.of_href(href)
+    if kind is not LinkKind.FILE:
+        return Link(href, line, kind)
     # file:, javascript: and the like: never followed by any output
     _warn(draft, line, "link.scheme", f"{scheme}: links are not followed: {href}")
     return Link(href, line, "file", ok=False)

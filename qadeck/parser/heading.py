@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from qadeck.syntax import MATH
+
 # Markers seen in the notes and listed in the seed's legend. 🏷️ and 🔖 mark sections.
 KNOWN_MARKERS = (
     "🔥", "✅", "❌", "⭕", "❓", "✔️", "☑️", "⚠️", "⏳", "🔄", "⬆️", "⬇️", "⬅️", "➡️", "↔️",
@@ -23,7 +25,6 @@ _TAG = re.compile(r"</?[A-Za-z][^>]*>")
 # Emphasis, code and strike marks that open and close around text; a lone `*` as in `(*)` stays.
 _EMPHASIS = re.compile(r"(\*\*|__|~~|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _MARKUP_CHARS = frozenset("*_`~[]<$")
-_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+\$")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def plain_text(markdown: str) -> str:
         maths.append(match.group(0))
         return f"\x00{len(maths) - 1}\x00"
 
-    text = _MATH.sub(keep_math, markdown) if "$" in markdown else markdown
+    text = MATH.sub(keep_math, markdown) if "$" in markdown else markdown
     if "[" in text:
         text = _LINK.sub(r"\1", text)
     if "<" in text:
@@ -106,7 +107,7 @@ def reads_as_question(text: str) -> bool:
     """Ends in ?/？ (a trailing parenthesis allowed), or asks one mid-heading: `…? 与…的优劣`."""
     if _QUESTION_END.search(text):
         return True
-    return "?" in _MATH.sub("", re.sub(r"`[^`]*`", "", text)) or "？" in text
+    return "?" in MATH.sub("", re.sub(r"`[^`]*`", "", text)) or "？" in text
 
 
 _ANCHOR_DROP = re.compile(r"[^\w\- \u0300-\u036f\u20d0-\u20ff\ufe00-\ufe0f]")

@@ -13,6 +13,7 @@ from qadeck.parser.meta import read_keywords, read_meta
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
 from qadeck.parser.template import is_template
+from qadeck.syntax import MATH
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 # A link target: `<with spaces>`, or text whose parentheses balance (`./链表相加(二).md`).
@@ -20,7 +21,6 @@ _HREF = re.compile(r"!?\[[^\]]*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\)
                    r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
 # Math is never a link: `$S[\pi_\theta](s_t)$` reads like one.
-_MATH = re.compile(r"\$\$.+?\$\$|\$(?=\S)[^$\n]*?(?<=[^\s\\])\$", re.S)
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^\s<>]+)>", re.I)
 _HTML_REF = re.compile(r"<(img|a)\b[^>]*?\b(src|href)\s*=\s*['\"]([^'\"]+)['\"]", re.I)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
@@ -276,7 +276,7 @@ def _links(scanned: Scan) -> list[tuple[int, str, bool]]:
         return []
     text = _CODE_SPAN.sub(_blank, text)  # keep offsets, drop code spans
     if "$" in text:
-        text = _MATH.sub(_blank, text)
+        text = MATH.sub(_blank, text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)

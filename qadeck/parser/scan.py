@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from qadeck.parser.source import Problem
+from qadeck.syntax import FENCE, closes
 
 GENERATED = {"badge", "toc", "paper_title", "keywords"}
 CONTAINERS = ("details", "table")
@@ -25,7 +26,6 @@ _HTML_BLOCK = re.compile(
     r"legend|li|main|menu|nav|ol|optgroup|option|p|section|summary|table|tbody|td|tfoot|th|thead|"
     r"tr|ul)(?:\s|/?>|$)|</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>\s*$)", re.I)
 _NEW_BLOCK = re.compile(r"^ {0,3}(?:[#>|<]|[-*+][ \t]|\d+[.)][ \t]|```|~~~|\[\^[^\]\s]+\]:)")
-_FENCE = re.compile(r"^(?:\s*>)*\s*(`{3,}|~{3,})(.*)$")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 _START = re.compile(r"^\s*START_SECTION:(\w+)\s*$")
@@ -140,9 +140,9 @@ class _Scanner:
             self.result.hidden[index] = True
             return
         self.result.lines[index] = visible
-        fence = _FENCE.match(visible) if ("`" in visible or "~" in visible) else None
+        fence = FENCE.match(visible) if ("`" in visible or "~" in visible) else None
         if fence:
-            self.fence, self.fence_line = fence.group(1), index + 1
+            self.fence, self.fence_line = fence.group(2), index + 1
             self.result.code[index] = True
             return
         if visible.startswith("[^") or visible.lstrip(" ").startswith("[^"):
@@ -191,9 +191,7 @@ class _Scanner:
     def _in_fence(self, index: int, line: str) -> None:
         self.result.lines[index] = line
         self.result.code[index] = True
-        match = _FENCE.match(line)
-        if (match and not match.group(2).strip() and match.group(1)[0] == self.fence[0]
-                and len(match.group(1)) >= len(self.fence)):
+        if closes(self.fence, line):
             self.fence = None
 
     def _strip_comments(self, index: int, line: str) -> str | None:

@@ -1,0 +1,25 @@
+"""Markdown's lexical rules that more than one reader needs: code fences and `$` math.
+
+One rule each, so the parser (which finds headings, links and formulas in a note) and the renderer
+(which hands the note to Python-Markdown) never disagree on what is code or a formula.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A fence line, also inside blockquotes: (quote prefix, the fence, the info string).
+FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
+# `$$…$$` may span lines; `$…$` stays on one line, opens before a non-space, closes after one, and is
+# not followed by a digit (so `$10 和 $5` are prices, not a formula).
+DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
+INLINE_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
+MATH = re.compile(f"{DISPLAY_MATH.pattern}|{INLINE_MATH.pattern}", re.S)
+
+
+def closes(fence: str, line: str) -> bool:
+    """Whether `line` closes a code block opened by `fence` (same character, at least as long,
+    no info string)."""
+    match = FENCE.match(line)
+    return bool(match and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence)
+                and not match.group(3).strip())

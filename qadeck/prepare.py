@@ -14,6 +14,7 @@ from qadeck.sanitize import MARK_CLOSE, MARK_OPEN
 from qadeck.syntax import DISPLAY_MATH, FENCE, INLINE_MATH, closes
 
 _CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_QUOTE_IN_ITEM = re.compile(r"^ +>")
 _LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
 _DETAILS = re.compile(r"<(details|table|tr)\b(?![^>]*\bmarkdown=)", re.I)
 _CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
@@ -116,9 +117,14 @@ def normalize_lists(text: str) -> str:
         if not match:
             if line.strip() and not line.startswith(" "):
                 stack = []
+            elif stack and not in_fence and _QUOTE_IN_ITEM.match(line) and out and out[-1].strip() \
+                    and not _QUOTE_IN_ITEM.match(out[-1]):
+                out.append("")  # `    > x` under an item quotes in it (GitHub); Python-Markdown wants a blank
             out.append(line)
             continue
         indent = len(match.group(1))
+        if out and _QUOTE_IN_ITEM.match(out[-1]):
+            out.append("")  # else the item would be read as the quote's lazy continuation
         while stack and stack[-1][0] > indent:
             stack.pop()
         if stack and stack[-1][0] == indent:

@@ -167,3 +167,8 @@ def test_cached_highlighter_matches_pymdownx() -> None:
     for doc in docs:
         plain = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
         assert renderer._md.reset().convert(doc) == plain.convert(doc), doc
+
+
+def test_an_indented_quote_under_a_list_item_is_a_quote_in_the_item():
+    html = block("1. 在输入模型前, 施加位置编码;\n    > 一般是生成一个向量\n2. 在计算注意力前")
+    assert "&gt;" not in html and "<blockquote>" in html and html.count("<li>") == 2

@@ -28,6 +28,7 @@ from qadeck.render import protect_math, pygments_css
 if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
     from qadeck.exporters.handbook.fonts import FontSetup
+    from qadeck.exporters.handbook.printing import PrintJob
     from qadeck.exporters.handbook.progress import Progress
 
 NAME = "pdf"
@@ -48,7 +49,7 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
     weasyprint_module()  # a missing Pango is one sentence before any work
     from qadeck.exporters.handbook import fonts as handbook_fonts
     from qadeck.exporters.handbook import parts as handbook_parts
-    from qadeck.exporters.handbook.printing import PrintJob, print_pdf
+    from qadeck.exporters.handbook.printing import print_pdf
     from qadeck.exporters.handbook.weasy import missing_for_parts
 
     fonts = handbook_fonts.setup(config.font)
@@ -60,10 +61,7 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
         printers = (stack.enter_context(handbook_parts.PartPrinters(parts))
                     if parts > 1 and missing is None else None)
         book = _book(collection, config, fonts)
-        root = config.notes.resolve()
-        styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
-        readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
-        job = PrintJob(root, styles, readable, tuple(stylesheets(config, fonts.font_file)))
+        job = print_job(config, fonts, Path(stack.enter_context(as_file(files("qadeck.styles")))))
         progress = _progress(book.chapters)
         if progress is not None:
             stack.callback(progress.close)
@@ -75,9 +73,17 @@ def render(collection: Collection, config: Config) -> tuple[bytes, list[Diagnost
     unhooked = str(missing) if missing is not None else printed.unhooked
     if unhooked:
         notices.append(hook_warning(unhooked))
-    problems = Problems(book.diagnostics + notices, root, collection)
+    problems = Problems(book.diagnostics + notices, job.root, collection)
     problems.read_log(printed.messages, printed.refused)
     return printed.pdf, problems.diagnostics
+
+
+def print_job(config: Config, fonts: FontSetup, styles: Path) -> PrintJob:
+    """What a process needs to print the book's HTML, `styles` being the stylesheets' folder."""
+    from qadeck.exporters.handbook.printing import PrintJob
+
+    readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
+    return PrintJob(config.notes.resolve(), styles, readable, tuple(stylesheets(config, fonts.font_file)))
 
 
 def book_size(collection: Collection) -> int:
@@ -89,8 +95,9 @@ def hook_warning(why: str) -> Diagnostic:
     import weasyprint
 
     return Diagnostic("", 0, "warning", "pdf.weasyprint-hook",
-                      f"printed in one piece (slower): WeasyPrint {weasyprint.__version__} is not "
-                      f"one that printing in parts knows ({why}); qadeck knows WeasyPrint 68 to 70")
+                      f"printed in one piece (slower): printing in parts needs a change to the "
+                      f"internals of WeasyPrint {weasyprint.__version__} that did not take hold "
+                      f"({why}); parts are known to work with WeasyPrint 68 to 70")
 
 
 def _pieces(parts: int) -> str:

@@ -300,8 +300,7 @@ def _work(conn: Connection) -> None:
             return _next(conn)
 
         def report(stage: str, page: int, anchors: tuple[str, ...]) -> None:
-            if stage != "paginated":  # the parent learns the count from "paginated" itself
-                conn.send(("progress", stage, page, tuple(a for a in anchors if a in titles)))
+            conn.send(("progress", stage, page, tuple(a for a in anchors if a in titles)))
 
         printed = print_pdf(job, html, numbering=numbering, known=known, report=report)
         del html

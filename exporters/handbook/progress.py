@@ -74,7 +74,8 @@ class Progress:
         words = ["pdf:"]
         if self.titles:
             words.append(f"chapter {len(self.begun)}/{len(self.titles)},")
-        words.append(f"{sum(self.laid.values())} pages laid out")
+        laid = sum(self.laid.values())
+        words.append(f"{laid} page{'' if laid == 1 else 's'} laid out")
         if self.drawn:
             words.append(f"· {sum(self.drawn.values())}/{sum(self.pages.values())} drawn")
         elif self.current:

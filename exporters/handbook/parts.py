@@ -52,9 +52,9 @@ AUTO_JOBS = 2
 # about 4 s, where a 512,000-character part took 27 s.
 FRONT_COST = 50_000
 # The longest the parent waits for a word from a busy worker, in seconds. Workers report every
-# page they lay out or draw (well under a second each), so only a hung worker is this silent;
-# generous, as a WeasyPrint without the progress hooks says nothing for a whole part's layout
-# (1,000 questions: about 15 s a part on a slow core).
+# page they lay out or draw (well under a second each), so only a hung worker is this silent.
+# Generous all the same: without the progress hooks (another WeasyPrint) a worker says nothing
+# while it lays out its whole part, and half of 1,000 questions took 27 s in all.
 WAIT = 1200.0
 # A worker waits longer for the parent (which builds the HTML meanwhile) and then gives up.
 WORKER_WAIT = 2 * WAIT
@@ -131,15 +131,17 @@ class PartPrinters:
         self.close(failed=kind is not None)
 
     def close(self, failed: bool = False) -> None:
-        """Let idle workers go; after a failure, stop the busy ones too without waiting."""
+        """Let idle workers go; after a failure, stop them all without waiting (nor sending:
+        a busy worker may not read)."""
         for process, conn in self.workers:
-            try:
-                conn.send(None)  # a worker waiting for work or for its numbering stops
-            except OSError:
-                pass
-            conn.close()
             if failed:
                 process.terminate()
+            else:
+                try:
+                    conn.send(None)  # a worker waiting for work stops
+                except OSError:
+                    pass
+            conn.close()
         for process, _ in self.workers:
             process.join(timeout=0 if failed else 10)
             if process.is_alive():

@@ -184,10 +184,10 @@ class PartPrinters:
         total = front_pages + sum(paginated[conn][1][0] for conn in busy)
         numbers: dict[str, int] = {}
         start = front_pages
-        for index, conn in enumerate(busy):
+        for part, conn in enumerate(busy):
             pages, anchors, _ = paginated[conn][1]
             if progress is not None:  # every part's count before any is drawn
-                progress.event(index, "paginated", pages)
+                progress.event(part, "paginated", pages)
             _send(conn, (start, total))
             numbers.update((name, start + index + 1) for name, index in anchors.items())
             start += pages

@@ -81,8 +81,8 @@ def _handbook(notes: Path, work: Path, jobs: int = 0) -> dict[str, float]:
         workers = resource.getrusage(resource.RUSAGE_CHILDREN)
         print("cpu_seconds=%f" % (time.process_time() - start_cpu + workers.ru_utime + workers.ru_stime))
         print("workers_mb=%.1f" % (workers.ru_maxrss / 1024))
-        questions = len(collection.questions())
-        print("workers=%d" % handbook_parts.part_count(questions, len(collection.notes), {jobs}))
+        size = handbook.book_size(collection)
+        print("workers=%d" % handbook_parts.plan(size, len(collection.notes), {jobs})[0])
         print("pages=%d" % len(pypdf.PdfReader(out).pages))
         print("mb=%f" % (out.stat().st_size / 1e6))
         import sqlite3

@@ -26,7 +26,7 @@ EPOCH = "1700000000"
 
 def _print(out: Path, jobs: int, monkeypatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setattr(handbook_parts, "MIN_QUESTIONS", 0)  # the fixture book is short
+    monkeypatch.setattr(handbook_parts, "MIN_SIZE", 0)  # the fixture book is short
     config = Config(notes=NOTES, out=out, title="测试手册", author="qadeck 测试")
     target = out / f"book-{jobs}.pdf"
     diagnostics = handbook.export(parse(NOTES, title=config.title), target, PdfOptions(jobs=jobs),
@@ -107,17 +107,31 @@ def test_parts_print_byte_identical_twice(books, tmp_path, monkeypatch):
     assert again.read_bytes() == books[2].read_bytes()
 
 
-def test_short_books_and_one_job_print_in_one_piece():
-    assert handbook_parts.part_count(questions=50, chapters=5, jobs=4) == 1
-    assert handbook_parts.part_count(questions=5000, chapters=20, jobs=1) == 1
-    assert handbook_parts.part_count(questions=5000, chapters=3, jobs=8) == 3
-    assert handbook_parts.part_count(questions=5000, chapters=20, jobs=2) == 2
+def test_the_split_follows_the_size_of_the_book_not_its_questions():
+    big = handbook_parts.MIN_SIZE
+    assert handbook_parts.plan(size=big - 1, chapters=5, jobs=0) == (1, "")
+    assert handbook_parts.plan(size=big, chapters=5, jobs=0) == (2, "")
+    assert handbook_parts.plan(size=50 * big, chapters=20, jobs=1) == (1, "")
+    assert handbook_parts.plan(size=50 * big, chapters=3, jobs=8)[0] == 3
+    assert handbook_parts.plan(size=50 * big, chapters=20, jobs=2) == (2, "")
+    assert handbook_parts.plan(size=50 * big, chapters=20, jobs=4) == (4, "")
+
+
+def test_jobs_that_cannot_be_honoured_say_why():
+    big = handbook_parts.MIN_SIZE
+    count, why = handbook_parts.plan(size=big - 1, chapters=5, jobs=4)
+    assert count == 1 and "short" in why and f"{big:,}" in why
+    count, why = handbook_parts.plan(size=big, chapters=1, jobs=2)
+    assert count == 1 and "1 chapter " in why
+    count, why = handbook_parts.plan(size=big, chapters=3, jobs=8)
+    assert count == 3 and "3 chapters" in why
+    assert handbook_parts.plan(size=big - 1, chapters=5, jobs=0) == (1, "")  # not asked for
 
 
 def test_by_default_two_workers_on_any_machine():
     """Not one per core: the same notes give the same bytes on every machine."""
-    assert handbook_parts.part_count(questions=5000, chapters=20, jobs=0) == 2
-    assert handbook_parts.part_count(questions=5000, chapters=1, jobs=0) == 1
+    assert handbook_parts.plan(size=10**7, chapters=20, jobs=0) == (2, "")
+    assert handbook_parts.plan(size=10**7, chapters=1, jobs=0) == (1, "")
 
 
 @pytest.mark.parametrize("weights,count", [([5, 5, 5, 5], 2), ([100, 1, 1], 2), ([1, 1, 100], 2),
@@ -136,12 +150,13 @@ def test_groups_balance_the_work():
 
 def test_a_failed_worker_is_an_error_with_its_reason():
     ours, theirs = multiprocessing.Pipe()
+    theirs.send(("progress", "layout", 1, ()))
     theirs.send(("failed", "Traceback ...\nValueError: broken part"))
     with pytest.raises(handbook_parts.PartFailed, match="broken part"):
-        handbook_parts._receive(ours, "paginated")
+        handbook_parts.gather({ours: ["paginated"]})
     theirs.close()
     with pytest.raises(handbook_parts.PartFailed, match="stopped unexpectedly"):
-        handbook_parts._receive(ours, "printed")
+        handbook_parts.gather({ours: ["printed"]})
 
 
 def test_contents_that_change_length_fall_back_to_one_piece(books, tmp_path, monkeypatch):
@@ -161,7 +176,7 @@ def test_contents_that_change_length_fall_back_to_one_piece(books, tmp_path, mon
     monkeypatch.setattr(handbook_parts, "print_pdf", spy)
     monkeypatch.setattr(handbook_parts, "_front", front)
     fallback = pypdf.PdfReader(_print(tmp_path, 2, monkeypatch))
-    assert calls == [{}]  # the one-piece print, in this process
+    assert calls == [{"report": None}]  # the one-piece print, in this process
     whole = books[0]
     assert [_squeezed(p) for p in fallback.pages] == [_squeezed(p) for p in whole.pages]
 

@@ -9,7 +9,9 @@ is a build error naming the characters and the notes that hold them.
 from __future__ import annotations
 
 import re
+import sys
 from contextlib import ExitStack
+from functools import partial
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +29,8 @@ from qadeck.render import line_of, pygments_css
 if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
     from qadeck.exporters.handbook.fonts import FontSetup
+    from qadeck.exporters.handbook.printing import PrintJob
+    from qadeck.exporters.handbook.progress import Progress
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -48,23 +52,69 @@ def render(collection: Collection, options: PdfOptions,
     weasyprint_module()  # a missing Pango is one sentence before any work
     from qadeck.exporters.handbook import fonts as handbook_fonts
     from qadeck.exporters.handbook import parts as handbook_parts
-    from qadeck.exporters.handbook.printing import PrintJob, parts_supported, print_pdf
+    from qadeck.exporters.handbook.printing import print_pdf
+    from qadeck.exporters.handbook.weasy import missing_for_parts
 
     fonts = handbook_fonts.setup(options.font)
-    questions = sum(len(note.questions) for note in collection.notes)
-    parts = handbook_parts.part_count(questions, len(collection.notes), options.jobs)
+    parts, why = handbook_parts.plan(book_size(collection), len(collection.notes), options.jobs)
+    notices = [Diagnostic("", 0, "info", "pdf.jobs", f"--jobs {options.jobs} (or jobs = {options.jobs}): "
+                          f"printed in {_pieces(parts)}, as {why}")] if why else []
+    missing = missing_for_parts() if parts > 1 else None
     with ExitStack() as stack:
         printers = (stack.enter_context(handbook_parts.PartPrinters(parts))
-                    if parts > 1 and parts_supported() else None)
+                    if parts > 1 and missing is None else None)
         book = _book(collection, options, context, fonts)
-        root = context.notes.resolve()
         styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
-        readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
-        job = PrintJob(root, styles, readable, tuple(stylesheets(collection.title, options, fonts.font_file)))
-        printed = printers.print_book(book, job) if printers else print_pdf(job, book.html)
-    problems = Problems(book.diagnostics, collection)
+        job = print_job(collection.title, options, context, fonts, styles)
+        progress = _progress(book.chapters)
+        if progress is not None:
+            stack.callback(progress.close)
+        if printers is not None:
+            printed = printers.print_book(book, job, progress)
+        else:
+            report = None if progress is None else partial(progress.event, 0)
+            printed = print_pdf(job, book.html, report=report)
+    unhooked = str(missing) if missing is not None else printed.unhooked
+    if unhooked:
+        notices.append(hook_warning(unhooked))
+    problems = Problems(book.diagnostics + notices, collection)
     problems.read_log(printed.messages, printed.refused)
     return printed.pdf, problems.diagnostics
+
+
+def print_job(title: str, options: PdfOptions, context: BuildContext, fonts: FontSetup,
+              styles: Path) -> PrintJob:
+    """What a process needs to print the book's HTML, `styles` being the stylesheets' folder."""
+    from qadeck.exporters.handbook.printing import PrintJob
+
+    readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
+    return PrintJob(context.notes.resolve(), styles, readable,
+                    tuple(stylesheets(title, options, fonts.font_file)))
+
+
+def book_size(collection: Collection) -> int:
+    """The notes' Markdown, in characters: how long the book is, known before its HTML."""
+    return sum(len(piece.markdown) for note in collection.notes if note.in_outputs for piece in note.pieces())
+
+
+def hook_warning(why: str) -> Diagnostic:
+    import weasyprint
+
+    return Diagnostic("", 0, "warning", "pdf.weasyprint-hook",
+                      f"printed in one piece (slower): printing in parts needs a change to the "
+                      f"internals of WeasyPrint {weasyprint.__version__} that did not take hold "
+                      f"({why}); parts are known to work with WeasyPrint 68 to 70")
+
+
+def _pieces(parts: int) -> str:
+    return "one piece" if parts == 1 else f"{parts} parts"
+
+
+def _progress(chapters: list[str]) -> Progress | None:
+    """A progress line on stderr, if a person is watching it."""
+    from qadeck.exporters.handbook.progress import Progress, chapter_titles, wanted
+
+    return Progress(sys.stderr, chapter_titles(chapters)) if wanted(sys.stderr) else None
 
 
 def _book(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup) -> Book:

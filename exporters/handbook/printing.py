@@ -2,25 +2,24 @@
 
 A `PrintJob` is everything a process needs besides the HTML (plain paths and strings, so it
 can be sent to a worker process); `print_pdf` returns the PDF with what the exporter reports
-from it: WeasyPrint's log and the URLs the fetcher refused. Two optional hooks serve a book
-printed in parts (`parts`): `numbering` is told the page count and the page of each
-element id once the document is paginated, and answers with the number of pages before it and
-the book's total; `known` names anchors of the other parts that links may point to.
+from it: WeasyPrint's log, the URLs the fetcher refused, and which of `weasy`'s changes fired.
+Two optional hooks serve a book printed in parts (`parts`): `numbering` is told the page count
+and the page of each element id once the document is paginated, and answers with the number of
+pages before it and the book's total; `known` names anchors of the other parts that links may
+point to. `report` hears of each page laid out and drawn (a progress line).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qadeck.errors import MissingDependency
-
-# (page count, element id -> 0-based page) -> (pages before this document, pages in the book)
-Numbering = Callable[[int, dict[str, int]], tuple[int, int]]
+from qadeck.exporters.handbook.weasy import Numbering, Report
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,8 @@ class Printed:
     pages: int
     messages: list[str] = field(default_factory=list)  # WeasyPrint's warnings and errors
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+    fired: dict[str, int] = field(default_factory=dict)  # `weasy` hook -> times it ran
+    unhooked: str = ""  # why the book was printed in one piece instead of in parts, if it was
 
 
 def weasyprint_module() -> Any:
@@ -49,23 +50,26 @@ def weasyprint_module() -> Any:
 
 
 def print_pdf(job: PrintJob, html: str, numbering: Numbering | None = None,
-              known: frozenset[str] = frozenset(), pages_only: bool = False) -> Printed:
+              known: frozenset[str] = frozenset(), pages_only: bool = False,
+              report: Report | None = None) -> Printed:
     """`html` printed; with `pages_only`, only laid out (no PDF: drawing and font subsetting
     are most of a short document's cost) to count its pages."""
     weasyprint = weasyprint_module()
     from qadeck.exporters.handbook.fetch import SafeFetcher
-    from qadeck.exporters.handbook.weasy import lean_html_class, reused_svg_drawings
+    from qadeck.exporters.handbook.weasy import hooked
 
     fetcher = SafeFetcher([job.root, job.styles], list(job.files))
     sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
               for text in job.sheets]
-    with captured() as records, reused_svg_drawings(), numbered_pages(numbering), links_across(known):
-        document = lean_html_class(weasyprint)(string=html, base_url=job.root.as_uri() + "/",
-                                               url_fetcher=fetcher)
+    links = frozenset() if pages_only else known  # links are only made when the PDF is written
+    with captured() as records, hooked(weasyprint, numbering, links, report) as hooks:
+        document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
         rendering = document.render(stylesheets=sheets)
+        if report is not None:
+            report("paginated", len(rendering.pages), ())
         pdf = b"" if pages_only else rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     return Printed(pdf, len(rendering.pages), [r.getMessage() for r in records],
-                   list(fetcher.refused))
+                   list(fetcher.refused), dict(hooks.fired))
 
 
 @contextmanager
@@ -89,97 +93,3 @@ def captured() -> Iterator[list[logging.LogRecord]]:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
         logger.propagate = old_propagate
-
-
-def parts_supported() -> bool:
-    """Whether this WeasyPrint has the two places the hooks below attach to."""
-    try:
-        from weasyprint import layout
-        from weasyprint import pdf as wp_pdf
-    except (ImportError, OSError):
-        return False
-    return callable(getattr(layout, "make_margin_boxes", None)) and callable(
-        getattr(wp_pdf, "resolve_links", None))
-
-
-@contextmanager
-def numbered_pages(numbering: Numbering | None) -> Iterator[None]:
-    """Page numbers that continue the parts before this one, and the whole book's total.
-
-    WeasyPrint paginates the whole document first and makes the margin boxes (where
-    `counter(page)` and `counter(pages)` are printed) only afterwards, from the counters it
-    kept for each page. So before the first margin box the page count is known and the
-    counters can still be moved: that is the moment `numbering` is asked. The anchors of each
-    page are in WeasyPrint's page maker too (it tracks them for `target-counter()`)."""
-    if numbering is None:
-        yield
-        return
-    from weasyprint import layout
-
-    original = layout.make_margin_boxes
-    asked: list[bool] = []
-
-    def make_margin_boxes(context: Any, page: Any, state: Any) -> Any:
-        if not asked:
-            asked.append(True)
-            count = len(context.page_maker) - 1
-            offset, total = numbering(count, _anchors(context.page_maker[:count]))
-            _shift_counters(context.page_maker, offset, total)
-        return original(context, page, state)
-
-    layout.make_margin_boxes = make_margin_boxes
-    try:
-        yield
-    finally:
-        layout.make_margin_boxes = original
-
-
-def _anchors(page_maker: list[Any]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for index, entry in enumerate(page_maker):
-        for name in entry[-1]["anchors"]:  # remake_state: the anchors first seen on this page
-            found.setdefault(name, index)
-    return found
-
-
-def _shift_counters(page_maker: list[Any], offset: int, total: int) -> None:
-    seen: set[int] = set()
-    for entry in page_maker:
-        counters = entry[3][1]  # (resume_at, next_page, right_page, page_state, remake_state)
-        if id(counters) in seen:
-            continue
-        seen.add(id(counters))
-        if "page" in counters:
-            counters["page"] = [value + offset for value in counters["page"]]
-        counters["pages"] = [total]
-
-
-@contextmanager
-def links_across(known: frozenset[str]) -> Iterator[None]:
-    """Keep links to anchors that are in other parts of the book (`known`): WeasyPrint drops a
-    link whose anchor is not in the document; here it stays a link to the named destination,
-    which the joined PDF defines."""
-    if not known:
-        yield
-        return
-    from weasyprint import pdf as wp_pdf
-
-    original = wp_pdf.resolve_links
-
-    def resolve_links(pages: list[Any]) -> Iterator[Any]:
-        local = {name for page in pages for name in page.anchors}
-        held = []
-        for page in pages:
-            foreign = [link for link in page.links
-                       if link[0] == "internal" and link[1] in known and link[1] not in local]
-            if foreign:
-                page.links = [link for link in page.links if not any(link is f for f in foreign)]
-            held.append(foreign)
-        for (links, anchors), foreign in zip(original(pages), held, strict=True):
-            yield links + foreign, anchors
-
-    wp_pdf.resolve_links = resolve_links
-    try:
-        yield
-    finally:
-        wp_pdf.resolve_links = original

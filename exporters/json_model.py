@@ -61,7 +61,8 @@ def _problem(problem: ProblemMeta | None) -> dict[str, Any] | None:
         "name": problem.name, "level": problem.level, "source": problem.source, "number": problem.number,
         "tags": list(problem.tags), "topics": list(problem.topics), "companies": list(problem.companies),
         "url": problem.url,
-        "related": [{"topic": r.topic, "text": r.text, "href": r.href, "line": r.line} for r in problem.related],
+        "related": [{"topic": r.topic, "text": r.text, "href": r.href, "line": r.line}
+                    for r in problem.related],
     }
 
 

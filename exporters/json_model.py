@@ -9,7 +9,7 @@ from typing import Any
 
 from qadeck.atomic import write_text
 from qadeck.context import BuildContext
-from qadeck.model import Collection, Diagnostic, Note, Question
+from qadeck.model import Collection, Diagnostic, Note, ProblemMeta, Question
 
 NAME = "json"
 SUFFIX = ".json"
@@ -30,6 +30,7 @@ def to_dict(collection: Collection, full: bool = False) -> dict[str, Any]:
         "title": collection.title,
         "notes": [_note(note, full) for note in collection.notes],
         "diagnostics": [asdict(d) for d in collection.diagnostics],
+        "problem_terms": asdict(collection.problem_terms),
     }
 
 
@@ -44,6 +45,7 @@ def _note(note: Note, full: bool) -> dict[str, Any]:
         "keywords": [asdict(k) for k in note.keywords],
         "sections": [{"title": s.title, "level": s.level, "line": s.line, "path": list(s.path)}
                      for s in note.sections],
+        "problem": _problem(note.problem),
         "questions": [_question(q, full) for q in note.questions],
     }
     if full:
@@ -52,9 +54,22 @@ def _note(note: Note, full: bool) -> dict[str, Any]:
     return data
 
 
+def _problem(problem: ProblemMeta | None) -> dict[str, Any] | None:
+    if problem is None:
+        return None
+    return {
+        "name": problem.name, "level": problem.level, "source": problem.source, "number": problem.number,
+        "tags": list(problem.tags), "topics": list(problem.topics), "companies": list(problem.companies),
+        "url": problem.url,
+        "related": [{"topic": r.topic, "text": r.text, "href": r.href, "line": r.line}
+                    for r in problem.related],
+    }
+
+
 def _question(q: Question, full: bool) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": q.id,
+        "kind": q.kind,
         "text": q.text,
         "heading": q.heading,
         "markers": list(q.markers),
@@ -74,4 +89,10 @@ def _question(q: Question, full: bool) -> dict[str, Any]:
             "details": [{"name": d.name, "markdown": d.markdown, "line": d.line} for d in q.answer.details],
             "body": q.answer.body,
         }
+        if q.kind == "problem":
+            data["answer"]["statement"] = q.answer.statement
+            data["answer"]["approaches"] = [
+                {"name": a.name, "markdown": a.markdown, "line": a.line,
+                 "code": [{"name": c.name, "language": c.language, "line": c.line} for c in a.code]}
+                for a in q.answer.approaches]
     return data

@@ -73,8 +73,9 @@ def _summary(collection: Collection, outputs: list[Output] | None = None) -> str
     questions = collection.questions()
     answered = sum(q.answered for q in questions)
     kept = sum(n.in_outputs for n in collection.notes)
-    text = (f"{len(collection.notes)} notes, {kept} in the outputs, {len(questions)} questions, "
-            f"{answered} answered, "
+    problems = len(collection.problems())
+    text = (f"{len(collection.notes)} notes, {kept} in the outputs, {len(questions)} questions"
+            f"{f' ({problems} coding problems)' if problems else ''}, {answered} answered, "
             f"{len(questions) - answered} unanswered, {collection.count('warning')} warnings, "
             f"{collection.count('error')} errors")
     if outputs is not None:
@@ -118,6 +119,9 @@ def inspect(ctx: click.Context, path: Path | None, notes: Path | None, as_json: 
             depth = _depth(note.questions, q)
             mark = "✓" if q.answered else "·"
             flags = f"  [{', '.join(q.flags)}]" if q.flags else ""
+            if q.kind == "problem" and note.problem is not None:
+                about = (note.problem.level, note.problem.source, note.problem.topic or "")
+                flags = f"  [{' · '.join(p for p in about if p)}]"
             click.echo(f"{'  ' * (depth + 2)}{mark} {q.text}  :{q.line}{flags}")
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
     click.echo(_summary(collection), err=True)

@@ -105,6 +105,32 @@ class Footnote:
 
 
 @dataclass(frozen=True)
+class Code:
+    """A code block of an approach: the name of the `<details>` it is folded in (a language,
+    or a variant: "Python: 动态规划"), the fence's language word, and its line."""
+
+    name: str
+    language: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Approach:
+    """One named part of a problem's solution (思路1: 优先队列, 总结): its text and code in the
+    order written, each code block still inside its `<details>`."""
+
+    name: str
+    markdown: str
+    line: int  # of its <summary>
+    body_line: int = 0  # where `markdown` starts (0: as `line`)
+    code: tuple[Code, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.markdown.strip()
+
+
+@dataclass(frozen=True)
 class Answer:
     short: str = ""  # the leading blockquote, `>` removed, as Markdown
     see_also: tuple[str, ...] = ()  # `>>` lines, as inline Markdown
@@ -113,10 +139,15 @@ class Answer:
     short_line: int = 0  # where each part starts in the note (0: the part is empty)
     see_also_lines: tuple[int, ...] = ()  # see_also_lines[i] is the line of see_also[i]
     body_line: int = 0
+    # A problem's card: the statement is its front, the approaches its back (empty otherwise).
+    statement: str = ""
+    statement_line: int = 0
+    approaches: tuple[Approach, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.short.strip() or self.see_also or self.details or self.body.strip())
+        return not (self.short.strip() or self.see_also or self.details or self.body.strip()
+                    or any(not a.empty for a in self.approaches))
 
 
 @dataclass(frozen=True)
@@ -135,9 +166,11 @@ class Question:
     level: int  # heading level as written (1-6)
     anchor: str  # GitHub-style slug of the heading as written
     pinned: bool = False  # id fixed by a `<!-- qid: ... -->` comment
+    kind: str = "question"  # "question" | "problem" (a coding problem: see Note.problem)
 
     def pieces(self) -> Iterator[Piece]:
-        """Every piece of Markdown of this question with the line it starts on."""
+        """Every piece of Markdown of this question with the line it starts on: heading, short,
+        see-also lines, body, details; then a problem's statement and approaches."""
         yield Piece(self.heading, self.line, inline=True)
         answer = self.answer
         yield Piece(answer.short, answer.short_line or self.line + 1)
@@ -147,6 +180,10 @@ class Question:
         yield Piece(answer.body, answer.body_line or self.line + 1)
         for part in answer.details:
             yield Piece(part.markdown, part.body_line or part.line)
+        if answer.statement:
+            yield Piece(answer.statement, answer.statement_line or self.line + 1)
+        for approach in answer.approaches:
+            yield Piece(approach.markdown, approach.body_line or approach.line)
 
 
 @dataclass(frozen=True)
@@ -168,6 +205,47 @@ class Section:
     anchor: str
     intro: str = ""  # Markdown written under the section heading before its first child
     intro_line: int = 0  # where the intro starts (0: no intro)
+
+
+@dataclass(frozen=True)
+class Related:
+    """A related problem listed under a topic (the notes' generated `relate` block)."""
+
+    topic: str
+    text: str  # the link's words, inline Markdown
+    href: str  # as written: `Note.link(href)` is where it points
+    line: int
+
+
+@dataclass(frozen=True)
+class ProblemMeta:
+    """What a coding-problem note says about its problem (its info block and link line), tags
+    normalised through the repository's tag list (aliases, priority order) when it has one."""
+
+    name: str
+    level: str = ""  # 简单 | 中等 | 困难, as normalised
+    source: str = ""  # 牛客, LeetCode, ...
+    number: str = ""
+    tags: tuple[str, ...] = ()  # every tag, normalised, in the tag list's order
+    topics: tuple[str, ...] = ()  # the tags that name a data structure, algorithm or trick
+    companies: tuple[str, ...] = ()
+    url: str | None = None
+    related: tuple[Related, ...] = ()
+
+    @property
+    def topic(self) -> str | None:
+        """The problem's first topic: where it is filed."""
+        return self.topics[0] if self.topics else None
+
+
+@dataclass(frozen=True)
+class ProblemTerms:
+    """The order problems are listed in across the collection: levels, sources and topics, each
+    in the tag list's order (data structures, then algorithms, ...), unlisted ones after."""
+
+    levels: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,10 +293,14 @@ class Note:
             yield from q.pieces()
         if self.references is not None:
             yield Piece(self.references.markdown, self.references.body_line or self.references.line)
+        if self.problem is not None:
+            for related in self.problem.related:
+                yield Piece(related.text, related.line, inline=True)
     footnotes: tuple[Footnote, ...] = ()
     # Enters the deck, the handbook and the cheat sheet: the note holds questions (or knowledge
     # notes were asked for). Other notes are still parsed and checked; exporters skip them.
     in_outputs: bool = True
+    problem: ProblemMeta | None = None  # a coding-problem note: its one question is the problem
 
     @property
     def stem(self) -> str:
@@ -250,6 +332,11 @@ class Collection:
     notes: tuple[Note, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     language: str = "en"  # "zh" or "en": what the questions are written in (default flag names)
+    problem_terms: ProblemTerms = ProblemTerms()
+
+    def problems(self) -> list[Note]:
+        """The coding-problem notes that enter the outputs, in note order."""
+        return [note for note in self.notes if note.problem is not None and note.in_outputs]
 
     def questions(self) -> list[Question]:
         return [q for note in self.notes for q in note.questions]

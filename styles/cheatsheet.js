@@ -1,5 +1,5 @@
-/* qadeck cheat sheet: live search, flag filters, expand/collapse, theme, print. The page is complete
-   without this script; it only adds controls. */
+/* qadeck cheat sheet: live search, flag filters, problem filters (level, source, topic, company),
+   expand/collapse, theme, print. The page is complete without this script; it only adds controls. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -12,7 +12,8 @@
   var norm = function (s) { return s.normalize("NFKC").toLowerCase(); };
   var items = [];        // one per question card, document order
   var byEl = new Map();
-  var box, count, nomatch, flagButtons;
+  var box, count, nomatch, flagButtons, problemButtons;
+  var DIMS = { level: "lv", source: "src", topic: "tp", company: "co" };  // filter -> URL key
   var detailText = new WeakMap();
   var marking = 0;
 
@@ -23,6 +24,7 @@
     count = document.getElementById("qd-count");
     nomatch = document.getElementById("qd-nomatch");
     flagButtons = Array.prototype.slice.call(document.querySelectorAll(".qd-f"));
+    problemButtons = Array.prototype.slice.call(document.querySelectorAll(".qd-pf"));
     index();
     document.getElementById("qd-controls").hidden = false;
 
@@ -30,6 +32,10 @@
     box.value = params.get("q") || "";
     var wanted = (params.get("f") || "").split(",").filter(Boolean);
     flagButtons.forEach(function (b) { b.setAttribute("aria-pressed", String(wanted.indexOf(b.dataset.flag) >= 0)); });
+    problemButtons.forEach(function (b) {
+      var chosen = (params.get(DIMS[b.dataset.dim]) || "").split(",").filter(Boolean);
+      b.setAttribute("aria-pressed", String(chosen.indexOf(b.dataset.value) >= 0));
+    });
 
     // On huge pages each pass restyles thousands of cards: wait for a pause in typing there.
     var delay = items.length > 2000 ? 150 : 0;
@@ -43,7 +49,7 @@
         if (box.value) { box.value = ""; apply(); saveUrl(); } else { box.blur(); }
       }
     });
-    flagButtons.forEach(function (b) {
+    flagButtons.concat(problemButtons).forEach(function (b) {
       b.addEventListener("click", function () {
         b.setAttribute("aria-pressed", String(b.getAttribute("aria-pressed") !== "true"));
         apply(); saveUrl();
@@ -77,6 +83,7 @@
       var item = {
         el: el, text: norm(text), parent: parentEl ? byEl.get(parentEl) : null,
         flags: (el.dataset.flags || "").split("|").filter(Boolean),
+        problem: el.classList.contains("qd-p") ? problemValues(el) : null,
         note: el.closest(".qd-note"), section: el.closest(".qd-sec"), details: el.querySelectorAll(":scope > .qd-ans details"),
         childShown: false
       };
@@ -85,17 +92,42 @@
     }
   }
 
+  function problemValues(el) {
+    var values = {};
+    Object.keys(DIMS).forEach(function (dim) {
+      values[dim] = (el.getAttribute("data-" + dim) || "").split("|").filter(Boolean);
+    });
+    return values;
+  }
+
   function state() {
+    var chosen = {};
+    var any = false;
+    problemButtons.forEach(function (b) {
+      if (b.getAttribute("aria-pressed") !== "true") return;
+      (chosen[b.dataset.dim] = chosen[b.dataset.dim] || []).push(b.dataset.value);
+      any = true;
+    });
     return {
       terms: norm(box.value).split(/\s+/).filter(Boolean),
       flags: flagButtons.filter(function (b) { return b.getAttribute("aria-pressed") === "true"; })
-        .map(function (b) { return b.dataset.flag; })
+        .map(function (b) { return b.dataset.flag; }),
+      problems: chosen, anyProblem: any
     };
+  }
+
+  /* A problem filter keeps problems only: any chosen value of each filter, every filter chosen. */
+  function problemMatches(it, s) {
+    if (!s.anyProblem) return true;
+    if (!it.problem) return false;
+    return Object.keys(s.problems).every(function (dim) {
+      return s.problems[dim].some(function (v) { return it.problem[dim].indexOf(v) >= 0; });
+    });
   }
 
   function apply() {
     var s = state();
-    var filtering = s.terms.length > 0 || s.flags.length > 0;
+    var filtering = s.terms.length > 0 || s.flags.length > 0 || s.anyProblem;
     var perNote = new Map();
     var perSection = new Map();
     var shown = 0;
@@ -106,7 +138,8 @@
     for (var i = items.length - 1; i >= 0; i--) {  // children come after parents: walk backwards
       var it = items[i];
       var self = s.terms.every(function (t) { return it.text.indexOf(t) >= 0; }) &&
-        (s.flags.length === 0 || s.flags.some(function (f) { return it.flags.indexOf(f) >= 0; }));
+        (s.flags.length === 0 || s.flags.some(function (f) { return it.flags.indexOf(f) >= 0; })) &&
+        problemMatches(it, s);
       var visible = self || it.childShown;
       it.el.hidden = !visible;
       it.el.classList.toggle("qd-ctx", visible && !self);
@@ -188,6 +221,10 @@
     var params = new URLSearchParams(location.search);
     if (box.value.trim()) params.set("q", box.value.trim()); else params.delete("q");
     if (s.flags.length) params.set("f", s.flags.join(",")); else params.delete("f");
+    Object.keys(DIMS).forEach(function (dim) {
+      var chosen = s.problems[dim] || [];
+      if (chosen.length) params.set(DIMS[dim], chosen.join(",")); else params.delete(DIMS[dim]);
+    });
     var query = params.toString();
     try {
       history.replaceState(null, "", location.pathname + (query ? "?" + query : "") + location.hash);
@@ -201,7 +238,7 @@
     if (!target || !target.closest("main")) return;
     if (target.closest("[hidden]")) {
       box.value = "";
-      flagButtons.forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+      flagButtons.concat(problemButtons).forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
       apply(); saveUrl();
     }
     target.scrollIntoView({ block: "start" });

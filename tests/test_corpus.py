@@ -118,5 +118,9 @@ def test_every_warning_on_the_whole_copy_is_true(shared):
     assert templates == {"notes/note_template.md", "notes/README_template.md",
                          "algorithms/problem_template.md"}
     assert not any("/drafts/" in n.path for n in collection.notes)
-    kept = {n.path.rsplit("/", 1)[-1] for n in collection.notes if n.in_outputs}
+    kept = {n.path.rsplit("/", 1)[-1] for n in collection.notes if n.in_outputs and n.problem is None}
     assert kept == {"Transformer_QA.md", "位置编码_QA.md", "PEFT_QA.md", "偏好学习_QA.md", "大模型微调_QA.md"}
+    problems = {n.path for n in collection.notes if n.problem is not None}
+    assert problems == {p.relative_to(root).as_posix()
+                        for p in (root / "algorithms" / "problems").rglob("*.md")}
+    assert all(collection.note(p).in_outputs for p in problems)

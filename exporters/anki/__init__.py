@@ -42,7 +42,7 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     bases = _bases(collection, context)
     card_bases = {card.guid: bases[card.source] for card in rendered.cards}
     data = build_package(rendered.cards, rendered.media, load_style(), card_bases, read_previous(out_path),
-                         root_deck(collection.title), context.epoch)
+                         root_deck(collection.title), context.epoch, load_style("anki_problem"))
     write_bytes(out_path, data)
     return [*rendered.diagnostics, _summary(rendered, options)]
 
@@ -146,15 +146,16 @@ def root_deck(title: str) -> str:
     return deck_part(title)
 
 
-def load_style() -> Style:
+def load_style(templates: str = "anki") -> Style:
+    """A note type's look: its templates (`<templates>_front.html`, `_back.html`) and the one CSS."""
     from qadeck.render import pygments_css
 
     styles = files("qadeck.styles")
     night = "\n".join(pygments_css("github-dark", selector) for selector in NIGHT)
     card = styles.joinpath("anki.css").read_text("utf-8")
     css = "\n".join((pygments_css("default", ".highlight"), night, card))
-    return Style(styles.joinpath("anki_front.html").read_text("utf-8"),
-                 styles.joinpath("anki_back.html").read_text("utf-8"), css)
+    return Style(styles.joinpath(f"{templates}_front.html").read_text("utf-8"),
+                 styles.joinpath(f"{templates}_back.html").read_text("utf-8"), css)
 
 
 def _bases(collection: Collection, context: BuildContext) -> dict[str, int]:

@@ -41,8 +41,9 @@ class Card:
     source: str  # the note's path
     line: int
     deck: str
-    fields: tuple[str, ...]  # in FIELDS order
+    fields: tuple[str, ...]  # in FIELDS order (a problem's: problems.FIELDS)
     tags: tuple[str, ...]
+    kind: str = "qa"  # the note type: "qa" | "problem"
 
 
 @dataclass
@@ -125,6 +126,9 @@ class CardRenderer:
         return self.out
 
     def _render_note(self, note: Note) -> None:
+        if note.problem is not None:
+            self._render_problem(note)
+            return
         headings: dict[str, str] = {}  # question id -> heading HTML: a front, and its follow-ups' context
         deck = deck_name(self.title, note, self.decks)
         note_tags = [tag(t) for t in note.meta.tags]
@@ -139,6 +143,22 @@ class CardRenderer:
             parent = note.question(q.parent) if q.parent else None
             self.out.cards.append(Card(q.id, note.path, q.line, deck, self._fields(note, q, parent, headings),
                                        self._tags(note_tags, q)))
+
+    def _render_problem(self, note: Note) -> None:
+        from .problems import problem_deck, problem_fields, problem_tags
+
+        assert note.problem is not None
+        for q in note.questions:
+            if not q.answered and not self.include_unanswered:
+                self.out.left_out += 1
+                continue
+            self.out.cards.append(Card(q.id, note.path, q.line, problem_deck(self.title, note, self.decks),
+                                       problem_fields(self, note, q), problem_tags(note.problem), "problem"))
+
+    def html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
+        """A piece of the note as card HTML; its problems join the result's, its footnote
+        references go into `footnotes`."""
+        return self._html(note, piece, footnotes)
 
     def _html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
         made = self.renderer.render(note, piece)

@@ -39,9 +39,12 @@ from pathlib import Path
 from typing import Any
 
 from .cards import FIELDS, Card
+from .problems import FIELDS as PROBLEM_FIELDS
 
 MODEL_ID = 1_584_093_771  # fixed forever: the note type every qadeck deck shares
 MODEL_NAME = "qadeck Q&A"
+PROBLEM_MODEL_ID = 1_584_093_809  # fixed forever: the coding-problem note type
+PROBLEM_MODEL_NAME = "qadeck Problem"
 EPOCH_1980 = 315_532_800  # zip cannot store an earlier date
 
 
@@ -52,12 +55,27 @@ class Style:
     css: str
 
 
+@dataclass(frozen=True)
+class NoteType:
+    """One of qadeck's note types: its fixed id and name, its fields and how it looks."""
+
+    id: int
+    name: str
+    fields: tuple[str, ...]
+    style: Style
+
+    def signature(self) -> str:
+        return json.dumps([self.name, list(self.fields), self.style.front, self.style.back, self.style.css],
+                          ensure_ascii=False)
+
+
 @dataclass
 class Previous:
     """What the last package at the output path held: GUID -> (mtime, fields, tags)."""
 
     notes: dict[str, tuple[int, str, str]] = field(default_factory=dict)
-    model: tuple[int, str] | None = None  # (mtime, signature)
+    model: tuple[int, str] | None = None  # (mtime, signature) of the Q&A note type
+    models: dict[int, tuple[int, str]] = field(default_factory=dict)  # every note type's, by id
 
 
 def pinned_epoch(epoch: int | None) -> int | None:
@@ -75,16 +93,20 @@ def read_previous(path: Path) -> Previous:
         return previous
     db = _open_bytes(data)
     try:
-        rows = db.execute("SELECT guid, mod, flds, tags FROM notes WHERE mid = ?", (MODEL_ID,)).fetchall()
+        rows = db.execute("SELECT guid, mod, flds, tags FROM notes WHERE mid IN (?, ?)",
+                          (MODEL_ID, PROBLEM_MODEL_ID)).fetchall()
         (models,) = db.execute("SELECT models FROM col").fetchone()
-        model = json.loads(models).get(str(MODEL_ID))
+        found = json.loads(models)
     except (sqlite3.Error, TypeError, ValueError):
         return previous
     finally:
         db.close()
     previous.notes = {guid: (int(mod), flds, tags) for guid, mod, flds, tags in rows}
-    if isinstance(model, dict):
-        previous.model = (int(model.get("mod", 0)), _signature_of(model))
+    for model_id in (MODEL_ID, PROBLEM_MODEL_ID):
+        model = found.get(str(model_id)) if isinstance(found, dict) else None
+        if isinstance(model, dict):
+            previous.models[model_id] = (int(model.get("mod", 0)), _signature_of(model))
+    previous.model = previous.models.get(MODEL_ID)
     return previous
 
 
@@ -97,22 +119,32 @@ def choose_mtime(base: int, content: tuple[str, str], before: tuple[int, str, st
     return max(base, before[0] + 1)
 
 
+def note_types(style: Style, problem_style: Style | None = None) -> dict[str, NoteType]:
+    """qadeck's note types by card kind: Q&A, and coding problems (in Q&A's style unless given)."""
+    return {"qa": NoteType(MODEL_ID, MODEL_NAME, FIELDS, style),
+            "problem": NoteType(PROBLEM_MODEL_ID, PROBLEM_MODEL_NAME, PROBLEM_FIELDS, problem_style or style)}
+
+
 def build_package(cards: list[Card], media: dict[str, bytes], style: Style, bases: dict[str, int],
-                  previous: Previous, root_deck: str, epoch: int | None = None) -> bytes:
-    """The .apkg bytes. `bases` gives each card's base time by GUID; `epoch` is SOURCE_DATE_EPOCH."""
+                  previous: Previous, root_deck: str, epoch: int | None = None,
+                  problem_style: Style | None = None) -> bytes:
+    """The .apkg bytes. `bases` gives each card's base time by GUID; `epoch` is SOURCE_DATE_EPOCH.
+    The Q&A note type is always in the package, the problem note type when a card uses it."""
     import genanki
 
-    model_mtime = _model_mtime(style, bases, previous, epoch)
-    model = _model(genanki, style, model_mtime, deck_id(root_deck))
+    types = note_types(style, problem_style)
+    used = ["qa", *(["problem"] if any(card.kind == "problem" for card in cards) else [])]
+    mtimes = {kind: _model_mtime(types[kind], bases, previous, epoch) for kind in used}
+    models = [_model(genanki, types[kind], mtimes[kind], deck_id(root_deck)) for kind in used]
     ids = _Ids()
     rows: list[_Row] = []
     for position, card in enumerate(cards, start=1):
         fields, tags = "\x1f".join(card.fields), _tag_text(card.tags)
         mtime = choose_mtime(bases[card.guid], (fields, tags), previous.notes.get(card.guid))
         rows.append(_Row(ids.take(mtime * 1000), card.guid, mtime, tags, fields, card.fields[0],
-                         deck_id(card.deck), position))
-    newest = max([model_mtime, *(row.mtime for row in rows)])
-    return _zip(_collection(genanki, model, _deck_names(cards, root_deck), rows), media, newest)
+                         deck_id(card.deck), position, types[card.kind].id))
+    newest = max([*mtimes.values(), *(row.mtime for row in rows)])
+    return _zip(_collection(genanki, models, _deck_names(cards, root_deck), rows), media, newest)
 
 
 @dataclass(frozen=True)
@@ -127,6 +159,7 @@ class _Row:
     sort_field: str
     deck_id: int
     position: int  # new-card order: the notes' order
+    model_id: int = MODEL_ID
 
 
 class _Ids:
@@ -155,10 +188,6 @@ def _tag_text(tags: tuple[str, ...]) -> str:
     return " " + " ".join(tags) + " "  # how genanki stores tags
 
 
-def _signature(style: Style) -> str:
-    return json.dumps([MODEL_NAME, list(FIELDS), style.front, style.back, style.css], ensure_ascii=False)
-
-
 def _signature_of(model: dict[str, Any]) -> str:
     try:
         template = model["tmpls"][0]
@@ -169,22 +198,23 @@ def _signature_of(model: dict[str, Any]) -> str:
         return ""
 
 
-def _model_mtime(style: Style, bases: dict[str, int], previous: Previous, epoch: int | None) -> int:
+def _model_mtime(kind: NoteType, bases: dict[str, int], previous: Previous, epoch: int | None) -> int:
     base = pinned_epoch(epoch) or max(bases.values(), default=EPOCH_1980)
-    if previous.model is None:
+    before = previous.models.get(kind.id) or (previous.model if kind.id == MODEL_ID else None)
+    if before is None:
         return base
-    before_mtime, before_signature = previous.model
-    return before_mtime if before_signature == _signature(style) else max(base, before_mtime + 1)
+    before_mtime, before_signature = before
+    return before_mtime if before_signature == kind.signature() else max(base, before_mtime + 1)
 
 
-def _model(genanki: Any, style: Style, mtime: int, home_deck: int) -> Any:
+def _model(genanki: Any, kind: NoteType, mtime: int, home_deck: int) -> Any:
     class Model(genanki.Model):
         def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
             return super().to_json(mtime, home_deck)  # not genanki's clock or last deck
 
-    return Model(MODEL_ID, MODEL_NAME, fields=[{"name": f} for f in FIELDS],
-                 templates=[{"name": "Card", "qfmt": style.front, "afmt": style.back}],
-                 css=style.css, sort_field_index=0)
+    return Model(kind.id, kind.name, fields=[{"name": f} for f in kind.fields],
+                 templates=[{"name": "Card", "qfmt": kind.style.front, "afmt": kind.style.back}],
+                 css=kind.style.css, sort_field_index=0)
 
 
 def _deck_names(cards: list[Card], root: str) -> list[str]:
@@ -197,7 +227,7 @@ def _deck_names(cards: list[Card], root: str) -> list[str]:
     return list(names)
 
 
-def _collection(genanki: Any, model: Any, decks: list[str], rows: list[_Row]) -> bytes:
+def _collection(genanki: Any, models: list[Any], decks: list[str], rows: list[_Row]) -> bytes:
     """The SQLite collection: genanki's schema, collection row, deck and note type JSON; the
     notes and cards inserted as genanki's Note and Card would, each with its own mtime and ids
     (genanki gives every note one clock time and rewrites the JSON for every deck)."""
@@ -209,10 +239,10 @@ def _collection(genanki: Any, model: Any, decks: list[str], rows: list[_Row]) ->
         (deck_json,) = cursor.execute("SELECT decks FROM col").fetchone()
         deck_map = json.loads(deck_json)
         deck_map.update({str(deck_id(name)): genanki.Deck(deck_id(name), name).to_json() for name in decks})
-        models = {str(model.model_id): model.to_json(0, 0)}
-        cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(deck_map), json.dumps(models)))
+        types = {str(model.model_id): model.to_json(0, 0) for model in models}
+        cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(deck_map), json.dumps(types)))
         cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", (
-            (r.note_id, r.guid, model.model_id, r.mtime, -1, r.tags, r.fields, r.sort_field, 0, 0, "")
+            (r.note_id, r.guid, r.model_id, r.mtime, -1, r.tags, r.fields, r.sort_field, 0, 0, "")
             for r in rows))
         cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
             (r.note_id, r.note_id, r.deck_id, 0, r.mtime, -1, 0, 0, r.position, 0, 0, 0, 0, 0, 0, 0, 0, "")

@@ -21,6 +21,7 @@ from qadeck.atomic import write_text
 from qadeck.context import BuildContext
 from qadeck.exporters.cheatsheet.content import Content
 from qadeck.exporters.cheatsheet.options import HtmlOptions
+from qadeck.exporters.cheatsheet.problems import ProblemsSection
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import pygments_css
 
@@ -51,29 +52,35 @@ class CheatSheet:
     def __init__(self, collection: Collection, options: HtmlOptions, context: BuildContext):
         self.title = collection.title
         self.context = context
-        self.notes = [n for n in collection.notes if n.in_outputs and n.questions]  # cards only
-        self.groups = {n.path: _groups(n) for n in self.notes}
-        self.anchors = Anchors(self.notes, self.groups)
+        self.notes = [n for n in collection.notes
+                      if n.in_outputs and n.questions and n.problem is None]  # cards only
+        problems = collection.problems()  # a section of their own (`problems`)
+        self.groups = {n.path: _groups(n) for n in self.notes + problems}
+        self.anchors = Anchors(self.notes + problems, self.groups)
         self.content = Content(Path(context.notes), options.image_cap_kb, self.anchors.fragment)
+        self.problems = ProblemsSection(collection, self.content.html)
         self.diagnostics: list[Diagnostic] = []
 
     # -- the page --------------------------------------------------------------------------------
 
     def html(self) -> str:
-        main = "\n".join(self._note_html(note) for note in self.notes)
+        main = "\n".join([*(self._note_html(note) for note in self.notes), self.problems.html()]).strip()
         script = _style_file("cheatsheet.js")
         css = "\n".join([self.content.font_css(), _style_file("cheatsheet.css"), _highlight_css()])
         questions = [q for n in self.notes for q in n.questions]
         answered = sum(q.answered for q in questions)
+        problems = len(self.problems.notes)
         page = _fill(_style_file("cheatsheet.html"), {
             "title": html.escape(self.title),
             "subtitle": html.escape(self.context.subtitle),
-            "stats": f"{len(self.notes)} 篇笔记 · {len(questions)} 题 · {answered} 已答",
+            "stats": f"{len(self.notes)} 篇笔记 · {len(questions)} 题 · {answered} 已答"
+                     + (f" · {problems} 道算法题" if problems else ""),
             "csp": _csp(script),
             "css": css,
             "script": script,
             "flags": self._flag_buttons(questions),
-            "toc": "\n".join(self._toc_item(n) for n in self.notes),
+            "problem_filters": self.problems.filters(),
+            "toc": "\n".join([*(self._toc_item(n) for n in self.notes), self.problems.toc_item()]).strip(),
             "main": main or '<p class="qd-empty">没有问题。</p>',
             "footer": html.escape(_footer(self.context)),
         })

@@ -17,6 +17,7 @@ from qadeck.context import BuildContext
 from qadeck.exporters.handbook.chapters import WRITING_LINES, Chapters, element_id
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.exporters.handbook.problems import ProblemsPart
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Note, Question
 
@@ -64,6 +65,8 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     `font_faces` are `@font-face` rules for the document's head."""
     chapters = Chapters(collection, options, context.notes, engine, coverage)
     texts = [chapters.chapter(i, note) for i, note in enumerate(chapters.notes, 1)]
+    part = ProblemsPart(collection, chapters)
+    texts += [text for text in (part.html(),) if text]
     notes = chapters.notes
     questions = [q for n in notes for q in n.questions]
     date = build_date(collection, context.epoch)
@@ -81,8 +84,9 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     if not keywords:
         page = page.replace('<meta name="keywords" content="">\n', "")
     shown = date[0] if date else ""
-    cover = _cover(collection.title, context, options.questions_only, notes, questions, shown)
-    return Book(page, cover, _toc(chapters), texts,
+    cover = _cover(collection.title, context, options.questions_only, notes, questions, shown,
+                   len(chapters.problems))
+    return Book(page, cover, _toc(chapters, part.toc()), texts,
                 diagnostics=chapters.diagnostics, notes=len(notes), questions=len(questions))
 
 
@@ -122,10 +126,12 @@ def _e(text: str) -> str:
 
 
 def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[Note],
-           questions: list[Question], date: str) -> str:
+           questions: list[Question], date: str, problems: int = 0) -> str:
     open_count = sum(not q.answered for q in questions)
     kicker = "模拟面试 · 题目版" if questions_only else "面试手册"
     counts = [f"{len(notes)} 篇笔记", f"{len(questions)} 道题"]
+    if problems:
+        counts.append(f"{problems} 道算法题")
     if open_count:
         counts.append(f"{open_count} 道待补充")
     parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{_e(title)}</h1>']
@@ -140,7 +146,7 @@ def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[
             + '\n</div>\n<div class="cover-bottom">\n' + "\n".join(bottom) + "\n</div>\n</section>")
 
 
-def _toc(chapters: Chapters) -> str:
+def _toc(chapters: Chapters, problems: str = "") -> str:
     items = []
     for number, note in enumerate(chapters.notes, 1):
         sections = [s for s in note.sections if len(s.path) == 1 and chapters.section_shown(note, s)]
@@ -149,6 +155,8 @@ def _toc(chapters: Chapters) -> str:
         sub = f'<ul>{inner}</ul>' if inner else ""
         items.append(f'<li class="toc-note"><a href="#{element_id("n", note.path)}">'
                      f'<span class="toc-no">第 {number} 章</span>{_e(note.title)}</a>{sub}</li>')
+    if problems:
+        items.append(problems)
     return ('<nav class="toc">\n<h1 class="toc-title">目录</h1>\n<ul>\n' + "\n".join(items)
             + "\n</ul>\n</nav>")
 

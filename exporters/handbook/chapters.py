@@ -59,8 +59,10 @@ class Chapters:
                  coverage: Coverage | None) -> None:
         self.coverage = coverage
         self.answers = not options.questions_only
-        self.notes = [n for n in collection.notes if n.in_outputs and (n.questions or self.answers)]
-        self._by_path = {n.path: n for n in self.notes}
+        self.notes = [n for n in collection.notes
+                      if n.in_outputs and n.problem is None and (n.questions or self.answers)]
+        self.problems = collection.problems()  # printed in a part of their own (`problems`)
+        self._by_path = {n.path: n for n in self.notes + self.problems}
         self.policy = PrintPolicy(notes_root, self)
         self.renderer = Renderer(TARGET, self.policy, engine)
         self.diagnostics: list[Diagnostic] = []

@@ -15,7 +15,9 @@ from qadeck.parser.heading import anchor_key
 from qadeck.parser.identity import PIN, normalize, question_id
 from qadeck.parser.language import language_of, marker_names
 from qadeck.parser.note import NoteDraft, read_note
+from qadeck.parser.problem_tags import Terms, problem_meta
 from qadeck.parser.source import Problem, decode
+from qadeck.parser.taginfo import TagInfoFinder
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
@@ -64,12 +66,16 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     places = _Places(root, repository_root(root))
     language = _language(drafts)
     names = marker_names(language, options.marker_names)
-    notes = [_note(d, by_path, places, options, names) for d in drafts]
+    tag_lists = TagInfoFinder(root, places.repository)
+    terms = Terms()
+    notes = [_note(d, by_path, places, options, names, tag_lists, terms) for d in drafts]
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
                            for p in draft.problems)
+    diagnostics.extend(Diagnostic(path, p.line, p.severity, p.code, p.message)
+                       for path, p in tag_lists.problems)
     diagnostics.sort(key=lambda d: (d.path, d.line, d.code))
-    return Collection(options.title, tuple(notes), tuple(diagnostics), language)
+    return Collection(options.title, tuple(notes), tuple(diagnostics), language, terms.terms())
 
 
 def _language(drafts: list[NoteDraft]) -> str:
@@ -121,6 +127,9 @@ def _assign_ids(drafts: list[NoteDraft]) -> None:
             if q.pin is not None and _take_pin(draft, q, used):
                 continue
             norm = normalize(q.heading.text)
+            if q.kind == "problem" and draft.problem is not None:
+                _problem_id(draft, q, used)
+                continue
             lines = seen.setdefault(norm, [])
             lines.append(q.line)
             salt = f"#{len(lines)}" if len(lines) > 1 else ""
@@ -135,6 +144,27 @@ def _assign_ids(drafts: list[NoteDraft]) -> None:
                 qid = question_id(draft.path, q.heading.text, salt)
             q.id = qid
             used[qid] = f"{draft.path}:{q.line}"
+
+
+def _problem_key(draft: NoteDraft) -> tuple[str, str]:
+    """A problem's identity: its source and number (a renamed file keeps its card), else the file
+    name and the problem's name."""
+    problem = draft.problem
+    assert problem is not None
+    number = problem.number.lstrip("0") or problem.number
+    if problem.source and number:
+        return "problem:" + normalize(problem.source), number
+    return "problem:" + draft.stem, normalize(problem.name)
+
+
+def _problem_id(draft: NoteDraft, q, used: dict[str, str]) -> None:
+    qid = question_id(*_problem_key(draft))
+    if qid in used:
+        draft.problems.append(Problem(q.line, "warning", "problem.duplicate",
+                                      f"same source and number as {used[qid]}; given an id by its file"))
+        qid = question_id("problem:" + draft.path, normalize(draft.problem.name if draft.problem else ""))
+    q.id = qid
+    used[qid] = f"{draft.path}:{q.line}"
 
 
 def _take_pin(draft: NoteDraft, q, used: dict[str, str]) -> bool:
@@ -152,7 +182,7 @@ def _take_pin(draft: NoteDraft, q, used: dict[str, str]) -> bool:
 
 
 def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, options: ParseOptions,
-          names: dict[str, str]) -> Note:
+          names: dict[str, str], tag_lists: TagInfoFinder, terms: Terms) -> Note:
     questions: list[Question] = []
     ids = [q.id for q in draft.questions]
     children: dict[int, list[str]] = {}
@@ -167,17 +197,38 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, opti
             flags=flags, answered=not q.answer.empty, answer=q.answer,
             parent=ids[q.parent] if q.parent is not None else None,
             children=tuple(children.get(index, ())), section=q.section, line=q.line, level=q.level,
-            anchor=q.anchor, pinned=q.pin is not None and q.id == q.pin,
+            anchor=q.anchor, pinned=q.pin is not None and q.id == q.pin, kind=q.kind,
         ))
     for q in questions:
         if not q.answered:
             draft.problems.append(Problem(q.line, "info", "question.unanswered", "question has no answer"))
     links = tuple(_resolve(draft, line, href, image, by_path, places)
                   for line, href, image in draft.raw_links)
+    problem = None
+    if draft.problem is not None:
+        _fold_related_missing(draft)
+        info = tag_lists.for_note(draft.path)
+        problem = problem_meta(draft.problem, info)
+        terms.add(problem, info)
     return Note(draft.path, draft.title, draft.meta, tuple(draft.sections), tuple(questions),
                 draft.keywords, draft.references, links, draft.intro, draft.intro_line,
                 draft.digest, draft.mtime, draft.footnotes,
-                in_outputs=bool(questions) or options.knowledge)
+                in_outputs=bool(questions) or options.knowledge, problem=problem)
+
+
+def _fold_related_missing(draft: NoteDraft) -> None:
+    """Related problems the generated `relate` block lists but the notes folder lacks (a partial
+    copy, a problem not yet written): one line for the block, not one warning per link."""
+    assert draft.problem is not None
+    lines = {r.line for r in draft.problem.related}
+    missing = [p for p in draft.problems if p.code == "note.missing" and p.line in lines]
+    if not missing:
+        return
+    draft.problems = [p for p in draft.problems if not (p.code == "note.missing" and p.line in lines)]
+    first = missing[0].message.removeprefix("note not found: ")
+    draft.problems.append(Problem(missing[0].line, "info", "problem.related-missing",
+                                  f"{len(missing)} of {len(lines)} related problems are not in the notes "
+                                  f"folder (first: {first}); they show as text"))
 
 
 def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],

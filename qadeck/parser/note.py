@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Section
 from qadeck.parser.answer import first_line, markdown_of, split_closing
 from qadeck.parser.heading import SECTION_MARKERS, HeadingText, github_anchor, read_heading, reads_as_question
+from qadeck.parser.lists import list_questions
 from qadeck.parser.meta import read_keywords, read_meta
+from qadeck.parser.problem import ProblemDraft, is_problem, read_problem
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
 from qadeck.parser.template import is_template
@@ -17,7 +19,8 @@ from qadeck.syntax import MATH
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 # A link target: `<with spaces>`, or text whose parentheses balance (`./链表相加(二).md`).
-_HREF = re.compile(r"!?\[[^\]]*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))"
+# Link words may hold one level of brackets: `[[中等, 牛客] 链表相加(二)](./链表相加(二).md)`.
+_HREF = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))"
                    r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
 # Math is never a link: `$S[\pi_\theta](s_t)$` reads like one.
@@ -37,6 +40,7 @@ class QuestionDraft:
     section: tuple[str, ...]
     pin: str | None
     id: str = ""
+    kind: str = "question"  # "problem": the one question of a problem note
 
 
 @dataclass
@@ -57,6 +61,7 @@ class NoteDraft:
     raw_links: list[tuple[int, str, bool]] = field(default_factory=list)  # line, href, is image
     anchors: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # -> heading, qindex
     problems: list[Problem] = field(default_factory=list)
+    problem: ProblemDraft | None = None  # a coding-problem note
 
     @property
     def stem(self) -> str:
@@ -84,11 +89,49 @@ def read_note(path: str, text: str, problems: list[Problem]) -> NoteDraft:
     draft = NoteDraft(path, title, meta, read_keywords(scanned), template=is_template(stem, scanned))
     if draft.template:
         return draft
-    _fill(draft, scanned, nodes, pins)
+    if is_problem(scanned):
+        if not _problem(draft, scanned, text, nodes, pins, problems):
+            draft.template = True  # the problem template: placeholders only
+            return draft
+    else:
+        _fill(draft, scanned, nodes, pins)
+        if not draft.questions:
+            list_questions(draft, scanned)
     draft.footnotes = tuple(Footnote(label, markdown_of([(line, t) for t in text]), line)
                             for label, line, text in scanned.footnotes)
     draft.problems = problems
     return draft
+
+
+def _problem(draft: NoteDraft, scanned: Scan, text: str, nodes: list[_Node], pins: dict[int, str],
+             problems: list[Problem]) -> bool:
+    """A coding-problem note: one question, the problem (see `problem`). False for the template."""
+    if scanned.title:
+        after, level, title = scanned.title[1] + 1, 1, read_heading(scanned.title[0]).text
+    elif nodes:  # the first heading, at any level, names the problem
+        after, level, title = nodes[0].raw.line, nodes[0].raw.level, nodes[0].head.text
+    else:
+        after, level, title = 0, 1, draft.title
+    read = read_problem(scanned, text.split("\n"), title, after, problems)
+    if read is None:
+        return False
+    draft.problem, answer = read
+    name = draft.problem.name
+    draft.title = title or name
+    slugs = _slugs(scanned)
+    anchor = slugs.get(after, github_anchor(name))
+    heading = HeadingText(_MD_SPECIAL.sub(r"\\\1", name), name, (), "")
+    pin = pins.get(0) if nodes and not scanned.title else None
+    draft.questions.append(QuestionDraft(heading, answer, max(after, 1), level, anchor, None, (), pin,
+                                         kind="problem"))
+    draft.anchors[anchor] = (name, "0")
+    for raw in _all_headings(scanned):
+        draft.anchors.setdefault(slugs[raw.line], (read_heading(raw.text).text, None))
+    draft.raw_links = _keyword_links(scanned) + _links(scanned)
+    return True
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 
 def _tree(headings: list[RawHeading]) -> list[_Node]:

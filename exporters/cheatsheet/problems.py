@@ -1,0 +1,123 @@
+"""The cheat sheet's 算法题 section: problems by topic, each card its statement with the approaches
+folded away, and filter buttons by level, source, topic and company (the page's script combines
+them with the search). Filter values travel in `data-` attributes, escaped like any text."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections import Counter
+from collections.abc import Callable
+
+from qadeck.model import Collection, Note, Piece, ProblemMeta
+
+TITLE = "算法题"
+NO_TOPIC = "其他"
+SECTION_ID = "qd-problems"
+# (data attribute / URL key, label) of each filter, in the order they are shown
+DIMENSIONS = (("level", "难度"), ("source", "来源"), ("topic", "专题"), ("company", "公司"))
+
+Render = Callable[[Note, Piece], str]
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def values(problem: ProblemMeta, dimension: str) -> tuple[str, ...]:
+    """A problem's values for one filter."""
+    if dimension == "level":
+        return (problem.level,) if problem.level else ()
+    if dimension == "source":
+        return (problem.source,) if problem.source else ()
+    if dimension == "topic":
+        return problem.topics
+    return problem.companies
+
+
+class ProblemsSection:
+    def __init__(self, collection: Collection, render: Render) -> None:
+        self.collection = collection
+        self.notes = collection.problems()
+        self.render = render
+        order = {t: i for i, t in enumerate(collection.problem_terms.topics)}
+        groups: dict[str, list[Note]] = {}
+        for note in self.notes:
+            assert note.problem is not None
+            groups.setdefault(note.problem.topic or NO_TOPIC, []).append(note)
+        self.groups = sorted(groups.items(), key=lambda g: (order.get(g[0], len(order)), g[0] == NO_TOPIC))
+
+    def filters(self) -> str:
+        """The filter rows: one group of buttons per dimension that has values."""
+        if not self.notes:
+            return ""
+        rows = []
+        for dimension, label in DIMENSIONS:
+            counts = Counter(v for n in self.notes if n.problem for v in values(n.problem, dimension))
+            if not counts:
+                continue
+            buttons = "".join(
+                f'<button type="button" class="qd-pf" data-dim="{dimension}" data-value="{_e(value)}" '
+                f'aria-pressed="false">{_e(value)} <span class="qd-n">{counts[value]}</span></button>'
+                for value in self._ordered(dimension, counts))
+            rows.append(f'<span class="qd-pfl" role="group" aria-label="{label}">'
+                        f'<span class="qd-pfn">{label}</span>{buttons}</span>')
+        return f'<div class="qd-row qd-pfs" aria-label="{TITLE}筛选">{"".join(rows)}</div>'
+
+    def _ordered(self, dimension: str, counts: Counter[str]) -> list[str]:
+        terms = self.collection.problem_terms
+        listed = {"level": terms.levels, "source": terms.sources, "topic": terms.topics}.get(dimension)
+        if listed:
+            return [v for v in listed if v in counts]
+        return sorted(counts, key=lambda v: (-counts[v], v))  # companies: the most asked first
+
+    def toc_item(self) -> str:
+        if not self.notes:
+            return ""
+        return (f'<li><a href="#{SECTION_ID}">{TITLE}</a> <span class="qd-n">{len(self.notes)}</span></li>')
+
+    def html(self) -> str:
+        if not self.notes:
+            return ""
+        groups = "\n".join(self._group(topic, notes) for topic, notes in self.groups)
+        total = len(self.notes)
+        return (f'<section class="qd-note qd-problems" id="{SECTION_ID}" aria-labelledby="{SECTION_ID}-h">\n'
+                f'<h2 id="{SECTION_ID}-h"><a href="#{SECTION_ID}">{TITLE}</a> '
+                f'<span class="qd-c" data-total="{total}">{total} 题</span></h2>\n{groups}\n</section>')
+
+    def _group(self, topic: str, notes: list[Note]) -> str:
+        anchor = "t-" + hashlib.sha1(topic.encode("utf-8")).hexdigest()[:10]
+        cards = "\n".join(self._card(note) for note in notes)
+        heading = f'<a href="#{anchor}">{_e(topic)}</a> <span class="qd-n">{len(notes)}</span>'
+        return (f'<section class="qd-sec">\n<h3 class="qd-sh" id="{anchor}">{heading}</h3>\n'
+                f'<div class="qd-grid">\n{cards}\n</div>\n</section>')
+
+    def _card(self, note: Note) -> str:
+        problem, q = note.problem, note.questions[0]
+        assert problem is not None
+        data = "".join(f' data-{dimension}="{_e("|".join(values(problem, dimension)))}"'
+                       for dimension, _ in DIMENSIONS)
+        levels = self.collection.problem_terms.levels
+        rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0
+        badges = "".join([
+            f'<span class="qd-lv qd-lv-{rank}">{_e(problem.level)}</span>' if problem.level else "",
+            f'<span class="qd-src">{_e(problem.source)}</span>' if problem.source else ""])
+        heading = self.render(note, Piece(q.heading, q.line, inline=True))
+        parts = []
+        if q.answer.statement.strip():
+            statement = self.render(note, Piece(q.answer.statement, q.answer.statement_line or q.line))
+            parts.append(f'<div class="qd-stmt">{statement}</div>')
+        if problem.url:
+            parts.append(f'<p class="qd-plink"><a href="{_e(problem.url)}" rel="noopener noreferrer">'
+                         f"{_e(problem.url)}</a></p>")
+        for approach in q.answer.approaches:
+            if approach.empty:
+                continue
+            body = self.render(note, Piece(approach.markdown, approach.body_line or approach.line))
+            parts.append(f'<details class="qd-d"><summary>{_e(approach.name)}</summary>{body}</details>')
+        if problem.companies:
+            parts.append(f'<p class="qd-also">公司: {_e(" · ".join(problem.companies))}</p>')
+        return (f'<article class="qd-q qd-p" id="{q.id}" data-flags=""{data}>'
+                f'<h4 class="qd-qh"><a class="qd-a" href="#{q.id}" aria-label="本题链接">#</a>'
+                f'{badges}<span class="qd-qt">{heading}</span></h4>'
+                f'<div class="qd-ans">{"".join(parts)}</div></article>')

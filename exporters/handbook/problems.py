@@ -1,0 +1,152 @@
+"""The handbook's part 算法题: the coding problems after the Q&A chapters, grouped by topic in the
+collection's order (data structures, then algorithms...), each headed with its level, source and
+number and the link to it online; its approaches and code as written; then an index of the
+problems by level and by source. The questions-only book prints the statements with ruled space.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+
+from qadeck.exporters.handbook.chapters import Chapters, element_id
+from qadeck.model import Collection, Note, Piece, ProblemMeta
+
+TITLE = "算法题"
+NO_TOPIC = "其他"
+PART_ID = "part-problems"
+SOLVE_LINES = 8  # ruled lines under a statement in the questions-only book
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def problem_id(note: Note) -> str:
+    return element_id("q", note.questions[0].id)
+
+
+def topic_id(topic: str) -> str:
+    return element_id("t", topic)
+
+
+def by_topic(collection: Collection, notes: list[Note]) -> list[tuple[str, list[Note]]]:
+    """Problems under their first topic, topics in the collection's order, unfiled ones last."""
+    order = {topic: index for index, topic in enumerate(collection.problem_terms.topics)}
+    groups: dict[str, list[Note]] = {}
+    for note in notes:
+        assert note.problem is not None
+        groups.setdefault(note.problem.topic or NO_TOPIC, []).append(note)
+    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == NO_TOPIC))
+
+
+class ProblemsPart:
+    """Writes the part with the chapters' renderer (links between problems stay links)."""
+
+    def __init__(self, collection: Collection, chapters: Chapters) -> None:
+        self.collection = collection
+        self.chapters = chapters
+        self.notes = chapters.problems
+        self.groups = by_topic(collection, self.notes)
+
+    def html(self) -> str:
+        if not self.notes:
+            return ""
+        levels = self.collection.problem_terms.levels
+        counts = " · ".join(f"{level} {n}" for level in levels
+                            if (n := sum(p.problem.level == level for p in self.notes if p.problem)))
+        out = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">',
+               f'<p class="chapter-no">{len(self.notes)} 道题</p>',
+               f'<h1 class="chapter-title bm1" data-bm="{TITLE}">{TITLE}</h1>',
+               f'<p class="chapter-meta">{_e(counts)}</p>', "</header>"]
+        for topic, notes in self.groups:
+            count = f'<span class="topic-count">{len(notes)}</span>'
+            out.append(f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{_e(topic)}">'
+                       f"{self.chapters._text(notes[0], topic, 1)}{count}</h2>")
+            out.extend(self._problem(note) for note in notes)
+        if self.chapters.answers:
+            out.append(self._index())
+        out.append("</article>")
+        return "\n".join(out)
+
+    def toc(self) -> str:
+        if not self.notes:
+            return ""
+        inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{_e(topic)}</a></li>'
+                        for topic, _ in self.groups)
+        return (f'<li class="toc-note"><a href="#{PART_ID}"><span class="toc-no">附</span>{TITLE}</a>'
+                f"<ul>{inner}</ul></li>")
+
+    def _problem(self, note: Note) -> str:
+        problem, q = note.problem, note.questions[0]
+        assert problem is not None
+        md = self.chapters._md
+        out = [f'<section class="problem" id="{problem_id(note)}">',
+               f'<a id="{element_id("n", note.path)}"></a>',
+               f'<h3 class="p-head bm3" data-bm="{_e(problem.name)}">'
+               f'{md(note, Piece(q.heading, q.line, True))}{"".join(self._badges(problem))}</h3>']
+        if problem.url:
+            out.append(f'<p class="p-link"><a class="web" href="{_e(problem.url)}">{_e(problem.url)}</a></p>')
+        if q.answer.statement.strip():
+            statement = Piece(q.answer.statement, q.answer.statement_line or q.line)
+            out.append(f'<div class="statement">{md(note, statement)}</div>')
+        if not self.chapters.answers:
+            out.append('<div class="write-space">' + '<div class="rule"></div>' * SOLVE_LINES + "</div>")
+            out.append("</section>")
+            return "\n".join(out)
+        for approach in q.answer.approaches:
+            if approach.empty:
+                continue
+            label = self.chapters._text(note, approach.name, approach.line)
+            body = md(note, Piece(approach.markdown, approach.body_line or approach.line))
+            out.append(f'<div class="approach"><p class="part-label">{label}</p>{body}</div>')
+        related = list(self._related(note))
+        if related:
+            links = " · ".join(related)
+            out.append(f'<p class="see-also related"><span class="label">相关</span>{links}</p>')
+        out.append("</section>")
+        return "\n".join(out)
+
+    def _related(self, note: Note) -> Iterator[str]:
+        """Related problems that are in this book, as links; the others are not printed."""
+        assert note.problem is not None
+        seen: set[str] = set()
+        for related in note.problem.related:
+            link = note.link(related.href)
+            if link is None or not link.ok or self.chapters.in_book(link.target) is None \
+                    or link.target in seen or link.target == note.path:
+                continue
+            seen.add(link.target or "")
+            yield self.chapters._md(note, Piece(f"[{related.text}]({related.href})", related.line, True))
+
+    def _badges(self, problem: ProblemMeta) -> Iterator[str]:
+        """Level (coloured by its rank among the collection's levels), source and number."""
+        levels = self.collection.problem_terms.levels
+        if problem.level:
+            rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0
+            yield f'<span class="badge level level-{rank}">{_e(problem.level)}</span>'
+        if problem.source:
+            yield f'<span class="badge source">{_e(problem.source)}</span>'
+        if problem.number:
+            yield f'<span class="badge number">#{_e(problem.number)}</span>'
+
+    def _index(self) -> str:
+        """The problems by level and by source, each a link to its page."""
+        terms = self.collection.problem_terms
+        out = ['<section class="problem-index">',
+               '<h2 class="section d1 bm2" data-bm="题目索引">题目索引</h2>']
+        for label, values, key in (("按难度", terms.levels, "level"), ("按来源", terms.sources, "source")):
+            out.append(f'<h3 class="section d2">{label}</h3><dl class="index">')
+            for value in values:
+                listed = [n for n in self.notes if n.problem and getattr(n.problem, key) == value]
+                if not listed:
+                    continue
+                links = " · ".join(f'<a class="xref" href="#{problem_id(n)}">{_e(n.problem.name)}</a>'
+                                   for n in listed if n.problem)
+                count = f'<span class="topic-count">{len(listed)}</span>'
+                out.append(f"<dt>{_e(value)} {count}</dt><dd>{links}</dd>")
+            out.append("</dl>")
+        out.append("</section>")
+        return "\n".join(out)
+
+

@@ -1,0 +1,133 @@
+"""A problems repository's tag list (`tag_info.yml`): tags grouped by type (source, level, data
+structure, algorithm, trick, other) in priority order, each with its aliases. Problems' tags are
+normalised through it (`优先队列` → `堆/优先队列`, `dp` → `动态规划`) and sorted in its order.
+
+The list is found next to a problem note or in a folder above it, up to the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qadeck.parser.source import Problem
+
+FILE_NAME = "tag_info.yml"
+# Types whose tags say where a problem comes from or how hard it is: not what it is about.
+NOT_TOPICS = frozenset({"subject", "source", "level"})
+LEVEL_TYPES = frozenset({"level"})
+SOURCE_TYPES = frozenset({"subject", "source"})
+DEFAULT_LEVELS = ("简单", "中等", "困难")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class TagInfo:
+    path: str  # where the list was read from (relative to the notes folder, may start with ../)
+    canonical: dict[str, str] = field(default_factory=dict)  # folded name or alias -> tag name
+    kinds: dict[str, str] = field(default_factory=dict)  # tag name -> its type
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict)  # tag name -> (priority, position)
+
+    def name(self, tag: str) -> str:
+        """The tag's own name for `tag` or one of its aliases (case and width ignored)."""
+        return self.canonical.get(fold(tag), tag.strip())
+
+    def kind(self, tag: str) -> str | None:
+        return self.kinds.get(tag)
+
+    def rank(self, tag: str) -> tuple[int, int] | None:
+        return self.ranks.get(tag)
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def read_tag_info(text: str, rel: str, problems: list[Problem]) -> TagInfo | None:
+    """The list in `text`; None (with a warning in `problems`) when it is not one."""
+    try:
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = 1 + (mark.line if mark is not None else 0)
+        problems.append(Problem(line, "warning", "taginfo.yaml",
+                                f"broken YAML in {rel}: {getattr(exc, 'problem', None) or exc}; "
+                                "problems' tags are used as written"))
+        return None
+    if not isinstance(data, list):
+        problems.append(Problem(1, "warning", "taginfo.yaml",
+                                f"{rel} is not a list of tag groups; problems' tags are used as written"))
+        return None
+    info = TagInfo(rel)
+    groups = [g for g in data if isinstance(g, dict)]
+    groups.sort(key=lambda g: _int(g.get("priority"), len(groups)))  # stable: written order on ties
+    for priority, group in enumerate(groups):
+        kind = str(group.get("tag_type") or "other")
+        tags = group.get("tags")
+        if not isinstance(tags, dict):
+            continue
+        for position, (name, about) in enumerate(tags.items()):
+            _add(info, str(name).strip(), kind, (priority, position), about)
+    return info
+
+
+def _add(info: TagInfo, name: str, kind: str, rank: tuple[int, int], about: Any) -> None:
+    if not name or name in info.kinds:
+        return
+    info.kinds[name] = kind
+    info.ranks[name] = rank
+    info.canonical.setdefault(fold(name), name)
+    aliases = about.get("aliases") if isinstance(about, dict) else None
+    if isinstance(aliases, (list, tuple)):
+        for alias in aliases:
+            info.canonical.setdefault(fold(str(alias)), name)  # the first group to claim it wins
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class TagInfoFinder:
+    """Finds and reads the tag list that applies to a note, each file once."""
+
+    def __init__(self, root: Path, repository: Path) -> None:
+        self.root = root
+        self.repository = repository
+        self._by_folder: dict[Path, TagInfo | None] = {}
+        self.problems: list[tuple[str, Problem]] = []  # (list path, problem)
+
+    def for_note(self, rel: str) -> TagInfo | None:
+        return self._folder((self.root / rel).parent)
+
+    def _folder(self, folder: Path) -> TagInfo | None:
+        if folder in self._by_folder:
+            return self._by_folder[folder]
+        found: TagInfo | None = None
+        candidate = folder / FILE_NAME
+        if candidate.is_file():
+            found = self._read(candidate)
+        elif folder != self.repository and folder.parent != folder and folder.is_relative_to(self.repository):
+            found = self._folder(folder.parent)
+        self._by_folder[folder] = found
+        return found
+
+    def _read(self, path: Path) -> TagInfo | None:
+        rel = Path(os.path.relpath(path, self.root)).as_posix()
+        problems: list[Problem] = []
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(Problem(1, "warning", "taginfo.unreadable", f"cannot read {rel}: {exc}"))
+            info = None
+        else:
+            info = read_tag_info(text, rel, problems)
+        self.problems.extend((rel, p) for p in problems)
+        return info

@@ -54,9 +54,11 @@ class Style:
 
 @dataclass
 class Previous:
-    """What the last package at the output path held: GUID -> (mtime, fields, tags)."""
+    """What the last package at the output path held: GUID -> (mtime, fields, tags), and GUID ->
+    the deck of its card."""
 
     notes: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    decks: dict[str, str] = field(default_factory=dict)
     model: tuple[int, str] | None = None  # (mtime, signature)
 
 
@@ -76,13 +78,18 @@ def read_previous(path: Path) -> Previous:
     db = _open_bytes(data)
     try:
         rows = db.execute("SELECT guid, mod, flds, tags FROM notes WHERE mid = ?", (MODEL_ID,)).fetchall()
-        (models,) = db.execute("SELECT models FROM col").fetchone()
+        (models, decks) = db.execute("SELECT models, decks FROM col").fetchone()
         model = json.loads(models).get(str(MODEL_ID))
-    except (sqlite3.Error, TypeError, ValueError):
+        names = {str(k): d.get("name", "") for k, d in json.loads(decks).items() if isinstance(d, dict)}
+        placed = db.execute("SELECT n.guid, c.did FROM cards c JOIN notes n ON c.nid = n.id "
+                            "WHERE n.mid = ? ORDER BY c.ord", (MODEL_ID,)).fetchall()
+    except (sqlite3.Error, TypeError, ValueError, AttributeError):
         return previous
     finally:
         db.close()
     previous.notes = {guid: (int(mod), flds, tags) for guid, mod, flds, tags in rows}
+    for guid, did in placed:
+        previous.decks.setdefault(guid, names.get(str(did), ""))
     if isinstance(model, dict):
         previous.model = (int(model.get("mod", 0)), _signature_of(model))
     return previous
@@ -97,6 +104,12 @@ def choose_mtime(base: int, content: tuple[str, str], before: tuple[int, str, st
     return max(base, before[0] + 1)
 
 
+def note_mtime(card: Card, base: int, previous: Previous) -> int:
+    """The modification time a card's note gets in the package (see the module docstring)."""
+    content = ("\x1f".join(card.fields), _tag_text(card.tags))
+    return choose_mtime(base, content, previous.notes.get(card.guid))
+
+
 def build_package(cards: list[Card], media: dict[str, bytes], style: Style, bases: dict[str, int],
                   previous: Previous, root_deck: str, epoch: int | None = None) -> bytes:
     """The .apkg bytes. `bases` gives each card's base time by GUID; `epoch` is SOURCE_DATE_EPOCH."""
@@ -108,7 +121,7 @@ def build_package(cards: list[Card], media: dict[str, bytes], style: Style, base
     rows: list[_Row] = []
     for position, card in enumerate(cards, start=1):
         fields, tags = "\x1f".join(card.fields), _tag_text(card.tags)
-        mtime = choose_mtime(bases[card.guid], (fields, tags), previous.notes.get(card.guid))
+        mtime = note_mtime(card, bases[card.guid], previous)
         rows.append(_Row(ids.take(mtime * 1000), card.guid, mtime, tags, fields, card.fields[0],
                          deck_id(card.deck), position))
     newest = max([model_mtime, *(row.mtime for row in rows)])

@@ -180,9 +180,9 @@ def test_every_command_takes_the_notes_as_path_or_notes(tmp_path: Path):
             out = tmp_path / command / str(len(notes))
             result = run(command, *notes, "--out", str(out), *extra)
             assert result.exit_code == 0, result.stderr
-            assert sorted(p.name for p in out.iterdir() if p.is_file()) == {
-                "build": ["qadeck.json"], "anki": ["qadeck.apkg", "qadeck.manifest.json"],  # the deck's memory
-                "html": ["qadeck.html"]}[command]
+            assert sorted(p.name.split(".", 1)[1] for p in out.iterdir() if p.is_file()) == {
+                "build": ["json"], "anki": ["apkg", "manifest.json"],  # the deck and its memory
+                "html": ["html"]}[command]
     twice = run("check", str(NOTES), "--notes", str(tmp_path))
     assert twice.exit_code == 2 and "given twice" in twice.stderr
 

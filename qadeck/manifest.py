@@ -185,9 +185,12 @@ class Report:
                       for (path, old, new), count in self._moves().items()]
         if found.removed or found.moved:
             lines.append("  (only this package carries these tags: import it before the next build)")
-        if self.rewordings:
-            lines.append(f"  {len(self.rewordings)} new question(s) look like removed ones: "
-                         "the pin line shown above keeps the old card and its history")
+        if self.rewordings and self.before is not None:
+            lines.append(f"  {len(self.rewordings)} new looking like a removed one: to keep the old card "
+                         "and its review history, put the line shown under the new heading and build again:")
+            for found in self.rewordings:
+                old, new = self.before.entries[found.old_id], self.after.entries[found.new_id]
+                lines.append(f"    {new.path}: {new.text}  (was: {old.text})  {found.pin()}")
         return lines
 
     def _moves(self) -> dict[tuple[str, str, str], int]:

@@ -61,7 +61,7 @@ def test_a_rewording_in_the_same_note_is_suggested_with_its_pin() -> None:
     report = manifest.report(BEFORE, after)
     assert [(r.old_id, r.new_id) for r in report.rewordings] == [("q2", "q5")]
     assert report.rewordings[0].pin() == "<!-- qid: q2 -->"
-    assert "llm/对齐_QA.md: 为什么 RLHF 训练需要 KL 约束?  (was: 为什么需要 KL 约束?)  <!-- qid: q2 -->" \
+    assert "    llm/对齐_QA.md: 为什么 RLHF 训练需要 KL 约束?  (was: 为什么需要 KL 约束?)  <!-- qid: q2 -->" \
         in report.lines("build/deck.apkg")
     assert report.to_json()["reworded"] == [{"old": "q2", "new": "q5", "pin": "<!-- qid: q2 -->"}]
 

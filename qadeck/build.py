@@ -66,7 +66,8 @@ def deck_report(output: Output, before: Manifest | None, collection: Collection)
     after = manifest.read(manifest.path_for(output.path))
     if after is None:
         return
-    output.report = manifest.report(before, after)
+    pinned = frozenset(q.id for q in collection.questions() if q.pinned)
+    output.report = manifest.report(before, after, pinned)
     if before is None:
         return
     lines = {q.id: (note.path, q.line) for note in collection.notes for q in note.questions}

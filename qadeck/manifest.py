@@ -120,16 +120,18 @@ class Rewording:
         return f"<!-- qid: {self.old_id} -->"
 
 
-def rewordings(before: Manifest | None, after: Manifest, found: Changes) -> list[Rewording]:
+def rewordings(before: Manifest | None, after: Manifest, found: Changes,
+               pinned: frozenset[str] = frozenset()) -> list[Rewording]:
     """New questions that look like a removed one: similar words in the same note, or the same
     words in another note. Never applied by itself: a new question must not take an old card
-    by accident, so the build suggests the pin and the user decides."""
+    by accident, so the build suggests the pin and the user decides. A question whose id is
+    `pinned` already has the id its writer chose: nothing to suggest."""
     if before is None:
         return []
     pairs = []
     for old_id in found.removed:
         old = before.entries[old_id]
-        for new_id in found.added:
+        for new_id in (q for q in found.added if q not in pinned):
             new = after.entries[new_id]
             ratio = _similarity(old.text, new.text)
             if (new.path == old.path and ratio >= SIMILAR) or ratio == 1.0:
@@ -214,6 +216,6 @@ class Report:
                 "reworded": [{"old": r.old_id, "new": r.new_id, "pin": r.pin()} for r in self.rewordings]}
 
 
-def report(before: Manifest | None, after: Manifest) -> Report:
+def report(before: Manifest | None, after: Manifest, pinned: frozenset[str] = frozenset()) -> Report:
     found = changes(before, after)
-    return Report(found, before, after, tuple(rewordings(before, after, found)))
+    return Report(found, before, after, tuple(rewordings(before, after, found, pinned)))

@@ -119,6 +119,7 @@ def test_removed_reworded_and_moved_questions_over_imports_while_studying(
     assert ids(third)["为什么 RLHF 需要 KL 约束?"] == old["为什么需要 KL 约束?"]
     assert output.report.changes.added == (old["为什么需要 KL 约束?"],)
     assert output.report.changes.removed == (new["为什么 RLHF 需要 KL 约束?"],)  # the card made in between
+    assert output.report.rewordings == ()  # the pinned question is settled: no advice the other way
     log = import_apkg(anki_col, output.path)
     assert not log.new and not log.conflicting
 

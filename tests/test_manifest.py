@@ -89,3 +89,10 @@ def test_the_report_names_what_to_do_in_anki() -> None:
     assert "tag:qadeck::moved" in text and "Change Deck" in text
     assert "    cv/视觉_QA.md (1): 题集::old::视觉 -> 题集::cv::视觉" in text
     assert manifest.report(BEFORE, BEFORE).lines("x") == ["deck: +0 new, 0 changed, 0 removed, 0 moved"]
+
+
+def test_a_pinned_question_gets_no_suggestion() -> None:
+    after = Manifest({**{q: e for q, e in BEFORE.entries.items() if q != "q2"},
+                      "q2-pinned": entry("为什么 RLHF 需要 KL 约束?")})
+    assert len(manifest.report(BEFORE, after).rewordings) == 1
+    assert manifest.report(BEFORE, after, frozenset({"q2-pinned"})).rewordings == ()

@@ -188,8 +188,10 @@ class Report:
         if found.removed or found.moved:
             lines.append("  (only this package carries these tags: import it before the next build)")
         if self.rewordings and self.before is not None:
-            lines.append(f"  {len(self.rewordings)} new looking like a removed one: to keep the old card "
-                         "and its review history, put the line shown under the new heading and build again:")
+            count = len(self.rewordings)
+            verb = "s look" if count > 1 else " looks"
+            lines.append(f"  {count} new question{verb} like a removed one: to keep the old card and its "
+                         "review history, put the line shown under the new heading and build again:")
             for found in self.rewordings:
                 old, new = self.before.entries[found.old_id], self.after.entries[found.new_id]
                 lines.append(f"    {new.path}: {new.text}  (was: {old.text})  {found.pin()}")

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qadeck import __version__, checks, exporters
+from qadeck import __version__, checks, exporters, manifest
 from qadeck.config import Config
 from qadeck.context import BuildContext
 from qadeck.epoch import source_date_epoch
 from qadeck.errors import ConfigError, QadeckError
+from qadeck.manifest import Manifest, Report
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
+
+DECK = "anki"  # the exporter whose package the build's memory describes
 
 
 @dataclass
@@ -26,17 +29,56 @@ class Output:
     seconds: float
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
+    report: Report | None = None  # the deck's: what changed since the last build (see deck_report)
 
     def problems(self) -> int:
         """Warnings and errors the exporter reported (what `build --strict` counts)."""
         return sum(d.severity in ("warning", "error") for d in self.diagnostics)
 
 
-def load(config: Config) -> Collection:
+def load(config: Config, package: Path | None = None) -> Collection:
+    """The notes, with ids as the last build of the deck at `package` (default: the configured
+    one) gave them."""
+    return parse(config, memory(package or config.output(exporters.load(DECK).SUFFIX)))
+
+
+def parse(config: Config, before: Manifest | None) -> Collection:
     notes = config.notes
     if not notes.is_dir():
         raise ConfigError(f"{notes}: notes folder not found")
-    return checks.run(parse_collection(notes, config.parse_options()))
+    options = config.parse_options()
+    if before is not None:
+        options = replace(options, owners=before.owners())
+    return checks.run(parse_collection(notes, options))
+
+
+def memory(package: Path) -> Manifest | None:
+    """What the last build put in the deck at `package` (its manifest, else the package itself)."""
+    return exporters.load(DECK).recall(package)
+
+
+def deck_report(output: Output, before: Manifest | None, collection: Collection) -> None:
+    """After the deck was written: what changed since `before`, on the output, and each new
+    question that looks like a removed one as a note at its heading with the pin that keeps the
+    old card (never applied by itself: only the user knows it is the same question)."""
+    if output.error or output.path is None:
+        return
+    after = manifest.read(manifest.path_for(output.path))
+    if after is None:
+        return
+    pinned = frozenset(q.id for q in collection.questions() if q.pinned)
+    output.report = manifest.report(before, after, pinned)
+    if before is None:
+        return
+    lines = {q.id: (note.path, q.line) for note in collection.notes for q in note.questions}
+    for found in output.report.rewordings:
+        old, new = before.entries[found.old_id], after.entries[found.new_id]
+        path, line = lines.get(found.new_id, (new.path, 0))
+        was = f'the removed question "{old.text}" reworded' if old.path == new.path else \
+            f"the question removed from {old.path}"
+        output.diagnostics.append(Diagnostic(path, line, "info", manifest.REWORDED, (
+            f"looks like {was}; to keep its card and review history, put this line under the "
+            f"heading: {found.pin()}")))
 
 
 def context(config: Config) -> BuildContext:
@@ -67,11 +109,14 @@ def build(config: Config, only: list[str] | None = None,
         raise ConfigError(f"unknown exporter {', '.join(unknown)}; "
                           f"choose from {', '.join(exporters.names())}")
     shared = context(config)
-    collection = load(config)
+    before = memory(config.output(exporters.load(DECK).SUFFIX))
+    collection = parse(config, before)
     outputs = []
     for name in chosen:
         suffix = exporters.load(name).SUFFIX
         output = export_one(name, collection, config.output(suffix), config, shared)
+        if name == DECK:
+            deck_report(output, before, collection)
         outputs.append(output)
         if progress is not None:
             progress(output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 import click
 
 from qadeck import __version__, exporters
-from qadeck.build import Output, build, context, export_one, load
+from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse
 from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError
 from qadeck.model import Collection, Diagnostic
@@ -174,22 +175,57 @@ def check(ctx: click.Context, path: Path | None, notes: Path | None, strict: boo
 @click.option("--only", help=f"Comma-separated exporters ({', '.join(exporters.names())}).")
 @click.option("--strict", is_flag=True,
               help="Exit 1 on any warning or error, from the notes or from an exporter.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what changed in the deck, the outputs and the diagnostics as JSON.")
 @click.pass_context
 def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out: Path | None,
-                  only: str | None, strict: bool) -> None:
-    """Parse the notes once, then write every output into the output folder.
+                  only: str | None, strict: bool, as_json: bool) -> None:
+    """Parse the notes once, then write every output into the output folder, and say what
+    changed in the deck since the last build (questions added, changed, removed, moved).
 
     With --strict, the exit code is 1 when the notes or any exporter reported a warning or an
     error (a formula that cannot be typeset, an image left out, ...); the outputs are written all
     the same."""
     config = _config(ctx, path, notes, out=out)
     chosen = [n.strip() for n in only.split(",") if n.strip()] if only else None
-    collection, outputs = build(config, chosen, progress=lambda o: _report(o, config))
-    _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
-    click.echo(_summary(collection, outputs), err=True)
+    progress = None if as_json else (lambda o: _report(o, config))
+    collection, outputs = build(config, chosen, progress=progress)
+    if as_json:
+        click.echo(json.dumps(_build_json(collection, outputs), ensure_ascii=False, indent=1))
+    else:
+        _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
+        click.echo(_summary(collection, outputs), err=True)
+        _print_deck(outputs)
     failed = any(o.error for o in outputs)
     problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
     sys.exit(1 if failed or (strict and problems) else 0)
+
+
+def _print_deck(outputs: list[Output]) -> None:
+    """The deck's report, last: what a person importing the package needs to know."""
+    for output in outputs:
+        if output.report is not None and output.path is not None:
+            for line in output.report.lines(_display(output.path)):
+                click.echo(line)
+
+
+def _diagnostic_json(d: Diagnostic) -> dict[str, Any]:
+    return {"path": d.path, "line": d.line, "severity": d.severity, "code": d.code, "message": d.message}
+
+
+def _build_json(collection: Collection, outputs: list[Output]) -> dict[str, Any]:
+    """`build --json`: paths of diagnostics are relative to the notes folder, as in the model."""
+    deck = next((o.report for o in outputs if o.report is not None), None)
+    diagnostics = [*collection.diagnostics, *(d for o in outputs for d in o.diagnostics)]
+    return {
+        "deck": deck.to_json() if deck is not None else None,
+        "outputs": [{"name": o.name, "path": str(o.path) if o.path else None, "error": o.error,
+                     "problems": o.problems()} for o in outputs],
+        "diagnostics": [_diagnostic_json(d) for d in diagnostics],
+        "counts": {"notes": len(collection.notes), "questions": len(collection.questions()),
+                   "errors": sum(d.severity == "error" for d in diagnostics),
+                   "warnings": sum(d.severity == "warning" for d in diagnostics)},
+    }
 
 
 def _report(output: Output, config: Config) -> None:
@@ -205,11 +241,15 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     output = inputs.pop("output")
     config = with_options(_config(ctx, **inputs), name, **options)
     shared = context(config)
-    collection = load(config)
-    suffix = exporters.load(name).SUFFIX
-    result = export_one(name, collection, output or config.output(suffix), config, shared)
+    target = output or config.output(exporters.load(name).SUFFIX)
+    before = memory(target if name == DECK else config.output(exporters.load(DECK).SUFFIX))
+    collection = parse(config, before)
+    result = export_one(name, collection, target, config, shared)
+    if name == DECK:
+        deck_report(result, before, collection)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
     _report(result, config)
+    _print_deck([result])
     sys.exit(1 if result.error else 0)
 
 

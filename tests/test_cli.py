@@ -180,8 +180,9 @@ def test_every_command_takes_the_notes_as_path_or_notes(tmp_path: Path):
             out = tmp_path / command / str(len(notes))
             result = run(command, *notes, "--out", str(out), *extra)
             assert result.exit_code == 0, result.stderr
-            assert [p.suffix for p in out.iterdir() if p.is_file()] == \
-                   [{"build": ".json", "anki": ".apkg", "html": ".html"}[command]]
+            assert sorted(p.name.split(".", 1)[1] for p in out.iterdir() if p.is_file()) == {
+                "build": ["json"], "anki": ["apkg", "manifest.json"],  # the deck and its memory
+                "html": ["html"]}[command]
     twice = run("check", str(NOTES), "--notes", str(tmp_path))
     assert twice.exit_code == 2 and "given twice" in twice.stderr
 
@@ -200,3 +201,34 @@ def test_help_summaries_are_whole_sentences():
     assert "..." not in commands
     for name in ("inspect", "check", "build", "anki", "pdf", "html"):
         assert re.search(rf"^  {name}\s+\S.*\.$", commands, re.M), name
+
+
+def test_build_ends_with_what_changed_in_the_deck_and_json_for_scripts(tmp_path: Path):
+    notes = write_notes(tmp_path / "n", {"a.md": "# A\n\n### 问一?\n> 答\n\n### 问二是什么?\n> 答\n",
+                                         "x/b.md": "# B\n\n### 问三?\n> 答\n"})
+    out = tmp_path / "o"
+    first = run("build", str(notes), "--out", str(out), "--only", "anki", cwd=tmp_path)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.splitlines()[-1] == "deck: 3 new (no earlier build to compare with)"
+    a = notes / "a.md"
+    a.write_text(a.read_text(encoding="utf-8").replace("问二是什么?", "问二究竟是什么?"), encoding="utf-8")
+    (notes / "y").mkdir()
+    (notes / "x" / "b.md").rename(notes / "y" / "b.md")
+    result = run("build", str(notes), "--out", str(out), "--only", "anki", "--json", cwd=tmp_path)
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)  # nothing but the JSON on stdout
+    deck = data["deck"]
+    assert deck["summary"] == "deck: +1 new, 0 changed, 1 removed, 1 moved"
+    assert [r["text"] for r in deck["removed"]] == ["问二是什么?"]
+    moved = [(m["path"], m["from"], m["deck"]) for m in deck["moved"]]
+    assert moved == [("y/b.md", "面试题集::x::B", "面试题集::y::B")]
+    (reworded,) = deck["reworded"]
+    assert reworded["old"] == deck["removed"][0]["id"]
+    assert reworded["pin"] == f"<!-- qid: {reworded['old']} -->"
+    hint = next(d for d in data["diagnostics"] if d["code"] == "question.reworded")
+    assert (hint["path"], hint["line"], hint["severity"]) == ("a.md", 6, "info")
+    assert [o["name"] for o in data["outputs"]] == ["anki"] and data["counts"]["questions"] == 3
+    again = run("build", str(notes), "--out", str(out), "--only", "anki,json", cwd=tmp_path)
+    assert again.stdout.splitlines()[-1] == "deck: +0 new, 0 changed, 0 removed, 0 moved"
+    only_html = run("build", str(notes), "--out", str(out), "--only", "html", "--json", cwd=tmp_path)
+    assert json.loads(only_html.stdout)["deck"] is None  # no deck built, nothing said about it

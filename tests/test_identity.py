@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qadeck.parser.identity import question_id
 from tests.conftest import parse, write_notes
 
 BASE = "# 笔记\n\n## 🏷️ 基础\n\n### 什么是 **奖励模型**?\n> 给回答打分的模型.\n"
@@ -58,3 +59,27 @@ def test_same_note_name_in_two_folders_gets_distinct_ids(tmp_path: Path):
     ids = [q.id for q in collection.questions()]
     assert len(set(ids)) == 2
     assert [d.code for d in collection.diagnostics] == ["question.id-collision"]
+
+
+def test_an_id_stays_with_the_note_that_held_it_when_a_same_named_note_appears(tmp_path: Path):
+    rlhf = "# RLHF\n\n### 什么是 RLHF?\n> 用人类反馈做强化学习.\n"
+    write_notes(tmp_path, {"b/RLHF_QA.md": rlhf})
+    (held,) = [q.id for q in parse(tmp_path).questions()]
+    write_notes(tmp_path, {"a/RLHF_QA.md": rlhf.replace("用人类反馈", "用人的反馈")})
+
+    without = parse(tmp_path)  # no memory: the first note in path order takes the plain id (as before)
+    assert without.note("a/RLHF_QA.md").questions[0].id == held
+    with_memory = parse(tmp_path, owners={held: "b/RLHF_QA.md"})
+    assert with_memory.note("b/RLHF_QA.md").questions[0].id == held
+    newcomer = with_memory.note("a/RLHF_QA.md").questions[0].id
+    assert newcomer == question_id("a/RLHF_QA.md", "什么是 RLHF?") != held  # qualified by its path
+    (warning,) = with_memory.diagnostics
+    assert (warning.path, warning.line, warning.code) == ("a/RLHF_QA.md", 3, "question.id-collision")
+    assert "b/RLHF_QA.md:3, which had this id in the last build" in warning.message
+
+
+def test_memory_of_a_question_no_note_asks_any_more_changes_nothing(tmp_path: Path):
+    write_notes(tmp_path, {"a/rm_QA.md": BASE, "b/rm_QA.md": BASE})
+    plain = [(q.id, q.text) for q in parse(tmp_path).questions()]
+    gone = parse(tmp_path, owners={plain[0][0]: "c/rm_QA.md", "qdeadbeef": "a/rm_QA.md"})
+    assert [(q.id, q.text) for q in gone.questions()] == plain

@@ -1,7 +1,8 @@
 """The Anki exporter: one card per answered question, in a package that updates in place.
 
-`anki_render` turns questions into card fields (HTML, media, tags, deck); `anki_package` writes
-the deterministic .apkg with the timestamp scheme that makes re-imports update only what changed.
+`cards` turns questions into card fields (HTML, media, tags, deck); `package` writes the
+deterministic .apkg with the timestamp scheme that makes re-imports update only what changed;
+`memory` keeps the deck's manifest beside it (removed questions tagged, moved cards named).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
+from qadeck import manifest
 from qadeck.atomic import write_bytes
 from qadeck.context import BuildContext
 from qadeck.errors import MissingDependency
 from qadeck.model import Collection, Diagnostic, Note
 
 from .cards import CardRenderer, Rendered
+from .memory import mark_moved, recall, remember, removed_cards
 from .options import AnkiOptions
 from .package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
 
@@ -39,11 +42,16 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
         names = " ".join(missing)
         raise MissingDependency(f"the Anki export needs {names}: pip install {names}")
     rendered = _unique(render(collection, options, context))
+    previous = read_previous(out_path)
+    before = recall(out_path, previous)
+    cards = mark_moved(rendered.cards, before)
     bases = _bases(collection, context)
-    card_bases = {card.guid: bases[card.source] for card in rendered.cards}
-    data = build_package(rendered.cards, rendered.media, load_style(), card_bases, read_previous(out_path),
-                         root_deck(collection.title), context.epoch, load_style("anki_problem"))
+    card_bases = {card.guid: bases[card.source] for card in cards}
+    gone, gone_bases = removed_cards(before, previous, set(card_bases), context.epoch)
+    data = build_package([*cards, *gone], rendered.media, load_style(), {**card_bases, **gone_bases},
+                         previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
     write_bytes(out_path, data)
+    manifest.write(manifest.path_for(out_path), remember(cards, card_bases, previous))
     return [*rendered.diagnostics, _summary(rendered, options)]
 
 

@@ -71,9 +71,11 @@ class NoteType:
 
 @dataclass
 class Previous:
-    """What the last package at the output path held: GUID -> (mtime, fields, tags)."""
+    """What the last package at the output path held: GUID -> (mtime, fields, tags), and GUID ->
+    the deck of its card."""
 
     notes: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    decks: dict[str, str] = field(default_factory=dict)  # GUID -> the deck of its card
     model: tuple[int, str] | None = None  # (mtime, signature) of the Q&A note type
     models: dict[int, tuple[int, str]] = field(default_factory=dict)  # every note type's, by id
 
@@ -95,13 +97,18 @@ def read_previous(path: Path) -> Previous:
     try:
         rows = db.execute("SELECT guid, mod, flds, tags FROM notes WHERE mid IN (?, ?)",
                           (MODEL_ID, PROBLEM_MODEL_ID)).fetchall()
-        (models,) = db.execute("SELECT models FROM col").fetchone()
+        (models, decks) = db.execute("SELECT models, decks FROM col").fetchone()
         found = json.loads(models)
-    except (sqlite3.Error, TypeError, ValueError):
+        names = {str(k): d.get("name", "") for k, d in json.loads(decks).items() if isinstance(d, dict)}
+        placed = db.execute("SELECT n.guid, c.did FROM cards c JOIN notes n ON c.nid = n.id "
+                            "WHERE n.mid IN (?, ?) ORDER BY c.ord", (MODEL_ID, PROBLEM_MODEL_ID)).fetchall()
+    except (sqlite3.Error, TypeError, ValueError, AttributeError):
         return previous
     finally:
         db.close()
     previous.notes = {guid: (int(mod), flds, tags) for guid, mod, flds, tags in rows}
+    for guid, did in placed:
+        previous.decks.setdefault(guid, names.get(str(did), ""))
     for model_id in (MODEL_ID, PROBLEM_MODEL_ID):
         model = found.get(str(model_id)) if isinstance(found, dict) else None
         if isinstance(model, dict):
@@ -125,6 +132,12 @@ def note_types(style: Style, problem_style: Style | None = None) -> dict[str, No
             "problem": NoteType(PROBLEM_MODEL_ID, PROBLEM_MODEL_NAME, PROBLEM_FIELDS, problem_style or style)}
 
 
+def note_mtime(card: Card, base: int, previous: Previous) -> int:
+    """The modification time a card's note gets in the package (see the module docstring)."""
+    content = ("\x1f".join(card.fields), _tag_text(card.tags))
+    return choose_mtime(base, content, previous.notes.get(card.guid))
+
+
 def build_package(cards: list[Card], media: dict[str, bytes], style: Style, bases: dict[str, int],
                   previous: Previous, root_deck: str, epoch: int | None = None,
                   problem_style: Style | None = None) -> bytes:
@@ -140,7 +153,7 @@ def build_package(cards: list[Card], media: dict[str, bytes], style: Style, base
     rows: list[_Row] = []
     for position, card in enumerate(cards, start=1):
         fields, tags = "\x1f".join(card.fields), _tag_text(card.tags)
-        mtime = choose_mtime(bases[card.guid], (fields, tags), previous.notes.get(card.guid))
+        mtime = note_mtime(card, bases[card.guid], previous)
         rows.append(_Row(ids.take(mtime * 1000), card.guid, mtime, tags, fields, card.fields[0],
                          deck_id(card.deck), position, types[card.kind].id))
     newest = max([*mtimes.values(), *(row.mtime for row in rows)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -32,6 +33,9 @@ class ParseOptions:
     # names set by the user; the others are the defaults in the notes' language (`language.py`)
     marker_names: dict[str, str] = field(default_factory=dict)
     knowledge: bool = False  # notes without questions enter the outputs too
+    # question id -> note path, as the last build gave them (the build's memory, read by
+    # qadeck.build): an id stays with its note when a same-named note asks the same question
+    owners: Mapping[str, str] = field(default_factory=dict)
 
 
 def parse_collection(root: Path, options: ParseOptions | None = None) -> Collection:
@@ -61,7 +65,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         diagnostics.append(Diagnostic("", 0, "info", "note.draft", (
             f"{skipped} draft note{'s' if skipped > 1 else ''} skipped (`draft: true` or in a "
             f"{DRAFTS_FOLDER}/ folder; drafts = \"include\" keeps them)")))
-    _assign_ids(drafts)
+    _assign_ids(drafts, options.owners)
     by_path = {d.path: d for d in drafts}
     places = _Places(root, repository_root(root))
     language = _language(drafts)
@@ -119,27 +123,29 @@ def _mtime(path: Path) -> int:
         return 0
 
 
-def _assign_ids(drafts: list[NoteDraft]) -> None:
+def _assign_ids(drafts: list[NoteDraft], owners: Mapping[str, str] | None = None) -> None:
+    """Each question's id: its pin, else its note's file name and words. When two notes share a
+    name and a question, the note that held the id in the last build (`owners`: id -> note path,
+    from the build's memory) keeps it; without that memory, the first note in path order does."""
+    held = _held(drafts, owners or {})
     used: dict[str, str] = {}  # id -> "path:line" of its owner
     for draft in drafts:
         seen: dict[str, list[int]] = {}
         for q in draft.questions:
             if q.pin is not None and _take_pin(draft, q, used):
                 continue
-            norm = normalize(q.heading.text)
             if q.kind == "problem" and draft.problem is not None:
                 _problem_id(draft, q, used)
                 continue
-            lines = seen.setdefault(norm, [])
-            lines.append(q.line)
-            salt = f"#{len(lines)}" if len(lines) > 1 else ""
+            qid, salt, first = _plain_id(draft, q, seen)
             if salt:
                 draft.problems.append(Problem(q.line, "warning", "question.duplicate",
-                                              f"same question as line {lines[0]}; given its own id"))
-            qid = question_id(draft.stem, q.heading.text, salt, norm)
-            if qid in used:
+                                              f"same question as line {first}; given its own id"))
+            holder = held.get(qid)
+            if qid in used or (holder is not None and holder[0] != draft.path):
+                owner = used.get(qid) or f"{holder[0]}:{holder[1]}, which had this id in the last build"
                 draft.problems.append(Problem(q.line, "warning", "question.id-collision",
-                                              f"same note name and question as {used[qid]}; "
+                                              f"same note name and question as {owner}; "
                                               "its id includes the folder (pin it with <!-- qid: ... -->)"))
                 qid = question_id(draft.path, q.heading.text, salt)
             q.id = qid
@@ -165,6 +171,32 @@ def _problem_id(draft: NoteDraft, q, used: dict[str, str]) -> None:
         qid = question_id("problem:" + draft.path, normalize(draft.problem.name if draft.problem else ""))
     q.id = qid
     used[qid] = f"{draft.path}:{q.line}"
+
+
+def _plain_id(draft: NoteDraft, q, seen: dict[str, list[int]]) -> tuple[str, str, int]:
+    """The id from the note's file name and the words; the salt ("#2", ...) that sets apart a
+    repeat of words asked earlier in this note, and the line where they were first asked."""
+    norm = normalize(q.heading.text)
+    lines = seen.setdefault(norm, [])
+    lines.append(q.line)
+    salt = f"#{len(lines)}" if len(lines) > 1 else ""
+    return question_id(draft.stem, q.heading.text, salt, norm), salt, lines[0]
+
+
+def _held(drafts: list[NoteDraft], owners: Mapping[str, str]) -> dict[str, tuple[str, int]]:
+    """Ids the last build gave to a note that still asks that question: id -> (path, line)."""
+    held: dict[str, tuple[str, int]] = {}
+    if not owners:
+        return held
+    for draft in drafts:
+        seen: dict[str, list[int]] = {}
+        for q in draft.questions:
+            if (q.pin is not None and PIN.match(q.pin)) or q.kind == "problem":
+                continue
+            qid = _plain_id(draft, q, seen)[0]
+            if owners.get(qid) == draft.path:
+                held.setdefault(qid, (draft.path, q.line))
+    return held
 
 
 def _take_pin(draft: NoteDraft, q, used: dict[str, str]) -> bool:

@@ -1,0 +1,106 @@
+"""What the deck remembers between builds (`qadeck.manifest`), as the Anki exporter uses it.
+
+Anki's importer adds and updates notes but never deletes one and never moves a card to another
+deck. So a question that is gone from the notes goes into the package once more, tagged
+`qadeck::removed` and newer than before (Anki then updates its tags, and `tag:qadeck::removed`
+finds it to delete), and a card whose deck changed carries `qadeck::moved` for the build that
+moved it. Both tags are bookkeeping: they are left out of a card's digest, and the next build
+drops them (a removed question leaves the memory once it was tagged).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from qadeck import manifest
+from qadeck.manifest import Entry, Manifest
+
+from .cards import FIELDS, Card, plain
+from .package import EPOCH_1980, Previous, note_mtime, pinned_epoch, read_previous
+
+REMOVED = "qadeck::removed"
+MOVED = "qadeck::moved"
+BOOKKEEPING = (REMOVED, MOVED)
+_SOURCE = FIELDS.index("Source")  # "path:line": a line shift is not a change of the card
+
+
+def recall(package: Path, previous: Previous | None = None) -> Manifest | None:
+    """The memory of the last build that wrote `package`: the manifest beside it, else what the
+    package itself holds (an output folder from before manifests); None when there is neither."""
+    found = manifest.read(manifest.path_for(package))
+    if found is not None:
+        return found
+    return of_package(read_previous(package) if previous is None else previous)
+
+
+def of_package(previous: Previous) -> Manifest | None:
+    if not previous.notes:
+        return None
+    entries = {}
+    for guid, (mtime, flds, tags) in previous.notes.items():
+        fields, tag_list = flds.split("\x1f"), tags.split()
+        if REMOVED in tag_list or len(fields) != len(FIELDS):
+            continue
+        path = html.unescape(fields[_SOURCE]).rpartition(":")[0]
+        deck = previous.decks.get(guid, "")
+        entries[guid] = Entry(path, plain(fields[0]), deck, digest(fields, tag_list), mtime)
+    return Manifest(entries)
+
+
+def digest(fields: Iterable[str], tags: Iterable[str]) -> str:
+    """A card's content: its fields but the source line, its tags but the bookkeeping ones."""
+    kept = [f for index, f in enumerate(fields) if index != _SOURCE]
+    content = [t for t in tags if t not in BOOKKEEPING]
+    data = json.dumps([kept, content], ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def mark_moved(cards: list[Card], before: Manifest | None) -> list[Card]:
+    """Cards whose deck changed since the last build, tagged: Anki leaves them where they were."""
+    if before is None:
+        return cards
+    marked = []
+    for card in cards:
+        entry = before.entries.get(card.guid)
+        moved = entry is not None and entry.deck and entry.deck != card.deck
+        marked.append(replace(card, tags=(*card.tags, MOVED)) if moved else card)
+    return marked
+
+
+def removed_cards(before: Manifest | None, previous: Previous, kept: set[str],
+                  epoch: int | None) -> tuple[list[Card], dict[str, int]]:
+    """The questions of the last build that are gone, as cards tagged `qadeck::removed` (their
+    last fields when the previous package has them, else their words), and their base times:
+    later than the last build's, so Anki takes the new tags."""
+    if before is None:
+        return [], {}
+    cards, bases = [], {}
+    floor = pinned_epoch(epoch) or EPOCH_1980
+    for qid in sorted(before.entries.keys() - kept):
+        entry = before.entries[qid]
+        held = previous.notes.get(qid)
+        fields = tuple(held[1].split("\x1f")) if held else ()
+        if len(fields) != len(FIELDS):
+            fields = _bare_fields(qid, entry)
+        tags = [t for t in (held[2].split() if held else ()) if t not in BOOKKEEPING]
+        cards.append(Card(qid, entry.path, 0, entry.deck, fields, (*tags, REMOVED)))
+        bases[qid] = max(floor, entry.mtime + 1)
+    return cards, bases
+
+
+def _bare_fields(qid: str, entry: Entry) -> tuple[str, ...]:
+    values = {"Front": html.escape(entry.text), "Source": html.escape(entry.path), "Id": html.escape(qid)}
+    return tuple(values.get(name, "") for name in FIELDS)
+
+
+def remember(cards: list[Card], bases: dict[str, int], previous: Previous) -> Manifest:
+    """The memory this build leaves: every card of the package but the removed ones."""
+    return Manifest({card.guid: Entry(card.source, plain(card.fields[0]), card.deck,
+                                      digest(card.fields, card.tags),
+                                      note_mtime(card, bases[card.guid], previous))
+                     for card in cards})

@@ -1,0 +1,223 @@
+"""The deck's memory: what the last build put in the Anki package, kept beside it.
+
+`build/<name>.manifest.json` maps each question id of the package to its note, its words, its deck,
+a digest of its card and the card's modification time. The next build reads it to keep ids with
+the notes that held them, to find the questions that are gone (and tag them in Anki), the cards
+whose deck changed, and to say what changed. Plain data and JSON here; what a card is and how a
+package is read back belong to the Anki exporter.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from qadeck.atomic import write_text
+
+SUFFIX = ".manifest.json"
+FORMAT = "qadeck manifest"
+VERSION = 1
+SIMILAR = 0.6  # difflib ratio from which a new question reads as a rewording of a removed one
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str  # the note, relative to the notes folder
+    text: str  # the question's words (plain text)
+    deck: str  # the deck qadeck put its card in
+    digest: str  # the card's content (not its source line); "" when not known
+    mtime: int = 0  # the note's modification time in the package (Anki updates only newer ones)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    entries: Mapping[str, Entry] = field(default_factory=dict)  # question id -> entry
+
+    def owners(self) -> dict[str, str]:
+        """Question id -> note path: what the parser needs to keep ids where they were."""
+        return {qid: entry.path for qid, entry in self.entries.items()}
+
+
+def path_for(package: Path) -> Path:
+    """`build/deck.apkg` -> `build/deck.manifest.json`."""
+    return package.with_name(package.stem + SUFFIX)
+
+
+def dumps(manifest: Manifest) -> str:
+    """Sorted, one question a line: the same cards give the same bytes, and a diff reads well."""
+    def row(qid: str) -> str:
+        entry = json.dumps(asdict(manifest.entries[qid]), ensure_ascii=False, sort_keys=True)
+        return f"  {json.dumps(qid)}: {entry}"
+
+    rows = [row(qid) for qid in sorted(manifest.entries)]
+    body = ",\n".join(rows)
+    return (f'{{"format": "{FORMAT}", "version": {VERSION}, "questions": {{\n'
+            f"{body}{chr(10) if rows else ''}}}}}\n")
+
+
+def loads(text: str) -> Manifest | None:
+    """The manifest in `text`, or None when it is not one this version reads."""
+    try:
+        data = json.loads(text)
+        if data.get("format") != FORMAT or data.get("version") != VERSION:
+            return None
+        return Manifest({str(qid): Entry(**row) for qid, row in data["questions"].items()})
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def read(path: Path) -> Manifest | None:
+    try:
+        return loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write(path: Path, manifest: Manifest) -> None:
+    write_text(path, dumps(manifest))
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The deck since the last build, by question id (each tuple sorted)."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    moved: tuple[str, ...] = ()
+    first: bool = False  # no memory of an earlier build: every card counts as new
+
+    def summary(self) -> str:
+        if self.first:
+            return f"deck: {len(self.added)} new (no earlier build to compare with)"
+        return (f"deck: +{len(self.added)} new, {len(self.changed)} changed, "
+                f"{len(self.removed)} removed, {len(self.moved)} moved")
+
+
+def changes(before: Manifest | None, after: Manifest) -> Changes:
+    if before is None:
+        return Changes(added=tuple(sorted(after.entries)), first=True)
+    old, new = before.entries, after.entries
+    kept = sorted(old.keys() & new.keys())
+    return Changes(
+        added=tuple(sorted(new.keys() - old.keys())),
+        changed=tuple(q for q in kept if old[q].digest and new[q].digest and old[q].digest != new[q].digest),
+        removed=tuple(sorted(old.keys() - new.keys())),
+        moved=tuple(q for q in kept if old[q].deck != new[q].deck),
+    )
+
+
+@dataclass(frozen=True)
+class Rewording:
+    old_id: str  # the removed question, whose card (and review history) a pin would keep
+    new_id: str  # the question that looks like it, new in this build
+
+    def pin(self) -> str:
+        return f"<!-- qid: {self.old_id} -->"
+
+
+def rewordings(before: Manifest | None, after: Manifest, found: Changes,
+               pinned: frozenset[str] = frozenset()) -> list[Rewording]:
+    """New questions that look like a removed one: similar words in the same note, or the same
+    words in another note. Never applied by itself: a new question must not take an old card
+    by accident, so the build suggests the pin and the user decides. A question whose id is
+    `pinned` already has the id its writer chose: nothing to suggest."""
+    if before is None:
+        return []
+    pairs = []
+    for old_id in found.removed:
+        old = before.entries[old_id]
+        for new_id in (q for q in found.added if q not in pinned):
+            new = after.entries[new_id]
+            ratio = _similarity(old.text, new.text)
+            if (new.path == old.path and ratio >= SIMILAR) or ratio == 1.0:
+                pairs.append((-ratio, old_id, new_id))
+    taken: set[str] = set()
+    found_pairs = []
+    for _, old_id, new_id in sorted(pairs):  # best matches first, each question once
+        if old_id not in taken and new_id not in taken:
+            taken.update((old_id, new_id))
+            found_pairs.append(Rewording(old_id, new_id))
+    return sorted(found_pairs, key=lambda r: (after.entries[r.new_id].path, r.new_id))
+
+
+def _similarity(a: str, b: str) -> float:
+    a, b = _words(a), _words(b)
+    if a == b:
+        return 1.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _words(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+REWORDED = "question.reworded"  # the diagnostic code of a rewording the build noticed
+_LISTED = 10  # removed questions named one by one in the report; the rest are counted
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one build did to the deck, for the person who imports it and for scripts."""
+
+    changes: Changes
+    before: Manifest | None
+    after: Manifest
+    rewordings: tuple[Rewording, ...] = ()
+
+    def lines(self, package: str) -> list[str]:
+        found = self.changes
+        lines = [found.summary()]
+        if found.removed and self.before is not None:
+            lines.append(f"  {len(found.removed)} removed: tagged qadeck::removed in {package}; after "
+                         "importing it, find them in Anki (Browse, search tag:qadeck::removed), "
+                         "delete them")
+            gone = self.before.entries
+            lines += [f"    - {gone[q].text}  ({gone[q].path})" for q in found.removed[:_LISTED]]
+            if len(found.removed) > _LISTED:
+                lines.append(f"    ... and {len(found.removed) - _LISTED} more")
+        if found.moved and self.before is not None:
+            lines.append(f"  {len(found.moved)} moved: Anki leaves cards in their old deck; after importing, "
+                         "Browse, search tag:qadeck::moved, select them all, Change Deck:")
+            lines += [f"    {path} ({count}): {old} -> {new}"
+                      for (path, old, new), count in self._moves().items()]
+        if found.removed or found.moved:
+            lines.append("  (only this package carries these tags: import it before the next build)")
+        if self.rewordings and self.before is not None:
+            count = len(self.rewordings)
+            verb = "s look" if count > 1 else " looks"
+            lines.append(f"  {count} new question{verb} like a removed one: to keep the old card and its "
+                         "review history, put the line shown under the new heading and build again:")
+            for found in self.rewordings:
+                old, new = self.before.entries[found.old_id], self.after.entries[found.new_id]
+                lines.append(f"    {new.path}: {new.text}  (was: {old.text})  {found.pin()}")
+        return lines
+
+    def _moves(self) -> dict[tuple[str, str, str], int]:
+        assert self.before is not None
+        groups: dict[tuple[str, str, str], int] = {}
+        for qid in self.changes.moved:
+            key = (self.after.entries[qid].path, self.before.entries[qid].deck, self.after.entries[qid].deck)
+            groups[key] = groups.get(key, 0) + 1
+        return dict(sorted(groups.items()))
+
+    def to_json(self) -> dict:
+        def rows(ids: tuple[str, ...], side: Manifest) -> list[dict]:
+            return [{"id": q, "path": side.entries[q].path, "text": side.entries[q].text,
+                     "deck": side.entries[q].deck} for q in ids]
+
+        found, before = self.changes, self.before or Manifest()
+        moved = [{**row, "from": before.entries[row["id"]].deck} for row in rows(found.moved, self.after)]
+        return {"summary": found.summary(), "first": found.first, "added": rows(found.added, self.after),
+                "changed": rows(found.changed, self.after), "removed": rows(found.removed, before),
+                "moved": moved,
+                "reworded": [{"old": r.old_id, "new": r.new_id, "pin": r.pin()} for r in self.rewordings]}
+
+
+def report(before: Manifest | None, after: Manifest, pinned: frozenset[str] = frozenset()) -> Report:
+    found = changes(before, after)
+    return Report(found, before, after, tuple(rewordings(before, after, found, pinned)))

@@ -1,0 +1,98 @@
+"""The deck's memory as data: its file, what changed between two of them, and rewordings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from qadeck import manifest
+from qadeck.manifest import Entry, Manifest
+
+DECK = "题集::llm::对齐"
+
+
+def entry(text: str, path: str = "llm/对齐_QA.md", deck: str = DECK, digest: str = "d1",
+          mtime: int = 7) -> Entry:
+    return Entry(path, text, deck, digest, mtime)
+
+
+BEFORE = Manifest({"q1": entry("什么是 RLHF?"), "q2": entry("为什么需要 KL 约束?"),
+                   "q3": entry("什么是奖励模型?"), "q4": entry("卷积为什么有平移等变性?", "old/视觉_QA.md",
+                                                          "题集::old::视觉")})
+
+
+def test_the_file_is_sorted_deterministic_and_reads_back(tmp_path: Path) -> None:
+    shuffled = Manifest(dict(reversed(list(BEFORE.entries.items()))))
+    assert manifest.dumps(shuffled) == manifest.dumps(BEFORE)
+    path = manifest.path_for(tmp_path / "build" / "deck.apkg")
+    assert path == tmp_path / "build" / "deck.manifest.json"
+    manifest.write(path, BEFORE)
+    assert manifest.read(path) == BEFORE
+    assert "什么是 RLHF?" in path.read_text(encoding="utf-8")  # readable, not \u escapes
+    assert manifest.read(tmp_path / "none.json") is None
+    for broken in ("{", "[]", '{"format": "qadeck manifest", "version": 99, "questions": {}}',
+                   '{"format": "qadeck manifest", "version": 1, "questions": {"q": {"path": 1}}}'):
+        path.write_text(broken, encoding="utf-8")
+        assert manifest.read(path) is None
+    assert manifest.loads(manifest.dumps(Manifest())) == Manifest()
+
+
+def test_changes_since_the_last_build() -> None:
+    after = Manifest({
+        "q1": BEFORE.entries["q1"],  # the same
+        "q3": entry("什么是奖励模型?", digest="d2"),  # its card changed
+        "q4": entry("卷积为什么有平移等变性?", "cv/视觉_QA.md", "题集::cv::视觉"),  # moved
+        "q5": entry("为什么 RLHF 需要 KL 约束?"),  # q2 reworded
+        "q6": entry("什么是 PPO?"),  # new
+    })
+    found = manifest.changes(BEFORE, after)
+    assert (found.added, found.changed) == (("q5", "q6"), ("q3",))
+    assert (found.removed, found.moved) == (("q2",), ("q4",))
+    assert found.summary() == "deck: +2 new, 1 changed, 1 removed, 1 moved"
+    first = manifest.changes(None, after)
+    assert first.first and first.summary() == "deck: 5 new (no earlier build to compare with)"
+    unknown = Manifest({"q1": entry("什么是 RLHF?", digest="")})  # read back from a package: no digest
+    assert manifest.changes(unknown, Manifest({"q1": entry("什么是 RLHF?")})).changed == ()
+
+
+def test_a_rewording_in_the_same_note_is_suggested_with_its_pin() -> None:
+    after = Manifest({"q1": BEFORE.entries["q1"], "q3": BEFORE.entries["q3"], "q4": BEFORE.entries["q4"],
+                      "q5": entry("为什么 RLHF 训练需要 KL 约束?"),  # q2, reworded
+                      "q6": entry("为什么需要 KL 散度?", "vision/视觉_QA.md")})  # similar, other note
+    report = manifest.report(BEFORE, after)
+    assert [(r.old_id, r.new_id) for r in report.rewordings] == [("q2", "q5")]
+    assert report.rewordings[0].pin() == "<!-- qid: q2 -->"
+    assert "    llm/对齐_QA.md: 为什么 RLHF 训练需要 KL 约束?  (was: 为什么需要 KL 约束?)  <!-- qid: q2 -->" \
+        in report.lines("build/deck.apkg")
+    assert report.to_json()["reworded"] == [{"old": "q2", "new": "q5", "pin": "<!-- qid: q2 -->"}]
+
+
+def test_a_real_new_question_is_never_taken_for_a_removed_one() -> None:
+    after = Manifest({"q1": BEFORE.entries["q1"], "q4": BEFORE.entries["q4"],
+                      "q8": entry("如何评估一个对话模型?"), "q9": entry("什么是 LoRA?")})
+    report = manifest.report(BEFORE, after)
+    assert report.changes.removed == ("q2", "q3") and report.rewordings == ()
+
+
+def test_the_same_words_moved_to_another_note_are_suggested_too() -> None:
+    after = Manifest({**{q: e for q, e in BEFORE.entries.items() if q != "q3"},
+                      "q7": entry("什么是奖励模型?", "llm/奖励_QA.md")})
+    assert [(r.old_id, r.new_id) for r in manifest.report(BEFORE, after).rewordings] == [("q3", "q7")]
+
+
+def test_the_report_names_what_to_do_in_anki() -> None:
+    after = Manifest({"q1": BEFORE.entries["q1"], "q2": BEFORE.entries["q2"],
+                      "q4": entry("卷积为什么有平移等变性?", "cv/视觉_QA.md", "题集::cv::视觉")})
+    lines = manifest.report(BEFORE, after).lines("build/deck.apkg")
+    assert lines[0] == "deck: +0 new, 0 changed, 1 removed, 1 moved"
+    text = "\n".join(lines)
+    assert "tag:qadeck::removed" in text and "    - 什么是奖励模型?  (llm/对齐_QA.md)" in text
+    assert "tag:qadeck::moved" in text and "Change Deck" in text
+    assert "    cv/视觉_QA.md (1): 题集::old::视觉 -> 题集::cv::视觉" in text
+    assert manifest.report(BEFORE, BEFORE).lines("x") == ["deck: +0 new, 0 changed, 0 removed, 0 moved"]
+
+
+def test_a_pinned_question_gets_no_suggestion() -> None:
+    after = Manifest({**{q: e for q, e in BEFORE.entries.items() if q != "q2"},
+                      "q2-pinned": entry("为什么 RLHF 需要 KL 约束?")})
+    assert len(manifest.report(BEFORE, after).rewordings) == 1
+    assert manifest.report(BEFORE, after, frozenset({"q2-pinned"})).rewordings == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -240,13 +241,19 @@ def watch(ctx: click.Context, path: Path | None, notes: Path | None, out: Path |
         live.start()
     session = Session(lambda: _config(ctx, path, notes, out=out), chosen, settings, _WatchReport(),
                       styles_folder(), live)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     try:
         interrupted = session.run(config, lambda scope: _watching(scope, live))
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if live is not None:
             live.stop()
     click.echo("stopped" + (" (the build under way was dropped; the previous outputs are kept)"
                             if interrupted else ""))
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _watching(scope: Any, live: Any) -> None:

@@ -4,8 +4,8 @@ each rebuild.
 The written cheat sheet stays as `qadeck build` writes it (its CSP allows no network and no script but
 its own). Only the copy this server SENDS gets a small reload script, and its CSP gets that script's
 hash and `connect-src 'self'`, so the page may ask this server — and nothing else — whether a newer
-build exists. The script long-polls `/__qadeck_reload?since=N`, which answers when the build counter
-passes N.
+build exists. The script long-polls `/__qadeck_reload?since=TOKEN`, which answers as soon as the
+current build's token differs (a new build, or a new server after a restart).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ import base64
 import hashlib
 import html
 import re
+import secrets
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,14 +30,14 @@ _CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*
 _TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json",
           ".apkg": "application/octet-stream", ".pdf": "application/pdf"}
 
-# `{build}` is the counter of the build the page came from; a newer one reloads the page.
+# `seen` is the token of the build the page came from; any other token reloads the page.
 _RELOAD = """(function () {
   "use strict";
-  var seen = %d;
+  var seen = "%s";
   function poll() {
     fetch("%s?since=" + seen, {cache: "no-store"})
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (t) { if (parseInt(t, 10) > seen) { location.reload(); } else { poll(); } })
+      .then(function (t) { if (t !== seen) { location.reload(); } else { poll(); } })
       .catch(function () { setTimeout(poll, 2000); });
   }
   poll();
@@ -49,14 +50,14 @@ _NOT_BUILT = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
               '</body></html>')
 
 
-def reload_script(build: int) -> str:
-    return _RELOAD % (build, RELOAD_PATH)
+def reload_script(token: str) -> str:
+    return _RELOAD % (token, RELOAD_PATH)
 
 
-def with_reload(page: str, build: int) -> str:
+def with_reload(page: str, token: str) -> str:
     """`page` with the reload script in its head and a CSP that admits exactly that script and
     requests to its own origin. A page without a CSP meta gets the script and no CSP."""
-    script = reload_script(build)
+    script = reload_script(token)
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     page = _CSP.sub(lambda m: m.group(1) + _allow(m.group(2), digest) + m.group(3), page, count=1)
     head = page.lower().find("</head>")
@@ -78,7 +79,7 @@ def _allow(policy: str, digest: str) -> str:
     if not any(d.lower().startswith("script-src ") for d in directives):
         directives.append(f"script-src {hashed}")
     directives.append("connect-src 'self'")
-    return html.escape("; ".join(directives))
+    return html.escape("; ".join(directives), quote=False).replace('"', "&quot;")
 
 
 @dataclass
@@ -89,6 +90,10 @@ class Site:
     page: str  # the cheat sheet's file name in it
     build: int = 0  # counts the builds that wrote the cheat sheet
     stopping: bool = False
+    session: str = field(default_factory=lambda: secrets.token_hex(4))  # tells a restarted server
+
+    def token(self) -> str:
+        return f"{self.session}.{self.build}"
 
 
 class LiveServer:
@@ -127,14 +132,15 @@ class LiveServer:
         self.server.server_close()
         self.thread.join()
 
-    def wait(self, since: int) -> int:
+    def wait(self, since: str) -> str:
+        """The current token, once it differs from `since` (or after POLL_SECONDS, or at the stop)."""
         with self.changed:
-            self.changed.wait_for(lambda: self.site.build > since or self.site.stopping, POLL_SECONDS)
-            return self.site.build
+            self.changed.wait_for(lambda: self.site.token() != since or self.site.stopping, POLL_SECONDS)
+            return self.site.token()
 
-    def snapshot(self) -> tuple[Path, str, int]:
+    def snapshot(self) -> tuple[Path, str, str]:
         with self.changed:
-            return self.site.root, self.site.page, self.site.build
+            return self.site.root, self.site.page, self.site.token()
 
 
 def _handler(live: LiveServer) -> type[BaseHTTPRequestHandler]:
@@ -174,23 +180,23 @@ class _Handler(BaseHTTPRequestHandler):
             return
         url = urlsplit(self.path)
         if url.path == RELOAD_PATH:
-            since = _int(parse_qs(url.query).get("since", ["-1"])[0])
-            body = str(self.server_live.wait(since)).encode("ascii")
+            since = parse_qs(url.query).get("since", [""])[0]
+            body = self.server_live.wait(since).encode("ascii")
             self._send(HTTPStatus.OK, body, "text/plain; charset=utf-8", head)
             return
-        root, page, build = self.server_live.snapshot()
+        root, page, token = self.server_live.snapshot()
         name = unquote(url.path).lstrip("/") or page
         target = _inside(root, name)
         if target is None or not target.is_file():
             if name == page:
-                body = with_reload(_NOT_BUILT.format(name=html.escape(page)), build).encode("utf-8")
+                body = with_reload(_NOT_BUILT.format(name=html.escape(page)), token).encode("utf-8")
                 self._send(HTTPStatus.SERVICE_UNAVAILABLE, body, _TYPES[".html"], head)
             else:
                 self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", head)
             return
         body = target.read_bytes()
         if name == page:
-            body = with_reload(body.decode("utf-8"), build).encode("utf-8")
+            body = with_reload(body.decode("utf-8"), token).encode("utf-8")
         self._send(HTTPStatus.OK, body, _TYPES.get(target.suffix, "application/octet-stream"), head)
 
     def _local_host(self) -> bool:
@@ -219,10 +225,3 @@ def _inside(root: Path, name: str) -> Path | None:
     base = root.resolve()
     target = (base / name).resolve()
     return target if target.is_relative_to(base) else None
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        return -1

@@ -247,18 +247,18 @@ class Session:
             self.report.line(f"{stamp}  {changed} · not rebuilt: {self.problem}", ok=False)
             return
         started = time.perf_counter()
-        self.building = True
+        self.building = True  # stays True when Ctrl-C ends the build
         try:
             collection, outputs = build(self.config, self.only)
-        except QadeckError as exc:
-            self.report.line(f"{stamp}  {changed} · build failed: {exc}", ok=False)
-            return
-        except Exception as exc:  # a bug: its trace helps a report, and the watch goes on
-            self.report.trace(traceback.format_exc())
-            self.report.line(f"{stamp}  {changed} · build failed: {type(exc).__name__}: {exc}", ok=False)
-            return
-        finally:
+        except Exception as exc:  # a QadeckError is the user's to fix; anything else is a bug: its trace
             self.building = False
+            problem = str(exc)
+            if not isinstance(exc, QadeckError):
+                self.report.trace(traceback.format_exc())
+                problem = f"{type(exc).__name__}: {exc}"
+            self.report.line(f"{stamp}  {changed} · build failed: {problem}", ok=False)
+            return
+        self.building = False
         self._show(stamp, changed, time.perf_counter() - started, collection, outputs)
 
     def _show(self, stamp: str, changed: str, seconds: float, collection: Collection,

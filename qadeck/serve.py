@@ -15,6 +15,7 @@ import hashlib
 import html
 import re
 import secrets
+import sys
 import threading
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -96,14 +97,23 @@ class Site:
         return f"{self.session}.{self.build}"
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A page closed while it waited is no news; anything else is one line, not a trace."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"qadeck: serving {client_address}: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 class LiveServer:
     """The output folder on http://127.0.0.1:port/, in a thread of its own."""
 
     def __init__(self, site: Site, port: int) -> None:
         self.site = site
         self.changed = threading.Condition()
-        self.server = ThreadingHTTPServer((HOST, port), _handler(self))
-        self.server.daemon_threads = True
+        self.server = _Server((HOST, port), _handler(self))
         self.thread = threading.Thread(target=self.server.serve_forever, name="qadeck-serve",
                                        kwargs={"poll_interval": 0.2}, daemon=True)
 

@@ -146,3 +146,16 @@ def test_watch_serve_reloads_the_open_page_with_the_new_answer(browser, tmp_path
     build(plain, ["html"])
     assert (tmp_path / "out" / "qadeck.html").read_bytes() == \
         (tmp_path / "plain" / "qadeck.html").read_bytes()
+
+
+def test_a_page_closed_while_waiting_is_no_trace(served, capsys):
+    for error in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+        try:
+            raise error
+        except ConnectionError:
+            served.server.handle_error(None, ("127.0.0.1", 1))
+    try:
+        raise ValueError("odd")
+    except ValueError:
+        served.server.handle_error(None, ("127.0.0.1", 1))
+    assert capsys.readouterr().err == "qadeck: serving ('127.0.0.1', 1): ValueError: odd\n"

@@ -242,9 +242,8 @@ class Session:
             self.live.move(self.config.out.resolve(), self.config.output(".html").name)
 
     def rebuild(self, changed: str) -> None:
-        stamp = time.strftime("%H:%M:%S")
         if self.broken:
-            self.report.line(f"{stamp}  {changed} · not rebuilt: {self.problem}", ok=False)
+            self.report.line(f"{_now()}  {changed} · not rebuilt: {self.problem}", ok=False)
             return
         started = time.perf_counter()
         self.building = True  # stays True when Ctrl-C ends the build
@@ -256,13 +255,12 @@ class Session:
             if not isinstance(exc, QadeckError):
                 self.report.trace(traceback.format_exc())
                 problem = f"{type(exc).__name__}: {exc}"
-            self.report.line(f"{stamp}  {changed} · build failed: {problem}", ok=False)
+            self.report.line(f"{_now()}  {changed} · build failed: {problem}", ok=False)
             return
         self.building = False
-        self._show(stamp, changed, time.perf_counter() - started, collection, outputs)
+        self._show(changed, time.perf_counter() - started, collection, outputs)
 
-    def _show(self, stamp: str, changed: str, seconds: float, collection: Collection,
-              outputs: list[Output]) -> None:
+    def _show(self, changed: str, seconds: float, collection: Collection, outputs: list[Output]) -> None:
         first = self.ledger.last is None
         everything = [*collection.diagnostics, *(d for o in outputs for d in o.diagnostics)]
         found = [d for d in everything if d.severity != "info"]  # as `qadeck build` shows the notes'
@@ -282,4 +280,9 @@ class Session:
         delta = ", ".join(f"{n} {what}" for n, what in ((len(new), "new"), (gone, "gone")) if n)
         if delta and not first:
             counts += f" ({delta})"
-        self.report.line(f"{stamp}  {changed} · {built} in {seconds:.2f} s · {counts}", ok=not errors)
+        self.report.line(f"{_now()}  {changed} · {built} in {seconds:.2f} s · {counts}", ok=not errors)
+
+
+def _now() -> str:
+    """The time a line is printed: when the rebuild ended."""
+    return time.strftime("%H:%M:%S")

@@ -71,6 +71,17 @@ def test_serves_the_cheat_sheet_with_the_reload_script_and_other_files_as_writte
     assert (tmp_path / "out" / "qadeck.html").read_text(encoding="utf-8") == PAGE  # the file is untouched
 
 
+def test_before_a_build_wrote_the_page_a_placeholder_waits_for_it(tmp_path):
+    server = LiveServer(Site(tmp_path, "qadeck.html"), 0)
+    server.start()
+    try:
+        status, body = get(server, "/")
+    finally:
+        server.stop()
+    assert status == 503 and "the last build did not write it" in body.decode()
+    assert RELOAD_PATH in body.decode() and "connect-src 'self'" in body.decode()
+
+
 @pytest.mark.parametrize("path", ["/../secret.md", "/%2e%2e/secret.md", "/..%2fsecret.md", "//etc/passwd",
                                   "/%2Fetc%2Fpasswd", "/leak.md", "/.cache/math.sqlite", "/missing.html"])
 def test_nothing_outside_the_output_folder_nor_hidden_is_served(served, path):

@@ -35,7 +35,7 @@ POLL_MS = 300  # how often a watch thread looks at its stop event
 _IGNORED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "node_modules", ".idea", ".vscode"}
 # Editors' temporary, swap and backup files: vim .swp/.swx and its 4913 write test, emacs #x# and .#x,
 # ~ backups, JetBrains ___jb_tmp___, gedit .goutputstream-, kate .kate-swp, Office ~$ locks, .DS_Store.
-_TEMPORARY = re.compile(r"\.sw[a-p]$|\.sw[x-z]$|^4913$|^#.*#$|^\.#|~$|___jb_\w+___$|^\.goutputstream-"
+_TEMPORARY = re.compile(r"\.sw[a-z]$|^4913$|^#.*#$|^\.#|~$|___jb_\w+___$|^\.goutputstream-"
                         r"|\.kate-swp$|^~\$|^\.DS_Store$|\.crswap$")
 
 

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import multiprocessing
-import os
-import threading
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
@@ -21,6 +18,7 @@ from qadeck.atomic import write_bytes
 from qadeck.context import BuildContext
 from qadeck.errors import MissingDependency
 from qadeck.model import Collection, Diagnostic, Note
+from qadeck.workers import cores, fork_is_safe, process_map
 
 from .cards import CardRenderer, Rendered
 from .memory import mark_moved, recall, remember, removed_cards
@@ -68,8 +66,7 @@ def render(collection: Collection, options: AnkiOptions, context: BuildContext,
     # Inherited by the forked workers: nothing is pickled on the way in.
     _JOB = (notes, functools.partial(_renderer, collection, options, context))
     try:
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker) as pool:
-            parts = pool.map(_render_slice, _slices(notes, workers * 8), chunksize=1)
+        parts = process_map(_render_slice, _slices(notes, workers * 8), workers, "fork", _start_worker)
     finally:
         _JOB = None
     return _merge(parts)
@@ -83,17 +80,9 @@ def _renderer(collection: Collection, options: AnkiOptions, context: BuildContex
 def _workers(questions: int) -> int:
     """Worker processes worth starting: none for small collections, or where fork is unsafe
     (no fork on this system, or other threads in this process, Python's or native ones)."""
-    if questions < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods() \
-            or threading.active_count() > 1 or _native_threads() > 1:
+    if questions < PARALLEL_MIN or not fork_is_safe():
         return 1
-    return min(os.cpu_count() or 1, 8)
-
-
-def _native_threads() -> int:
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return 1
+    return cores()
 
 
 def _slices(notes: tuple[Note, ...], count: int) -> list[tuple[int, int]]:

@@ -148,14 +148,10 @@ def prefetch(engine, collection: Collection, options: PdfOptions, context: Build
     todo = engine.missing(formulas)
     if len(todo) < 40 or workers < 2:
         return  # starting processes costs more than typesetting a few formulas here
-    import concurrent.futures
-    import multiprocessing
+    from qadeck.workers import process_map
 
     chunks = [todo[i::workers] for i in range(workers)]
-    spawn = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-        for _ in pool.map(_typeset_chunk, [(options, context, chunk) for chunk in chunks]):
-            pass
+    process_map(_typeset_chunk, [(options, context, chunk) for chunk in chunks], workers)
 
 
 def _typeset_chunk(job) -> None:

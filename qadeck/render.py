@@ -182,11 +182,15 @@ class Renderer:
         """`[^label]` in text (not in code, not in a tag) for a footnote the note defines."""
         numbers = {f.label: index for index, f in enumerate(place.note.footnotes, 1)}
 
+        in_link = 0
+
         def ref(match: re.Match[str]) -> str:
-            number = numbers.get(match.group(1))
+            number = numbers.get(html.unescape(match.group(1)))
             if number is None:
                 return match.group(0)
             place.footnotes.append(number)
+            if in_link:  # a link cannot hold another: the number alone
+                return f'<sup class="footnote-ref">{number}</sup>'
             return self.policy.footnote(place.note, number)
 
         parts = _TAG_SPLIT.split(out)
@@ -194,8 +198,12 @@ class Renderer:
         for index, part in enumerate(parts):
             if index % 2:  # a tag
                 name = _TAG_NAME_OF.match(part)
-                if name and name.group(2).lower() in ("code", "pre"):
-                    in_code += -1 if name.group(1) else 1
+                kind = name.group(2).lower() if name else ""
+                step = -1 if name and name.group(1) else 1
+                if kind in ("code", "pre"):
+                    in_code += step
+                elif kind == "a":
+                    in_link = max(0, in_link + step)
             elif not in_code and "[^" in part:
                 parts[index] = _FOOTNOTE_REF.sub(ref, part)
         return "".join(parts)

@@ -50,6 +50,7 @@ _NOT_BUILT = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
               'build did not write it (see the terminal). This page reloads when a build does.</p>'
               '</body></html>')
 
+_HEAD_END = re.compile(r"</head\s*>", re.I)
 
 def reload_script(token: str) -> str:
     return _RELOAD % (token, RELOAD_PATH)
@@ -61,9 +62,9 @@ def with_reload(page: str, token: str) -> str:
     script = reload_script(token)
     digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     page = _CSP.sub(lambda m: m.group(1) + _allow(m.group(2), digest) + m.group(3), page, count=1)
-    head = page.lower().find("</head>")
+    head = _HEAD_END.search(page)  # not page.lower(): lower case can change a text's length (İ)
     tag = f"<script>{script}</script>\n"
-    return page[:head] + tag + page[head:] if head >= 0 else tag + page
+    return page[:head.start()] + tag + page[head.start():] if head else tag + page
 
 
 def _allow(policy: str, digest: str) -> str:
@@ -229,6 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
 def _inside(root: Path, name: str) -> Path | None:
     """The file `name` names inside `root`, or None: no `..`, no absolute path, no hidden file
     (the formula cache, a temporary file being written), no symlink leading out."""
+    if "\x00" in name:
+        return None
     parts = Path(name).parts
     if not parts or Path(name).is_absolute() or any(p in ("..", "") or p.startswith(".") for p in parts):
         return None

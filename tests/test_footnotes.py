@@ -57,3 +57,26 @@ def test_handbook_links_each_reference_to_the_chapter_footnotes(tmp_path: Path):
     links = [a.get_object() for page in reader.pages for a in page.get("/Annots", [])
              if a.get_object().get("/Subtype") == "/Link"]
     assert len(links) >= 2  # the two references jump to their footnotes
+
+
+def test_a_reference_inside_a_link_is_the_number_alone_and_odd_labels_work(tmp_path: Path):
+    from qadeck.model import Footnote, Note, NoteMeta
+    from qadeck.render import Renderer
+
+    class Linking:
+        def link(self, note, link, inner):
+            from qadeck.render import Made
+            return Made(f'<a href="#x">{inner}</a>')
+
+        def image(self, note, link, tag):
+            from qadeck.render import Made
+            return Made(None)
+
+        def footnote(self, note, number):
+            return f'<a href="#fn{number}">{number}</a>'
+
+    notes = (Footnote("a&b", "甲", 9), Footnote("2", "乙", 10))
+    note = Note("a.md", "a", NoteMeta(), (), (), footnotes=notes)
+    made = Renderer(policy=Linking()).block(note, "[链接[^2]](b.md) 与 [^a&b]", 1)
+    assert '<a href="#x">链接<sup class="footnote-ref">2</sup></a>' in made.html
+    assert '<a href="#fn1">1</a>' in made.html and made.footnotes == (2, 1)

@@ -241,3 +241,12 @@ def test_the_corpus_question_list(shared):
 def _list_item_lines(path: Path) -> set[int]:
     lines = path.read_text(encoding="utf-8").split("\n")
     return {n for n, text in enumerate(lines, 1) if text.lstrip().startswith(("- ", "* "))}
+
+
+def test_a_priority_that_is_no_number_is_the_default_not_a_crash(tmp_path):
+    notes = Path(shutil.copytree(REPO, tmp_path / "repo"))
+    odd = ("- {tag_type: algo, priority: .inf, tags: {dp: }}\n"
+           "- {tag_type: ds, priority: .nan, tags: {数组: }}\n")
+    (notes / "tag_info.yml").write_text(odd, encoding="utf-8")
+    collection = parse(notes)
+    assert problems(collection)["LeetCode_0001_简单_两数之和"].problem is not None

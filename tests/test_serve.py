@@ -83,7 +83,8 @@ def test_before_a_build_wrote_the_page_a_placeholder_waits_for_it(tmp_path):
 
 
 @pytest.mark.parametrize("path", ["/../secret.md", "/%2e%2e/secret.md", "/..%2fsecret.md", "//etc/passwd",
-                                  "/%2Fetc%2Fpasswd", "/leak.md", "/.cache/math.sqlite", "/missing.html"])
+                                  "/%2Fetc%2Fpasswd", "/leak.md", "/.cache/math.sqlite", "/missing.html",
+                                  "/%00", "/qadeck.html%00.png"])
 def test_nothing_outside_the_output_folder_nor_hidden_is_served(served, path):
     status, body = get(served, path)
     assert status == 404 and b"the notes" not in body
@@ -170,3 +171,9 @@ def test_a_page_closed_while_waiting_is_no_trace(served, capsys):
     except ValueError:
         served.server.handle_error(None, ("127.0.0.1", 1))
     assert capsys.readouterr().err == "qadeck: serving ('127.0.0.1', 1): ValueError: odd\n"
+
+
+def test_the_reload_script_goes_before_the_head_end_whatever_the_title():
+    page = "<html><head><title>İİİİİİİİİİ</title></HEAD ><body>正文</body></html>"
+    served = with_reload(page, "t")
+    assert "<body>正文</body>" in served and served.index("<script>") < served.index("</HEAD >")

@@ -91,7 +91,7 @@ def _add(info: TagInfo, name: str, kind: str, rank: tuple[int, int], about: Any)
 def _int(value: Any, default: int) -> int:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # None, "x", .nan, .inf
         return default
 
 

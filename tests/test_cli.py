@@ -67,7 +67,7 @@ def test_build_json_writes_atomically_into_out(tmp_path: Path):
     out = tmp_path / "out"
     result = run("build", "--notes", str(NOTES), "--out", str(out), "--only", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    files = sorted(p.name for p in out.iterdir())
+    files = sorted(p.name for p in out.iterdir() if p.name != ".cache")  # .cache: the build cache
     assert files == ["qadeck.json"]  # no temporary file left behind
     first = (out / "qadeck.json").read_bytes()
     assert "answer" in json.loads(first)["notes"][0]["questions"][0]

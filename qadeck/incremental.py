@@ -64,7 +64,12 @@ class Inputs:
         context = {f.name: getattr(self.context, f.name) for f in fields(self.context) if f.name != "cache"}
         return key("stamp", self.config, self.chosen, context, styles_digest(("",)), self.notes,
                    [(path, stat_of(Path(path))) for path in extra],
-                   sorted((name, r.files) for name, r in outputs.items()))
+                   sorted((name, _now(r.files)) for name, r in outputs.items()))
+
+
+def _now(files: tuple[tuple[str, Any], ...]) -> tuple[tuple[str, Any], ...]:
+    """The files as they are now (an output deleted or replaced since it was made shows here)."""
+    return tuple((path, stat_of(Path(path))) for path, _ in files)
 
 
 def extra_inputs(collection: Collection, notes: Path) -> tuple[str, ...]:

@@ -118,7 +118,8 @@ def build(config: Config, only: list[str] | None = None,
     if not cache:
         with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder:
             return _build(config, chosen, replace(shared, cache=Path(folder)), progress, None)
-    inputs = incremental.Inputs(config, chosen, shared)
+    deck = config.output(exporters.load(DECK).SUFFIX)
+    inputs = incremental.Inputs(config, chosen, shared, [deck, manifest.path_for(deck)])
     last = incremental.last_build(shared.cache)
     if last is not None and last.chosen == inputs.chosen \
             and last.stamp == inputs.stamp(last.extra, last.outputs):

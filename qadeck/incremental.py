@@ -52,8 +52,9 @@ class LastBuild:
 class Inputs:
     """The stamp of a build's inputs, taken before it parses (a file saved mid-build is seen next time)."""
 
-    def __init__(self, config: Any, chosen: list[str], context: BuildContext) -> None:
+    def __init__(self, config: Any, chosen: list[str], context: BuildContext, memory: list[Path]) -> None:
         self.config = config
+        self.memory = tuple(str(p) for p in memory)  # the deck and its manifest: they give the ids
         self.chosen = tuple(chosen)
         self.context = context
         self.taken = time.time_ns()
@@ -63,7 +64,7 @@ class Inputs:
     def stamp(self, extra: tuple[str, ...], outputs: dict[str, Recorded]) -> str:
         context = {f.name: getattr(self.context, f.name) for f in fields(self.context) if f.name != "cache"}
         return key("stamp", self.config, self.chosen, context, styles_digest(("",)), self.notes,
-                   [(path, stat_of(Path(path))) for path in extra],
+                   [(path, stat_of(Path(path))) for path in (*extra, *self.memory)],
                    sorted((name, _now(r.files)) for name, r in outputs.items()))
 
 

@@ -143,11 +143,14 @@ def _build(config: Config, chosen: list[str], shared: BuildContext,
         outputs.append(output)
         if progress is not None:
             progress(output)
-    if inputs is not None and not inputs.racy and all(r is not None for r in recorded.values()):
+    if inputs is not None:
+        # Each output's record is kept for the next build (an output not built this time too); the
+        # stamp only when the next build may take it as "nothing changed": no failure, no racy file.
         extra = incremental.extra_inputs(collection, config.notes)
-        done = {n: r for n, r in recorded.items() if r is not None}
+        done = {**(last.outputs if last else {}), **{n: r for n, r in recorded.items() if r is not None}}
+        whole = not inputs.racy and all(r is not None for r in recorded.values())
         incremental.remember(shared.cache, incremental.LastBuild(
-            inputs.stamp(extra, done), collection, done, extra, inputs.chosen))
+            inputs.stamp(extra, done) if whole else "", collection, done, extra, inputs.chosen))
     return collection, outputs
 
 

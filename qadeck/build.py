@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qadeck import __version__, checks, exporters, incremental, manifest
+from qadeck.cache import file_digest
 from qadeck.config import Config
 from qadeck.context import BuildContext
 from qadeck.epoch import source_date_epoch
@@ -133,11 +134,13 @@ def _build(config: Config, chosen: list[str], shared: BuildContext,
     before = memory(config.output(exporters.load(DECK).SUFFIX))
     collection = parse(config, before, shared.cache)
     last = incremental.last_build(shared.cache) if inputs is not None else None
-    outputs, recorded = [], {}
+    outputs, recorded, settled = [], {}, True
+    linked = incremental.linked_files(collection, config.notes) if inputs is not None else []
     for name in chosen:
         target = config.output(exporters.load(name).SUFFIX)
-        output, recorded[name] = _export_cached(name, collection, target, config, shared,
-                                                last.outputs.get(name) if last else None)
+        output, recorded[name], same = _export_cached(name, collection, target, config, shared,
+                                                      last.outputs.get(name) if last else None, linked)
+        settled = settled and same
         if name == DECK:
             deck_report(output, before, collection)
         outputs.append(output)
@@ -148,24 +151,31 @@ def _build(config: Config, chosen: list[str], shared: BuildContext,
         # stamp only when the next build may take it as "nothing changed": no failure, no racy file.
         extra = incremental.extra_inputs(collection, config.notes)
         done = {**(last.outputs if last else {}), **{n: r for n, r in recorded.items() if r is not None}}
-        whole = not inputs.racy and all(r is not None for r in recorded.values())
+        whole = settled and not inputs.racy and all(r is not None for r in recorded.values())
         incremental.remember(shared.cache, incremental.LastBuild(
             inputs.stamp(extra, done) if whole else "", collection, done, extra, inputs.chosen))
     return collection, outputs
 
 
 def _export_cached(name: str, collection: Collection, target: Path, config: Config, shared: BuildContext,
-                   recorded: incremental.Recorded | None) -> tuple[Output, incremental.Recorded | None]:
-    """One exporter, or none when its key and its files are those the last build recorded."""
-    entry = incremental.output_key(name, collection, config.options(name), shared, target)
-    extra = [manifest.path_for(target)] if name == DECK else []
-    if incremental.unchanged(recorded, entry, incremental.output_files(target, extra)):
+                   recorded: incremental.Recorded | None, linked: list[tuple[str, str]],
+                   ) -> tuple[Output, incremental.Recorded | None, bool]:
+    """One exporter, or none when its key and its files are those the last build recorded; and
+    whether the same inputs would make the same file again. The deck reads its own last package
+    and manifest (timestamps, moved and removed cards), so its key holds their bytes, and a deck
+    that came out different from the one it read may change once more on the next build."""
+    own = [target, manifest.path_for(target)] if name == DECK else []
+    before = [file_digest(p) for p in own]
+    entry = incremental.output_key(name, collection, config.options(name), shared, target, [linked, before])
+    if incremental.unchanged(recorded, entry, incremental.output_files(target, own[1:])):
         assert recorded is not None
-        return Output(name, target, 0.0, list(recorded.diagnostics), unchanged=True), recorded
+        return Output(name, target, 0.0, list(recorded.diagnostics), unchanged=True), recorded, True
     output = export_one(name, collection, target, config, shared)
     if output.error:
-        return output, None
-    return output, incremental.Recorded(entry, incremental.output_files(target, extra), output.diagnostics)
+        return output, None, False
+    files = incremental.output_files(target, own[1:])
+    return output, incremental.Recorded(entry, files, output.diagnostics), \
+        before == [file_digest(p) for p in own]
 
 
 def _replay(config: Config, last: incremental.LastBuild,

@@ -89,13 +89,22 @@ def extra_inputs(collection: Collection, notes: Path) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def output_key(name: str, collection: Collection, options: Any, context: BuildContext, target: Path) -> str:
-    """What an output is made from: the model, the exporter's options (and the files they name), its
-    styles, the build context, where it goes."""
+def linked_files(collection: Collection, notes: Path) -> list[tuple[str, str]]:
+    """The bytes (as digests) of every local file the notes link to: images reach the outputs."""
+    targets = sorted({link.target for note in collection.notes for link in note.links
+                      if link.kind in (LinkKind.IMAGE, LinkKind.FILE) and link.ok and link.target})
+    return [(target, file_digest(notes / target)) for target in targets]
+
+
+def output_key(name: str, collection: Collection, options: Any, context: BuildContext, target: Path,
+               inputs: list[Any]) -> str:
+    """What an output is made from: the model, the files the notes link to and the exporter's own
+    earlier output where it reads it (`inputs`), the exporter's options (and the files they name),
+    its styles, the build context, where it goes."""
     values = [(f.name, getattr(options, f.name)) for f in fields(options)] if options is not None else []
     named = [(name, file_digest(value)) for name, value in values if isinstance(value, Path)]
     shared = {f.name: getattr(context, f.name) for f in fields(context) if f.name != "cache"}
-    return key("output", name, collection, options, named, styles_digest(STYLES.get(name, ("\0",))),
+    return key("output", name, collection, inputs, options, named, styles_digest(STYLES.get(name, ("\0",))),
                shared, str(target))
 
 

@@ -106,6 +106,9 @@ def test_changes_equal_a_clean_build(tmp_path: Path, change: str) -> None:
     else:
         (notes / "ml" / "img" / "a.png").write_bytes(PIXEL.replace(b"\xf8\xcf", b"\xf8\xce"))
     made = incremental_equals_clean(tmp_path, config, FAST)
+    # Once more without a change: the deck reads its last package (a moved card's tag served that
+    # build and goes), with the cache as without it.
+    incremental_equals_clean(tmp_path, config, FAST)
     if change == "linked title":  # the note that links to it carries the new title (its read was cached)
         assert '"target_title": "规范化"'.encode() in made["qadeck.json"]
 
@@ -208,3 +211,14 @@ def test_cli_no_cache_and_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     gone = runner.invoke(cli, ["clean", "--out", str(tmp_path / "out"), "--outputs"])
     assert gone.exit_code == 0 and "qadeck.apkg" in gone.stderr
     assert not any(p.is_file() for p in (tmp_path / "out").iterdir())
+
+
+def test_a_build_of_some_outputs_keeps_the_others_records(tmp_path: Path) -> None:
+    config = start(tmp_path)
+    age(config.notes)
+    build(config, FAST)
+    build(config, ["html"])
+    stats = {p.name: p.stat().st_mtime_ns for p in config.out.iterdir() if p.is_file()}
+    _, outputs = build(config, FAST)  # not the last build's outputs: parsed again, nothing rewritten
+    assert all(o.unchanged for o in outputs)
+    assert {p.name: p.stat().st_mtime_ns for p in config.out.iterdir() if p.is_file()} == stats

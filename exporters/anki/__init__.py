@@ -51,9 +51,21 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     gone, gone_bases = removed_cards(before, previous, set(card_bases), context.epoch)
     data = build_package([*cards, *gone], rendered.media, load_style(), {**card_bases, **gone_bases},
                          previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
-    write_bytes(out_path, data)
-    manifest.write(manifest.path_for(out_path), remember(cards, card_bases, previous))
+    _write_changed(out_path, data)
+    _write_changed(manifest.path_for(out_path),
+                   manifest.dumps(remember(cards, card_bases, previous)).encode("utf-8"))
     return [*rendered.diagnostics, _summary(rendered, options)]
+
+
+def _write_changed(path: Path, data: bytes) -> None:
+    """Write unless the file holds these bytes already: a rebuild that changes nothing in the deck
+    leaves the package and its manifest as they were, dates included."""
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_bytes(path, data)
 
 
 def render(collection: Collection, options: AnkiOptions, context: BuildContext,

@@ -118,11 +118,14 @@ def unchanged(recorded: Recorded | None, entry: str, files: tuple[tuple[str, Any
 
 
 def last_build(cache: Path) -> LastBuild | None:
-    return Store(cache, "build").get("last", LastBuild)
+    """The record of the last build by this very qadeck (another version's records are not read)."""
+    return Store(cache, "build").get(key("last build"), LastBuild)
 
 
 def remember(cache: Path, last: LastBuild) -> None:
-    Store(cache, "build").put("last", last)
+    store = Store(cache, "build")
+    store.put(key("last build"), last)
+    store.prune()  # another version's record
 
 
 def _walk(notes: Path, out: Path) -> tuple[tuple[str, Any], ...]:

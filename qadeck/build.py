@@ -5,12 +5,14 @@ No exporter runs while parsing, and no parse problem surfaces after an output wa
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qadeck import __version__, checks, exporters, manifest
+from qadeck import __version__, checks, exporters, incremental, manifest
+from qadeck.cache import file_digest
 from qadeck.config import Config
 from qadeck.context import BuildContext
 from qadeck.epoch import source_date_epoch
@@ -30,6 +32,7 @@ class Output:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
     report: Report | None = None  # the deck's: what changed since the last build (see deck_report)
+    unchanged: bool = False  # its inputs were those of the last build: the file was left as it was
 
     def problems(self) -> int:
         """Warnings and errors the exporter reported (what `build --strict` counts)."""
@@ -42,11 +45,12 @@ def load(config: Config, package: Path | None = None) -> Collection:
     return parse(config, memory(package or config.output(exporters.load(DECK).SUFFIX)))
 
 
-def parse(config: Config, before: Manifest | None) -> Collection:
+def parse(config: Config, before: Manifest | None, cache: Path | None = None) -> Collection:
+    """The notes as one model; with `cache` (the build cache folder) each note's read is kept there."""
     notes = config.notes
     if not notes.is_dir():
         raise ConfigError(f"{notes}: notes folder not found")
-    options = config.parse_options()
+    options = replace(config.parse_options(), cache=cache)
     if before is not None:
         options = replace(options, owners=before.owners())
     return checks.run(parse_collection(notes, options))
@@ -102,22 +106,88 @@ def export_one(name: str, collection: Collection, out_path: Path, config: Config
 
 
 def build(config: Config, only: list[str] | None = None,
-          progress: Callable[[Output], None] | None = None) -> tuple[Collection, list[Output]]:
+          progress: Callable[[Output], None] | None = None,
+          cache: bool = True) -> tuple[Collection, list[Output]]:
+    """Parse and export; with `cache`, only what changed since the last build is redone (nothing at
+    all when no input changed), else every output is made afresh and the cache is left alone."""
     chosen = only or exporters.names()
     unknown = [n for n in chosen if n not in exporters.EXPORTERS]
     if unknown:
         raise ConfigError(f"unknown exporter {', '.join(unknown)}; "
                           f"choose from {', '.join(exporters.names())}")
     shared = context(config)
+    if not cache:
+        with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder:
+            return _build(config, chosen, replace(shared, cache=Path(folder)), progress, None)
+    deck = config.output(exporters.load(DECK).SUFFIX)
+    inputs = incremental.Inputs(config, chosen, shared, [deck, manifest.path_for(deck)])
+    last = incremental.last_build(shared.cache)
+    if last is not None and last.chosen == inputs.chosen \
+            and last.stamp == inputs.stamp(last.extra, last.outputs):
+        return _replay(config, last, progress)
+    return _build(config, chosen, shared, progress, inputs)
+
+
+def _build(config: Config, chosen: list[str], shared: BuildContext,
+           progress: Callable[[Output], None] | None,
+           inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:
     before = memory(config.output(exporters.load(DECK).SUFFIX))
-    collection = parse(config, before)
-    outputs = []
+    collection = parse(config, before, shared.cache)
+    last = incremental.last_build(shared.cache) if inputs is not None else None
+    outputs, recorded, settled = [], {}, True
+    linked = incremental.linked_files(collection, config.notes) if inputs is not None else []
     for name in chosen:
-        suffix = exporters.load(name).SUFFIX
-        output = export_one(name, collection, config.output(suffix), config, shared)
+        target = config.output(exporters.load(name).SUFFIX)
+        output, recorded[name], same = _export_cached(name, collection, target, config, shared,
+                                                      last.outputs.get(name) if last else None, linked)
+        settled = settled and same
         if name == DECK:
             deck_report(output, before, collection)
         outputs.append(output)
         if progress is not None:
             progress(output)
+    if inputs is not None:
+        # Each output's record is kept for the next build (an output not built this time too); the
+        # stamp only when the next build may take it as "nothing changed": no failure, no racy file.
+        extra = incremental.extra_inputs(collection, config.notes)
+        done = {**(last.outputs if last else {}), **{n: r for n, r in recorded.items() if r is not None}}
+        whole = settled and not inputs.racy and all(r is not None for r in recorded.values())
+        incremental.remember(shared.cache, incremental.LastBuild(
+            inputs.stamp(extra, done) if whole else "", collection, done, extra, inputs.chosen))
     return collection, outputs
+
+
+def _export_cached(name: str, collection: Collection, target: Path, config: Config, shared: BuildContext,
+                   recorded: incremental.Recorded | None, linked: list[tuple[str, str]],
+                   ) -> tuple[Output, incremental.Recorded | None, bool]:
+    """One exporter, or none when its key and its files are those the last build recorded; and
+    whether the same inputs would make the same file again. The deck reads its own last package
+    and manifest (timestamps, moved and removed cards), so its key holds their bytes, and a deck
+    that came out different from the one it read may change once more on the next build."""
+    own = [target, manifest.path_for(target)] if name == DECK else []
+    before = [file_digest(p) for p in own]
+    entry = incremental.output_key(name, collection, config.options(name), shared, target, [linked, before])
+    if incremental.unchanged(recorded, entry, incremental.output_files(target, own[1:])):
+        assert recorded is not None
+        return Output(name, target, 0.0, list(recorded.diagnostics), unchanged=True), recorded, True
+    output = export_one(name, collection, target, config, shared)
+    if output.error:
+        return output, None, False
+    files = incremental.output_files(target, own[1:])
+    return output, incremental.Recorded(entry, files, output.diagnostics), \
+        before == [file_digest(p) for p in own]
+
+
+def _replay(config: Config, last: incremental.LastBuild,
+            progress: Callable[[Output], None] | None) -> tuple[Collection, list[Output]]:
+    """Nothing changed: the last build's model and diagnostics, every output left as it was."""
+    outputs = []
+    for name in last.chosen:
+        target = config.output(exporters.load(name).SUFFIX)
+        output = Output(name, target, 0.0, list(last.outputs[name].diagnostics), unchanged=True)
+        if name == DECK:
+            deck_report(output, memory(target), last.collection)
+        outputs.append(output)
+        if progress is not None:
+            progress(output)
+    return last.collection, outputs

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from qadeck import __version__, exporters
+from qadeck import __version__, cache, exporters, manifest
 from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse
 from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError
@@ -178,24 +178,31 @@ def check(ctx: click.Context, path: Path | None, notes: Path | None, strict: boo
               help="Exit 1 on any warning or error, from the notes or from an exporter.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print what changed in the deck, the outputs and the diagnostics as JSON.")
+@click.option("--no-cache", is_flag=True,
+              help="Make every output afresh; the build cache (<out>/.cache) is neither read nor written.")
 @click.pass_context
 def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out: Path | None,
-                  only: str | None, strict: bool, as_json: bool) -> None:
+                  only: str | None, strict: bool, as_json: bool, no_cache: bool) -> None:
     """Parse the notes once, then write every output into the output folder, and say what
     changed in the deck since the last build (questions added, changed, removed, moved).
 
     With --strict, the exit code is 1 when the notes or any exporter reported a warning or an
     error (a formula that cannot be typeset, an image left out, ...); the outputs are written all
-    the same."""
+    the same.
+
+    Only what changed since the last build is redone (the build cache in <out>/.cache); when no
+    input changed, no output is rewritten."""
     config = _config(ctx, path, notes, out=out)
     chosen = [n.strip() for n in only.split(",") if n.strip()] if only else None
     progress = None if as_json else (lambda o: _report(o, config))
-    collection, outputs = build(config, chosen, progress=progress)
+    collection, outputs = build(config, chosen, progress=progress, cache=not no_cache)
     if as_json:
         click.echo(json.dumps(_build_json(collection, outputs), ensure_ascii=False, indent=1))
     else:
         _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
         click.echo(_summary(collection, outputs), err=True)
+        if outputs and all(o.unchanged for o in outputs):
+            click.echo("nothing changed: every output is up to date", err=True)
         _print_deck(outputs)
     failed = any(o.error for o in outputs)
     problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
@@ -221,7 +228,7 @@ def _build_json(collection: Collection, outputs: list[Output]) -> dict[str, Any]
     return {
         "deck": deck.to_json() if deck is not None else None,
         "outputs": [{"name": o.name, "path": str(o.path) if o.path else None, "error": o.error,
-                     "problems": o.problems()} for o in outputs],
+                     "problems": o.problems(), "unchanged": o.unchanged} for o in outputs],
         "diagnostics": [_diagnostic_json(d) for d in diagnostics],
         "counts": {"notes": len(collection.notes), "questions": len(collection.questions()),
                    "errors": sum(d.severity == "error" for d in diagnostics),
@@ -234,7 +241,28 @@ def _report(output: Output, config: Config) -> None:
         click.secho(f"{output.name}: failed: {output.error}", fg="red", err=True)
         return
     _print_diagnostics(output.diagnostics, config.notes)
-    click.echo(f"{output.name:5} {_display(output.path)}  ({output.seconds:.2f} s)")
+    done = "unchanged" if output.unchanged else f"{output.seconds:.2f} s"
+    click.echo(f"{output.name:5} {_display(output.path)}  ({done})")
+
+
+@cli.command(short_help="Remove the build cache (and with --outputs, the outputs).")
+@_out_option
+@click.option("--outputs", is_flag=True, help="Also remove the outputs (and the deck's manifest).")
+@click.pass_context
+def clean(ctx: click.Context, out: Path | None, outputs: bool) -> None:
+    """Remove the build cache, <out>/.cache; the next build makes everything afresh. With
+    --outputs, also the files `qadeck build` writes (the deck's manifest too: the next deck starts
+    without the memory of earlier builds)."""
+    config = _config(ctx, out=out)
+    removed = [f"{_display(config.out / '.cache')}/"] if cache.remove(config.out / ".cache") else []
+    if outputs:
+        for name in exporters.names():
+            target = config.output(exporters.load(name).SUFFIX)
+            for path in (target, manifest.path_for(target)):
+                if path.is_file():
+                    path.unlink()
+                    removed.append(_display(path))
+    click.echo(f"removed {', '.join(removed)}" if removed else "nothing to remove", err=True)
 
 
 @cli.command(short_help="Rebuild on every save; --serve shows the cheat sheet live.")

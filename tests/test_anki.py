@@ -361,8 +361,9 @@ def test_parallel_render_equals_sequential(tmp_path: Path) -> None:
     notes = notes_copy(tmp_path)
     config = Config(notes=notes, title=TITLE)
     collection = parse_collection(notes, config.parse_options())
-    shared = context(config)
-    one, two = (anki.render(collection, AnkiOptions(), shared, workers=n) for n in (1, 2))
+    shared = context(config)  # each its own build cache: the second must render, not reuse the first's
+    one, two = (anki.render(collection, AnkiOptions(), replace(shared, cache=tmp_path / f"c{n}"),
+                            workers=n) for n in (1, 2))
     assert one.cards == two.cards and one.media == two.media and one.diagnostics == two.diagnostics
     assert one.left_out == two.left_out == 1
 

@@ -67,7 +67,7 @@ def test_build_json_writes_atomically_into_out(tmp_path: Path):
     out = tmp_path / "out"
     result = run("build", "--notes", str(NOTES), "--out", str(out), "--only", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    files = sorted(p.name for p in out.iterdir())
+    files = sorted(p.name for p in out.iterdir() if p.name != ".cache")  # .cache: the build cache
     assert files == ["qadeck.json"]  # no temporary file left behind
     first = (out / "qadeck.json").read_bytes()
     assert "answer" in json.loads(first)["notes"][0]["questions"][0]
@@ -192,7 +192,7 @@ def test_single_outputs_take_a_file_or_a_folder(tmp_path: Path):
     assert run("html", str(NOTES), "--output", str(tmp_path / "long.html")).exit_code == 0
     assert run("html", str(NOTES), "--out", str(tmp_path / "dir"), cwd=tmp_path).exit_code == 0  # no config
     assert (tmp_path / "page.html").is_file() and (tmp_path / "long.html").is_file()
-    assert [p.name for p in (tmp_path / "dir").iterdir()] == ["qadeck.html"]
+    assert [p.name for p in (tmp_path / "dir").iterdir() if p.name != ".cache"] == ["qadeck.html"]
 
 
 def test_help_summaries_are_whole_sentences():

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from qadeck import manifest
 from qadeck.atomic import write_bytes
+from qadeck.cache import Store, file_digest, key
 from qadeck.context import BuildContext
 from qadeck.errors import MissingDependency
-from qadeck.model import Collection, Diagnostic, Note
+from qadeck.model import Collection, Diagnostic, LinkKind, Note
 from qadeck.workers import cores, fork_is_safe, process_map
 
 from .cards import CardRenderer, Rendered
@@ -48,20 +49,57 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     gone, gone_bases = removed_cards(before, previous, set(card_bases), context.epoch)
     data = build_package([*cards, *gone], rendered.media, load_style(), {**card_bases, **gone_bases},
                          previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
-    write_bytes(out_path, data)
-    manifest.write(manifest.path_for(out_path), remember(cards, card_bases, previous))
+    _write_changed(out_path, data)
+    _write_changed(manifest.path_for(out_path),
+                   manifest.dumps(remember(cards, card_bases, previous)).encode("utf-8"))
     return [*rendered.diagnostics, _summary(rendered, options)]
+
+
+def _write_changed(path: Path, data: bytes) -> None:
+    """Write unless the file holds these bytes already: a rebuild that changes nothing in the deck
+    leaves the package and its manifest as they were, dates included."""
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_bytes(path, data)
 
 
 def render(collection: Collection, options: AnkiOptions, context: BuildContext,
            workers: int | None = None) -> Rendered:
-    """Card fields for every note, in note order. Rendering Markdown is nearly all of an export's
-    time, so a large collection is split over worker processes; the result is the same."""
+    """Card fields for every note, in note order. Each note's cards are one unit, kept in the build
+    cache by what they are made from (`_unit_key`), so a rebuild renders only the notes that
+    changed. Rendering Markdown is nearly all of an export's time, so many notes to render are
+    split over worker processes; the result is the same."""
     notes = tuple(n for n in collection.notes if n.in_outputs)
+    store = Store(context.cache, "anki")
+    keys = [_unit_key(note, collection, options, context) for note in notes]
+    units: list[Rendered | None] = [store.get(k, Rendered) for k in keys]
+    missing = [i for i, unit in enumerate(units) if unit is None]
+    fresh = _render_units(tuple(notes[i] for i in missing), collection, options, context, workers)
+    for index, unit in zip(missing, fresh, strict=True):
+        units[index] = unit
+        store.put(keys[index], unit)
+    store.prune()
+    return _merge([u for u in units if u is not None])
+
+
+def _unit_key(note: Note, collection: Collection, options: AnkiOptions, context: BuildContext) -> str:
+    """A note's cards depend on the note (its links carry their targets' titles and headings), the
+    deck they go to, the options, and the bytes of the images they pack."""
+    images = [(link.target, file_digest(context.notes / link.target)) for link in note.links
+              if link.kind is LinkKind.IMAGE and link.ok and link.target]
+    return key("anki-unit", note, root_deck(collection.title), options, str(context.notes), images)
+
+
+def _render_units(notes: tuple[Note, ...], collection: Collection, options: AnkiOptions,
+                  context: BuildContext, workers: int | None) -> list[Rendered]:
     if workers is None:
         workers = _workers(sum(len(n.questions) for n in notes))
     if workers < 2:
-        return _renderer(collection, options, context).render(notes)
+        renderer = _renderer(collection, options, context)
+        return [renderer.render_unit(note) for note in notes]
     global _JOB
     # Inherited by the forked workers: nothing is pickled on the way in.
     _JOB = (notes, functools.partial(_renderer, collection, options, context))
@@ -69,7 +107,7 @@ def render(collection: Collection, options: AnkiOptions, context: BuildContext,
         parts = process_map(_render_slice, _slices(notes, workers * 8), workers, "fork", _start_worker)
     finally:
         _JOB = None
-    return _merge(parts)
+    return [unit for part in parts for unit in part]
 
 
 def _renderer(collection: Collection, options: AnkiOptions, context: BuildContext) -> CardRenderer:
@@ -104,17 +142,18 @@ def _start_worker() -> None:
     _WORKER = _JOB[1]()
 
 
-def _render_slice(bounds: tuple[int, int]) -> Rendered:
+def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
     assert _JOB is not None and _WORKER is not None
-    _WORKER.restart()
-    return _WORKER.render(_JOB[0][bounds[0]:bounds[1]])
+    return [_WORKER.render_unit(note) for note in _JOB[0][bounds[0]:bounds[1]]]
 
 
 def _merge(parts: list[Rendered]) -> Rendered:
+    """The units in note order as one result; a media file two notes share is kept once."""
     merged = Rendered()
     for part in parts:
         merged.cards.extend(part.cards)
-        merged.media.update(part.media)
+        for name, data in part.media.items():
+            merged.media.setdefault(name, data)
         merged.diagnostics.extend(part.diagnostics)
         merged.left_out += part.left_out
     return merged

@@ -116,13 +116,16 @@ class CardRenderer:
         self.renderer = Renderer(TARGET, self.policy)
         self.out = Rendered(media=self.policy.media)
 
-    def restart(self) -> None:
-        """A new result for the next notes (a worker's next slice); media found so far stay."""
-        self.out = Rendered(media=self.policy.media)
-
     def render(self, notes: list[Note] | tuple[Note, ...]) -> Rendered:
         for note in notes:
             self._render_note(note)
+        return self.out
+
+    def render_unit(self, note: Note) -> Rendered:
+        """One note's cards, media and problems on their own: the unit the build cache keeps."""
+        self.policy.forget()
+        self.out = Rendered(media=self.policy.media)
+        self._render_note(note)
         return self.out
 
     def _render_note(self, note: Note) -> None:
@@ -240,6 +243,11 @@ class CardPolicy:
             problem = _problem(note, link, codes.IMAGE_UNREADABLE, f"image unreadable, left out: {src}")
             return Made(_missing(alt or src), (problem,))
         return Made(_img(name, tag_html))
+
+    def forget(self) -> None:
+        """Start a new unit: media found so far belong to the last one."""
+        self.media = {}
+        self._images = {}
 
     def _media_for(self, target: str) -> str | None:
         if target not in self._images:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qadeck.atomic import write_text
+from qadeck.cache import Store, file_digest, key
 from qadeck.context import BuildContext
 from qadeck.exporters.cheatsheet.content import Content
 from qadeck.exporters.cheatsheet.options import HtmlOptions
@@ -39,6 +40,15 @@ def export(collection: Collection, out_path: Path, options: HtmlOptions,
 
 
 @dataclass
+class Unit:
+    """A note's section as the build cache keeps it, with its problems and formulas."""
+
+    html: str
+    diagnostics: list[Diagnostic]
+    formulas: dict[tuple[str, bool], str]
+
+
+@dataclass
 class Group:
     """A run of top-level questions under one section, in document order."""
 
@@ -52,6 +62,7 @@ class CheatSheet:
     def __init__(self, collection: Collection, options: HtmlOptions, context: BuildContext):
         self.title = collection.title
         self.context = context
+        self.options = options
         self.notes = [n for n in collection.notes
                       if n.in_outputs and n.questions and n.problem is None]  # cards only
         problems = collection.problems()  # a section of their own (`problems`)
@@ -64,7 +75,7 @@ class CheatSheet:
     # -- the page --------------------------------------------------------------------------------
 
     def html(self) -> str:
-        main = "\n".join([*(self._note_html(note) for note in self.notes), self.problems.html()]).strip()
+        main = "\n".join([*self._note_sections(), self.problems.html()]).strip()
         script = _style_file("cheatsheet.js")
         css = "\n".join([self.content.font_css(), _style_file("cheatsheet.css"), _highlight_css()])
         questions = [q for n in self.notes for q in n.questions]
@@ -86,6 +97,33 @@ class CheatSheet:
         })
         self.diagnostics = list(dict.fromkeys(self.content.diagnostics))
         return page
+
+    def _note_sections(self) -> list[str]:
+        """Each note's section, kept in the build cache by what it is made from (`_unit_key`)."""
+        store = Store(self.context.cache, "html")
+        sections = []
+        for note in self.notes:
+            entry = self._unit_key(note)
+            unit = store.get(entry, Unit)
+            if unit is None:
+                self.content.start_unit()
+                mark = len(self.content.diagnostics)
+                section = self._note_html(note)
+                unit = Unit(section, self.content.diagnostics[mark:], dict(self.content.math.unit))
+                store.put(entry, unit)
+            else:
+                self.content.add_unit(unit.diagnostics, unit.formulas)
+            sections.append(unit.html)
+        store.prune()
+        return sections
+
+    def _unit_key(self, note: Note) -> str:
+        """A section depends on its note, where its links land on the page (the other notes'
+        part in it), the options and the bytes of the images it embeds."""
+        landing = [self.anchors.fragment(link) for link in note.links]
+        images = [(link.target, file_digest(self.context.notes / link.target)) for link in note.links
+                  if link.kind is LinkKind.IMAGE and link.ok and link.target]
+        return key("html-unit", note, landing, self.options, str(self.context.notes), images)
 
     def _toc_item(self, note: Note) -> str:
         return (f'<li><a href="#{self.anchors.note_ids[note.path]}">{html.escape(note.title)}</a>'

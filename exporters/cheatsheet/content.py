@@ -30,12 +30,25 @@ TARGET = Target("html", math="mathml",
 
 
 class Content:
-    """Renders pieces of notes for the page; `diagnostics` collects their problems."""
+    """Renders pieces of notes for the page; `diagnostics` collects their problems, `formulas` the
+    MathML of every formula on the page (the math font is cut down to them)."""
 
     def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None]):
-        self.math = MathMLMath()
-        self.renderer = Renderer(TARGET, PagePolicy(root, image_cap_kb, fragment), self.math)
+        self.math = _Formulas(MathMLMath())
+        self.policy = PagePolicy(root, image_cap_kb, fragment)
+        self.renderer = Renderer(TARGET, self.policy, self.math)
         self.diagnostics: list[Diagnostic] = []
+
+    def start_unit(self) -> None:
+        """What follows is one unit (a note's section, kept by the build cache): its images are
+        read and reported, its formulas noted, as if nothing came before."""
+        self.policy.forget()
+        self.math.unit = {}
+
+    def add_unit(self, diagnostics: list[Diagnostic], formulas: dict[tuple[str, bool], str]) -> None:
+        """A unit kept from an earlier build: its problems and formulas join the page's."""
+        self.diagnostics.extend(diagnostics)
+        self.math.formulas.update(formulas)
 
     def html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
         made = self.renderer.render(note, piece)
@@ -52,7 +65,10 @@ class Content:
 
     def font_css(self) -> str:
         """The subset math font as an @font-face rule, or nothing when the page has no formula."""
-        woff2 = self.math.font_woff2()
+        from qadeck.math import mathml
+
+        formulas = self.math.formulas
+        woff2 = mathml.font_woff2(formulas[k] for k in sorted(formulas)) if formulas else b""
         if not woff2:
             return ""
         font = base64.b64encode(woff2).decode("ascii")
@@ -68,6 +84,9 @@ class PagePolicy:
         self.image_cap_kb = image_cap_kb
         self.fragment = fragment  # in-page id for a note or anchor link, None when not on the page
         self._images: dict[str, tuple[str | None, tuple[Diagnostic, ...]]] = {}
+
+    def forget(self) -> None:
+        self._images = {}
 
     def link(self, note: Note, link: Link, inner: str) -> Made:
         if link.kind in (LinkKind.WEB, LinkKind.MAIL):
@@ -125,6 +144,21 @@ class PagePolicy:
             return uri, _problem(note, link, codes.IMAGE_LARGE,
                                  f"{size}, above image_cap_kb = {self.image_cap_kb}; embedded anyway")
         return uri, None
+
+
+class _Formulas:
+    """The math engine, noting each formula's MathML for the page (`formulas`) and for the unit
+    being rendered (`unit`)."""
+
+    def __init__(self, engine: MathMLMath) -> None:
+        self.engine = engine
+        self.formulas: dict[tuple[str, bool], str] = {}
+        self.unit: dict[tuple[str, bool], str] = {}
+
+    def render(self, latex: str, display: bool) -> str:
+        made = self.engine.render(latex, display)
+        self.formulas[(latex, display)] = self.unit[(latex, display)] = made
+        return made
 
 
 def _problem(note: Note, link: Link, code: str, message: str, severity: str = "warning") -> Diagnostic:

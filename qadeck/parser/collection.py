@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from qadeck.cache import Store, key
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Question, scheme_of
 from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
@@ -21,6 +22,7 @@ from qadeck.parser.source import Problem, decode
 from qadeck.parser.taginfo import TagInfoFinder
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+READ_FORMAT = 1  # bump when read_note's result changes for the same bytes (a cached read is keyed on it)
 DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
 
@@ -36,6 +38,7 @@ class ParseOptions:
     # question id -> note path, as the last build gave them (the build's memory, read by
     # qadeck.build): an id stays with its note when a same-named note asks the same question
     owners: Mapping[str, str] = field(default_factory=dict)
+    cache: Path | None = None  # the build cache folder: each note's read is kept there by its bytes
 
 
 def parse_collection(root: Path, options: ParseOptions | None = None) -> Collection:
@@ -44,12 +47,13 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     drafts: list[NoteDraft] = []
     diagnostics: list[Diagnostic] = []
     skipped = 0
+    store = Store(options.cache, "notes")
     for path in note_files(root, options.include, options.exclude):
         rel = path.relative_to(root).as_posix()
         if options.drafts == "skip" and in_drafts_folder(rel):
             skipped += 1  # not even read: LLM dumps and work in progress are not checked
             continue
-        rel, draft, problems = _read(root, path)
+        rel, draft, problems = _read(root, path, store)
         diagnostics.extend(problems)
         if draft is None:
             continue
@@ -65,6 +69,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         diagnostics.append(Diagnostic("", 0, "info", "note.draft", (
             f"{skipped} draft note{'s' if skipped > 1 else ''} skipped (`draft: true` or in a "
             f"{DRAFTS_FOLDER}/ folder; drafts = \"include\" keeps them)")))
+    store.prune()
     _assign_ids(drafts, options.owners)
     by_path = {d.path: d for d in drafts}
     places = _Places(root, repository_root(root))
@@ -97,7 +102,7 @@ class _Places:
     repository: Path  # the git work tree around it (root when there is none)
 
 
-def _read(root: Path, path: Path) -> _Read:
+def _read(root: Path, path: Path, store: Store) -> _Read:
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to(root):
         return rel, None, [Diagnostic(rel, 1, "warning", "file.outside",
@@ -106,12 +111,17 @@ def _read(root: Path, path: Path) -> _Read:
         data = path.read_bytes()
     except OSError as exc:
         return rel, None, [Diagnostic(rel, 1, "error", "file.unreadable", f"cannot read: {exc.strerror}")]
-    source = decode(data)
-    problems: list[Problem] = list(source.problems)
-    if source.text is None:
-        return rel, None, [Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in problems]
-    draft = read_note(rel, source.text, problems)
-    draft.digest = hashlib.sha256(data).hexdigest()
+    digest = hashlib.sha256(data).hexdigest()
+    entry = key("note", READ_FORMAT, rel, digest)
+    draft = store.get(entry, NoteDraft)
+    if draft is None:
+        source = decode(data)
+        problems: list[Problem] = list(source.problems)
+        if source.text is None:
+            return rel, None, [Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in problems]
+        draft = read_note(rel, source.text, problems)
+        draft.digest = digest
+        store.put(entry, draft)  # before the settle step below changes it (ids, links, problems)
     draft.mtime = _mtime(path)
     return rel, draft, []
 

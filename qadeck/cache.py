@@ -1,0 +1,143 @@
+"""The build cache under `<out>/.cache/`: what one build keeps so the next redoes only what changed.
+
+An entry is a pickle in `<folder>/<kind>/<key>.pickle`, where the key is a digest of everything the
+entry was made from (`key()`), qadeck's version and this module's FORMAT included: a changed input
+gives another key, so an entry is never stale, only unused (pruned after the build that stopped
+using it). An entry that cannot be read back (cut short, corrupt, from another Python) is deleted
+and counts as a miss: the caller rebuilds it. The cache holds only what this tool wrote for the
+user's own notes; `qadeck clean` removes it, `qadeck build --no-cache` neither reads nor writes it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+from qadeck import __version__
+from qadeck.atomic import write_bytes
+
+FORMAT = 1  # bump when what an entry holds changes shape
+SUFFIX = ".pickle"
+
+
+def key(*parts: object) -> str:
+    """A digest of the parts' reprs (frozen dataclasses, tuples, strings: content, not identity),
+    qadeck's version and code included."""
+    digest = hashlib.sha256(f"qadeck {__version__} cache {FORMAT} {code_digest()}".encode())
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """qadeck's own Python files as one digest: a changed parser or exporter (an editable install
+    between releases) is a new version as far as the cache goes."""
+    import qadeck
+    import qadeck.exporters
+
+    digest = hashlib.sha256()
+    for package in (qadeck, qadeck.exporters):
+        folder = Path(package.__file__).parent
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def styles_digest(prefixes: tuple[str, ...]) -> str:
+    """The style files (CSS, templates, fonts) whose names start with one of `prefixes`."""
+    from importlib.resources import files
+
+    digest = hashlib.sha256()
+    folder = files("qadeck.styles")
+    for name in sorted(_style_names(folder)):
+        if name.startswith(prefixes):
+            digest.update(name.encode() + b"\0" + folder.joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def _style_names(folder: Any, prefix: str = "") -> list[str]:
+    names = []
+    for item in folder.iterdir():
+        if item.is_dir():
+            names.extend(_style_names(item, f"{prefix}{item.name}/"))
+        elif not item.name.endswith((".py", ".pyc")):
+            names.append(prefix + item.name)
+    return names
+
+
+def file_digest(path: Path) -> str:
+    """A file's bytes as a digest; "" when it cannot be read (which is itself an input)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+class Store:
+    """One kind of entry (`kind` names a subfolder); a Store without a folder keeps nothing."""
+
+    def __init__(self, folder: Path | None, kind: str) -> None:
+        self.folder = None if folder is None else folder / kind
+        self.used: set[str] = set()
+
+    def get(self, entry: str, kind: type | tuple[type, ...] = object) -> Any | None:
+        """The value stored under `entry` when it reads back as a `kind`, else None."""
+        if self.folder is None:
+            return None
+        path = self.folder / (entry + SUFFIX)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        try:
+            value = pickle.loads(data)
+        except Exception:  # noqa: BLE001 - any damage to an entry is a miss, never a crash
+            value = None
+        if not isinstance(value, kind):
+            path.unlink(missing_ok=True)
+            return None
+        self.used.add(entry)
+        return value
+
+    def put(self, entry: str, value: Any) -> None:
+        if self.folder is None:
+            return
+        try:
+            write_bytes(self.folder / (entry + SUFFIX), pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            return  # a cache that cannot be written only costs time
+        self.used.add(entry)
+
+    def prune(self) -> None:
+        """Delete the entries this build did not use (their inputs are gone or changed)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.suffix == SUFFIX and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+
+
+def remove(folder: Path) -> bool:
+    """Delete a cache folder; True when there was one."""
+    if not folder.is_dir():
+        return False
+    shutil.rmtree(folder, ignore_errors=True)
+    return not folder.exists()
+
+
+def stat_of(path: Path) -> tuple[int, int, int] | None:
+    """(size, mtime in ns, inode): what tells a file changed without reading it; None when absent."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns, found.st_ino

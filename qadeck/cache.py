@@ -6,14 +6,21 @@ gives another key, so an entry is never stale, only unused (pruned after the bui
 using it). An entry that cannot be read back (cut short, corrupt, from another Python) is deleted
 and counts as a miss: the caller rebuilds it. The cache holds only what this tool wrote for the
 user's own notes; `qadeck clean` removes it, `qadeck build --no-cache` neither reads nor writes it.
+
+A pickle runs code when it is read, and an output folder can come from elsewhere (committed to a
+notes repository, say). So every entry carries an HMAC made with a key that lives outside any output
+folder (`$XDG_CACHE_HOME/qadeck/cache.key`, made on first use, readable by the user only); an entry
+whose HMAC does not match was not written by this user's qadeck and is never unpickled.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -98,11 +105,14 @@ class Store:
             data = path.read_bytes()
         except OSError:
             return None
-        try:
-            value = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - any damage to an entry is a miss, never a crash
-            value = None
-        if not isinstance(value, kind):
+        signature, payload = data[:_SIGNATURE], data[_SIGNATURE:]
+        value: Any = _MISS
+        if hmac.compare_digest(signature, _sign(payload)):  # else not ours: never unpickled
+            try:
+                value = pickle.loads(payload)
+            except Exception:  # noqa: BLE001 - any damage to an entry is a miss, never a crash
+                value = _MISS
+        if value is _MISS or not isinstance(value, kind):
             path.unlink(missing_ok=True)
             return None
         self.used.add(entry)
@@ -112,7 +122,8 @@ class Store:
         if self.folder is None:
             return
         try:
-            write_bytes(self.folder / (entry + SUFFIX), pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+            payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            write_bytes(self.folder / (entry + SUFFIX), _sign(payload) + payload)
         except OSError:
             return  # a cache that cannot be written only costs time
         self.used.add(entry)
@@ -141,3 +152,38 @@ def stat_of(path: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return found.st_size, found.st_mtime_ns, found.st_ino
+
+
+_SIGNATURE = 32  # bytes of HMAC-SHA256 in front of each entry
+_MISS = object()
+
+
+def _sign(payload: bytes) -> bytes:
+    return hmac.new(signing_key(), payload, hashlib.sha256).digest()
+
+
+@functools.cache
+def signing_key() -> bytes:
+    """This user's key for cache entries, kept outside every output folder. Where it cannot be
+    kept, a key for this process only: the cache then helps within one run and no further."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qadeck"
+    path = home / "cache.key"
+    try:
+        data = path.read_bytes()
+        if len(data) >= 32:
+            return data
+    except OSError:
+        pass
+    fresh = secrets.token_bytes(32)
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(fresh)
+    except OSError:
+        try:  # another process made it first
+            data = path.read_bytes()
+            return data if len(data) >= 32 else fresh
+        except OSError:
+            return fresh
+    return fresh

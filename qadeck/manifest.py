@@ -60,14 +60,21 @@ def dumps(manifest: Manifest) -> str:
 
 
 def loads(text: str) -> Manifest | None:
-    """The manifest in `text`, or None when it is not one this version reads."""
+    """The manifest in `text`, or None when it is not one this version reads (an output folder
+    can hold anything: a file of another shape is no memory, never a crash)."""
     try:
         data = json.loads(text)
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             return None
-        return Manifest({str(qid): Entry(**row) for qid, row in data["questions"].items()})
-    except (ValueError, TypeError, KeyError, AttributeError):
+        entries = {str(qid): Entry(**row) for qid, row in data["questions"].items()}
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
+    return Manifest(entries) if all(map(_well_formed, entries.values())) else None
+
+
+def _well_formed(entry: Entry) -> bool:
+    texts = (entry.path, entry.text, entry.deck, entry.digest)
+    return all(isinstance(t, str) for t in texts) and type(entry.mtime) is int and 0 <= entry.mtime < 2**40
 
 
 def read(path: Path) -> Manifest | None:

@@ -96,3 +96,43 @@ def test_a_pinned_question_gets_no_suggestion() -> None:
                       "q2-pinned": entry("为什么 RLHF 需要 KL 约束?")})
     assert len(manifest.report(BEFORE, after).rewordings) == 1
     assert manifest.report(BEFORE, after, frozenset({"q2-pinned"})).rewordings == ()
+
+
+def test_a_manifest_of_another_shape_is_no_memory_never_a_crash(tmp_path: Path) -> None:
+    row = '{"path": "a.md", "text": "t", "deck": "d", "digest": "x", "mtime": %s}'
+    bad = ["[" * 100_000 + "]" * 100_000, "null", '{"format": "qadeck manifest", "version": 1}',
+           *('{"format": "qadeck manifest", "version": 1, "questions": {"q1": %s}}' % (row % m)
+             for m in ('"5"', "99999999999999999999999", "1.5e300", "true", "-1")),
+           '{"format": "qadeck manifest", "version": 1, "questions": {"q1": {"path": ["a"], "text": "t", '
+           '"deck": "d", "digest": "x"}}}']
+    for text in bad:
+        assert manifest.loads(text) is None, text
+
+
+def test_a_damaged_previous_package_is_no_memory_never_a_crash(tmp_path: Path) -> None:
+    import zipfile
+
+    from qadeck.exporters.anki.package import read_previous
+
+    stored = tmp_path / "stored.apkg"
+    with zipfile.ZipFile(stored, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("collection.anki2", b"x" * 10_000)
+    data = bytearray(stored.read_bytes())
+    data[60:90] = b"\xff" * 30  # a broken deflate stream
+    broken = tmp_path / "broken.apkg"
+    broken.write_bytes(bytes(data))
+    for path in (broken, stored, tmp_path / "missing.apkg"):
+        assert read_previous(path).notes == {}
+
+
+def test_a_removed_card_carried_from_the_last_package_is_cleaned_again() -> None:
+    from qadeck.exporters.anki.cards import FIELDS
+    from qadeck.exporters.anki.memory import removed_cards
+    from qadeck.exporters.anki.package import Previous
+
+    fields = ["<img src=x onerror=alert(1)>问题", *([""] * (len(FIELDS) - 1))]
+    previous = Previous(notes={"q1": (1_700_000_000, "\x1f".join(fields), "tag")})
+    before = Manifest({"q1": Entry("a.md", "问题", "题集", "d", 1_700_000_000)})
+    cards, bases = removed_cards(before, previous, set(), None)
+    assert "onerror" not in cards[0].fields[0] and "问题" in cards[0].fields[0]
+    assert "qadeck::removed" in cards[0].tags and bases["q1"] > 1_700_000_000

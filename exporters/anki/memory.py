@@ -19,6 +19,7 @@ from pathlib import Path
 
 from qadeck import manifest
 from qadeck.manifest import Entry, Manifest
+from qadeck.sanitize import HtmlPolicy, clean
 
 from .cards import FIELDS, Card, plain
 from .package import EPOCH_1980, Previous, note_mtime, pinned_epoch, read_previous
@@ -84,7 +85,9 @@ def removed_cards(before: Manifest | None, previous: Previous, kept: set[str],
     for qid in sorted(before.entries.keys() - kept):
         entry = before.entries[qid]
         held = previous.notes.get(qid)
-        fields = tuple(held[1].split("\x1f")) if held else ()
+        # The last package's fields, cleaned again: an output folder is not trusted to hold only
+        # what qadeck wrote there.
+        fields = tuple(clean(f, HtmlPolicy()) for f in held[1].split("\x1f")) if held else ()
         if len(fields) != len(FIELDS):
             fields = _bare_fields(qid, entry)
         tags = [t for t in (held[2].split() if held else ()) if t not in BOOKKEEPING]

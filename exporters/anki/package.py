@@ -46,6 +46,7 @@ MODEL_NAME = "qadeck Q&A"
 PROBLEM_MODEL_ID = 1_584_093_809  # fixed forever: the coding-problem note type
 PROBLEM_MODEL_NAME = "qadeck Problem"
 EPOCH_1980 = 315_532_800  # zip cannot store an earlier date
+MAX_COLLECTION = 512 * 1024 * 1024  # a previous package larger than this is not read back
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,10 @@ def read_previous(path: Path) -> Previous:
     previous = Previous()
     try:
         with zipfile.ZipFile(path) as package:
+            if package.getinfo("collection.anki2").file_size > MAX_COLLECTION:
+                return previous
             data = package.read("collection.anki2")
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except Exception:  # noqa: BLE001 - whatever lies at the output path, it is no memory, never a crash
         return previous
     db = _open_bytes(data)
     try:
@@ -106,15 +109,21 @@ def read_previous(path: Path) -> Previous:
         return previous
     finally:
         db.close()
-    previous.notes = {guid: (int(mod), flds, tags) for guid, mod, flds, tags in rows}
+    previous.notes = {guid: (mod, flds, tags) for guid, mod, flds, tags in rows
+                      if _time(mod) and all(isinstance(t, str) for t in (guid, flds, tags))}
     for guid, did in placed:
         previous.decks.setdefault(guid, names.get(str(did), ""))
     for model_id in (MODEL_ID, PROBLEM_MODEL_ID):
         model = found.get(str(model_id)) if isinstance(found, dict) else None
-        if isinstance(model, dict):
-            previous.models[model_id] = (int(model.get("mod", 0)), _signature_of(model))
+        if isinstance(model, dict) and _time(model.get("mod", 0)):
+            previous.models[model_id] = (model.get("mod", 0), _signature_of(model))
     previous.model = previous.models.get(MODEL_ID)
     return previous
+
+
+def _time(value: object) -> bool:
+    """A modification time a package of ours can hold (seconds, not in the far future)."""
+    return type(value) is int and 0 <= value < 2**40
 
 
 def choose_mtime(base: int, content: tuple[str, str], before: tuple[int, str, str] | None) -> int:

@@ -250,3 +250,12 @@ def test_a_priority_that_is_no_number_is_the_default_not_a_crash(tmp_path):
     (notes / "tag_info.yml").write_text(odd, encoding="utf-8")
     collection = parse(notes)
     assert problems(collection)["LeetCode_0001_简单_两数之和"].problem is not None
+
+
+def test_a_problem_name_shows_as_written_in_the_heading():
+    from qadeck.parser.note import as_markdown
+    from qadeck.render import Renderer
+    from tests.test_render import NOTE
+
+    html = Renderer().inline(NOTE, as_markdown("<b>x & y_z*"), 1).html
+    assert html == "&lt;b&gt;x &amp; y_z*"

@@ -120,7 +120,7 @@ def _problem(draft: NoteDraft, scanned: Scan, text: str, nodes: list[_Node], pin
     draft.title = title or name
     slugs = _slugs(scanned)
     anchor = slugs.get(after, github_anchor(name))
-    heading = HeadingText(_MD_SPECIAL.sub(r"\\\1", name), name, (), "")
+    heading = HeadingText(as_markdown(name), name, (), "")
     pin = pins.get(0) if nodes and not scanned.title else None
     draft.questions.append(QuestionDraft(heading, answer, max(after, 1), level, anchor, None, (), pin,
                                          kind="problem"))
@@ -131,7 +131,13 @@ def _problem(draft: NoteDraft, scanned: Scan, text: str, nodes: list[_Node], pin
     return True
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]])")
+
+
+def as_markdown(text: str) -> str:
+    """Plain text as inline Markdown that shows it as written (`<b>` too, not as a tag)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", escaped)
 
 
 def _tree(headings: list[RawHeading]) -> list[_Node]:

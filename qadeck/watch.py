@@ -73,8 +73,26 @@ class Scope:
 
 
 def scope(config: Config, settings: Iterable[Path], styles: Path | None) -> Scope:
-    trees = [config.notes.resolve()] + ([styles.resolve()] if styles is not None else [])
-    return Scope(tuple(trees), tuple(p.resolve() for p in settings), (config.out.resolve(),))
+    notes = config.notes.resolve()
+    trees = [notes] + ([styles.resolve()] if styles is not None else [])
+    return Scope(tuple(trees), tuple(p.resolve() for p in settings) + _tag_lists_above(notes),
+                 (config.out.resolve(),))
+
+
+def _tag_lists_above(notes: Path) -> tuple[Path, ...]:
+    """The tag lists (`tag_info.yml`) a note may read from above the notes folder, up to the
+    repository root: an edit there changes the problems' tags."""
+    from qadeck.parser.files import repository_root
+    from qadeck.parser.taginfo import FILE_NAME
+
+    top = repository_root(notes)
+    found, folder = [], notes.parent
+    while top is not None and folder.is_relative_to(top) and folder != notes:
+        found.append(folder / FILE_NAME)
+        if folder == top or folder.parent == folder:
+            break
+        folder = folder.parent
+    return tuple(found)
 
 
 class Watcher:

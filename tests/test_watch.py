@@ -187,3 +187,15 @@ def test_ctrl_c_while_watching_exits_0(tmp_path):
         watching.wait_for(r"serving the cheat sheet at http://127\.0\.0\.1:\d+/$")
         assert watching.stop() == 0
         assert watching.wait_for(r"^stopped")
+
+
+def test_a_tag_list_above_the_notes_folder_is_watched(tmp_path: Path):
+    from qadeck.watch import scope
+
+    (tmp_path / ".git").mkdir()
+    notes = tmp_path / "a" / "notes"
+    notes.mkdir(parents=True)
+    watched = scope(Config(notes=notes, out=tmp_path / "out"), (), None)
+    assert watched.wanted((tmp_path / "tag_info.yml").resolve())
+    assert watched.wanted((tmp_path / "a" / "tag_info.yml").resolve())
+    assert not watched.wanted((tmp_path / "other.yml").resolve())

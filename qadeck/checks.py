@@ -2,8 +2,8 @@
 `qadeck build` would, and every output shows such a problem under one code, once.
 
 What is checked here is what a note holds whatever it is rendered into: formulas that do not
-parse (MathML through latex2mathml, the strictest engine whose failures stop nothing), and raw
-HTML that the sanitizer will remove from every output.
+parse (MathML through latex2mathml, the strictest engine whose failures stop nothing), raw
+HTML that the sanitizer will remove from every output, and lists or quotes nested too deep.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import replace
 from qadeck import codes
 from qadeck.math import MathError, MathMLMath
 from qadeck.model import Collection, Diagnostic, Note, Piece
-from qadeck.prepare import protect_math
-from qadeck.render import line_of
+from qadeck.prepare import normalize_blocks, protect_math
+from qadeck.render import FLATTENED, line_of
 from qadeck.sanitize import risky_offsets
 
 
@@ -36,9 +36,13 @@ def _check(note: Note, piece: Piece, engine: MathMLMath) -> list[Diagnostic]:
         for latex, display in protect_math(piece.markdown)[1]:
             try:
                 engine.render(latex, display)
-            except MathError as exc:
+            except (MathError, RecursionError) as exc:
+                reason = "groups nested too deep" if isinstance(exc, RecursionError) else str(exc)
                 found.append(Diagnostic(note.path, line_of(piece.markdown, piece.line, latex), "warning",
-                                        codes.MATH_INVALID, f"{exc}; its source is shown instead"))
+                                        codes.MATH_INVALID, f"{reason}; its source is shown instead"))
+    flattened = normalize_blocks(piece.markdown)[1]
+    if flattened is not None:
+        found.append(Diagnostic(note.path, piece.line + flattened, "warning", codes.NESTING_DEEP, FLATTENED))
     for offset in risky_offsets(piece.markdown):
         line = piece.line + piece.markdown.count("\n", 0, offset)
         found.append(Diagnostic(note.path, line, "warning", codes.HTML_UNSAFE,

@@ -20,6 +20,7 @@ from qadeck.parser.source import Problem, decode
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+_NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
 DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
 
@@ -191,6 +192,10 @@ def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[
     path_part, anchor = unquote(path_part), unquote(anchor)
     if not path_part:
         return _anchor_link(draft, line, href, draft, anchor, "anchor")
+    unusable = _unusable(path_part)
+    if unusable:  # said before the file system is asked: it would raise, not answer
+        _warn(draft, line, "link.invalid", f"{href} is not a usable file name: {unusable}")
+        return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
     target = _target(draft.path, path_part, places)
     if target is None:
         where = "notes folder" if places.repository == places.root else "repository"
@@ -199,12 +204,33 @@ def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[
     if target in by_path:
         return _anchor_link(draft, line, href, by_path[target], anchor, "note")
     kind = "image" if image or posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES else "file"
-    full = (places.root / target).resolve()
-    if not full.is_relative_to(places.repository) or not full.exists():
+    if not _exists_inside(places.root / target, places.repository):
         what = "image" if kind == "image" else ("note" if target.lower().endswith(".md") else "file")
         _warn(draft, line, f"{what}.missing", f"{what} not found: {href}")
         return Link(href, line, kind, target, anchor or None, ok=False)
     return Link(href, line, kind, target, anchor or None)
+
+
+def _exists_inside(path: Path, folder: Path) -> bool:
+    """Whether `path` exists once symlinks are resolved and stays inside `folder`; a file system
+    that will not say (no permission, a symlink loop) counts as no."""
+    try:
+        full = path.resolve()
+        return full.is_relative_to(folder) and full.exists()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _unusable(path: str) -> str:
+    """Why no file system has a file by this name ("" when it may): a NUL (`%00`), a name longer
+    than NAME_MAX or a path longer than PATH_MAX (the common limits, in UTF-8 bytes)."""
+    if "\x00" in path:
+        return "it holds a NUL character"
+    if len(path.encode("utf-8", "surrogatepass")) > _PATH_MAX:
+        return f"longer than {_PATH_MAX} bytes"
+    if any(len(part.encode("utf-8", "surrogatepass")) > _NAME_MAX for part in path.split("/")):
+        return f"a part of it is longer than {_NAME_MAX} bytes"
+    return ""
 
 
 def _target(note_path: str, path_part: str, places: _Places) -> str | None:

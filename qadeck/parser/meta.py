@@ -10,10 +10,27 @@ import yaml
 from qadeck.model import Keyword, NoteMeta
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import Problem
+from qadeck.placeholders import Placeholders
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+_NODES = 10_000  # values in one block, each alias counted where it is used (an alias bomb stops here)
+_DEPTH = 50
+
+
+class _Loader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """The safe loader, except that a date YAML cannot make (`2025-13-45`) stays text."""
+
+
+def _timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:  # month 13, hour 25: written as a date, but none
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))\s*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))\s*\)")
 _SPLIT = re.compile(r"[,，、;；|]")
 
 
@@ -41,11 +58,12 @@ def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
 def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[str, Any]:
     text, first_line = block
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError as exc:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:
+        # ValueError: a value its explicit tag cannot make (`!!int abc`)
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
         problems.append(Problem(line, "warning", "meta.yaml", f"broken YAML in {name}: {reason}; "
                                 "its metadata is ignored"))
         return {}
@@ -55,7 +73,28 @@ def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[st
         problems.append(Problem(first_line, "warning", "meta.yaml",
                                 f"{name} is not a mapping of keys to values; ignored"))
         return {}
+    if not _bounded(data):
+        problems.append(Problem(first_line, "warning", "meta.yaml",
+                                f"{name} holds more than {_NODES} values or nests deeper than {_DEPTH} "
+                                "levels (aliases count where they are used); ignored"))
+        return {}
     return data
+
+
+def _bounded(data: Any) -> bool:
+    """Whether the loaded values stay within _NODES and _DEPTH, walked without recursion."""
+    todo: list[tuple[Any, int]] = [(data, 0)]
+    seen = 0
+    while todo:
+        value, depth = todo.pop()
+        seen += 1
+        if seen > _NODES or depth > _DEPTH:
+            return False
+        if isinstance(value, dict):
+            todo.extend((v, depth + 1) for pair in value.items() for v in pair)
+        elif isinstance(value, (list, tuple, set)):
+            todo.extend((v, depth + 1) for v in value)
+    return True
 
 
 def _text(value: Any) -> str:
@@ -72,14 +111,15 @@ def _line_keywords(line: str) -> list[Keyword]:
     text = re.sub(r"^[>\s]*", "", line)
     text = re.sub(r"\**\s*keywords\s*\**\s*[:：]", "", text, flags=re.I)
     links: list[Keyword] = []
+    stand_ins = Placeholders(text)
 
     def hold(match: re.Match[str]) -> str:
         links.append(Keyword(match.group(1).strip(" *_"), match.group(2) or match.group(3)))
-        return f"\x00{len(links) - 1}\x00"
+        return stand_ins.hold(str(len(links) - 1))
 
     found: list[Keyword] = []
     for word in _SPLIT.split(_LINK.sub(hold, text)):
-        held = [links[int(n)] for n in re.findall(r"\x00(\d+)\x00", word)]
+        held = [links[int(n)] for n in stand_ins.held_in(word)]
         if held:  # a link, maybe after a label (`相关: [RLHF](./偏好学习.md)`): the link is the keyword
             found.extend(held)
         elif word.strip(" *_>\t"):

@@ -16,13 +16,13 @@ from qadeck.parser.template import is_template
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 # A link target: `<with spaces>`, or text whose parentheses balance (`./链表相加(二).md`).
-_HREF = re.compile(r"!?\[[^\]]*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))"
+_HREF = re.compile(r"!?\[[^\[\]]*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))"
                    r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
+_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\[\]\n]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
 # Math is never a link: `$S[\pi_\theta](s_t)$` reads like one.
 _MATH = re.compile(r"\$\$.+?\$\$|\$(?=\S)[^$\n]*?(?<=[^\s\\])\$", re.S)
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^\s<>]+)>", re.I)
-_HTML_REF = re.compile(r"<(img|a)\b[^>]*?\b(src|href)\s*=\s*['\"]([^'\"]+)['\"]", re.I)
+_HTML_REF = re.compile(r"<(img|a)\b[^<>]*?\b(src|href)\s*=\s*['\"]([^'\"<>]+)['\"]", re.I)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 

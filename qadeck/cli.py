@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from qadeck import __version__, exporters
+from qadeck import __version__, codes, exporters
 from qadeck.build import Output, build, context, export_one, load
 from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError
@@ -183,9 +183,15 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
     collection, outputs = build(config, chosen, progress=lambda o: _report(o, config))
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
     click.echo(_summary(collection, outputs), err=True)
-    failed = any(o.error for o in outputs)
+    failed = any(o.error for o in outputs) or _left_out(collection, outputs)
     problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
     sys.exit(1 if failed or (strict and problems) else 0)
+
+
+def _left_out(collection: Collection, outputs: list[Output]) -> bool:
+    """Whether a note was left out because qadeck failed on it: the build did not do its job."""
+    found = [*collection.diagnostics, *(d for o in outputs for d in o.diagnostics)]
+    return any(d.code == codes.NOTE_INTERNAL for d in found)
 
 
 def _report(output: Output, config: Config) -> None:
@@ -206,7 +212,7 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     result = export_one(name, collection, output or config.output(suffix), config, shared)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
     _report(result, config)
-    sys.exit(1 if result.error else 0)
+    sys.exit(1 if result.error or _left_out(collection, [result]) else 0)
 
 
 def _single_inputs(command: Any) -> Any:

@@ -20,6 +20,7 @@ _INLINE = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
 _LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
 MAX_DEPTH = 10  # levels of lists and quotes a piece keeps
 _CONTAINER_MARK = re.compile(r"[ \t]*+(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[ \t]*+")
+_CONTAINER_MARKS = re.compile(f"(?:{_CONTAINER_MARK.pattern})*+")
 _CONTAINER_STARTS = frozenset(">-*+0123456789")
 _DETAILS = re.compile(r"<(/?)(details|table|tr)\b(?![^<>]*\bmarkdown=)", re.I)
 _CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
@@ -164,10 +165,11 @@ def normalize_blocks(text: str) -> tuple[str, int | None]:
 
 def _bound_markers(line: str) -> str:
     """The line with at most MAX_DEPTH quote and list marks at its start (`> > - 1. text`)."""
-    pos, count, cut = 0, 0, 0
-    while (mark := _CONTAINER_MARK.match(line, pos)) is not None and mark.end() > pos:
-        count += 1
-        if count == MAX_DEPTH:
-            cut = mark.end()
+    pos = 0
+    for _ in range(MAX_DEPTH):
+        mark = _CONTAINER_MARK.match(line, pos)
+        if mark is None or mark.end() == pos:
+            return line
         pos = mark.end()
-    return line if count <= MAX_DEPTH else line[:cut] + line[pos:]
+    end = _CONTAINER_MARKS.match(line, pos).end()  # type: ignore[union-attr] (`*` always matches)
+    return line if end == pos else line[:pos] + line[end:]

@@ -21,6 +21,7 @@ from qadeck.atomic import write_text
 from qadeck.context import BuildContext
 from qadeck.exporters.cheatsheet.content import Content
 from qadeck.exporters.cheatsheet.options import HtmlOptions
+from qadeck.isolate import isolated
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import pygments_css
 
@@ -51,16 +52,21 @@ class CheatSheet:
     def __init__(self, collection: Collection, options: HtmlOptions, context: BuildContext):
         self.title = collection.title
         self.context = context
-        self.notes = [n for n in collection.notes if n.in_outputs and n.questions]  # cards only
+        self.options = options
+        self.diagnostics: list[Diagnostic] = []
+        self.failures: list[Diagnostic] = []  # notes left out: qadeck failed on them
+        self._page_of([n for n in collection.notes if n.in_outputs and n.questions])  # cards only
+
+    def _page_of(self, notes: list[Note]) -> None:
+        self.notes = notes
         self.groups = {n.path: _groups(n) for n in self.notes}
         self.anchors = Anchors(self.notes, self.groups)
-        self.content = Content(Path(context.notes), options.image_cap_kb, self.anchors.fragment)
-        self.diagnostics: list[Diagnostic] = []
+        self.content = Content(Path(self.context.notes), self.options.image_cap_kb, self.anchors.fragment)
 
     # -- the page --------------------------------------------------------------------------------
 
     def html(self) -> str:
-        main = "\n".join(self._note_html(note) for note in self.notes)
+        main = self._main()
         script = _style_file("cheatsheet.js")
         css = "\n".join([self.content.font_css(), _style_file("cheatsheet.css"), _highlight_css()])
         questions = [q for n in self.notes for q in n.questions]
@@ -77,8 +83,22 @@ class CheatSheet:
             "main": main or '<p class="qd-empty">没有问题。</p>',
             "footer": html.escape(_footer(self.context)),
         })
-        self.diagnostics = list(dict.fromkeys(self.content.diagnostics))
+        self.diagnostics = list(dict.fromkeys(self.content.diagnostics)) + self.failures
         return page
+
+    def _main(self) -> str:
+        """Every note's cards. A note qadeck fails on is left out, and the page is made again
+        without it, so that no link on the page points to a note it lacks."""
+        failed: list[Diagnostic] = []
+        doing = "render for the cheat sheet"
+        parts = [isolated(note.path, doing, lambda note=note: self._note_html(note), failed)
+                 for note in self.notes]
+        if not failed:
+            return "\n".join(part or "" for part in parts)
+        self.failures.extend(failed)
+        left_out = {d.path for d in failed}
+        self._page_of([n for n in self.notes if n.path not in left_out])
+        return self._main()
 
     def _toc_item(self, note: Note) -> str:
         return (f'<li><a href="#{self.anchors.note_ids[note.path]}">{html.escape(note.title)}</a>'

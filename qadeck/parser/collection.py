@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from qadeck.isolate import isolated
 from qadeck.model import Collection, Diagnostic, Link, Note, Question
 from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
@@ -46,7 +47,10 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         if options.drafts == "skip" and in_drafts_folder(rel):
             skipped += 1  # not even read: LLM dumps and work in progress are not checked
             continue
-        rel, draft, problems = _read(root, path)
+        read = isolated(rel, "read", lambda path=path: _read(root, path), diagnostics)
+        if read is None:
+            continue
+        rel, draft, problems = read
         diagnostics.extend(problems)
         if draft is None:
             continue
@@ -67,7 +71,9 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     places = _Places(root, repository_root(root))
     language = _language(drafts)
     names = marker_names(language, options.marker_names)
-    notes = [_note(d, by_path, places, options, names) for d in drafts]
+    made = [isolated(d.path, "read", lambda d=d: _note(d, by_path, places, options, names), diagnostics)
+            for d in drafts]
+    notes = [note for note in made if note is not None]
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
                            for p in draft.problems)

@@ -205,7 +205,8 @@ def report(tally: Tally, count: int, folder: Path, seconds: float) -> None:
               f"p99 {reads[int(len(reads) * 0.99)] * 1000:.0f} ms, max {reads[-1] * 1000:.0f} ms")
     print("slowest to read:")
     for r in sorted(tally.results, key=lambda r: -r.read)[:8]:
-        print(f"  #{r.index:<6} {r.read:7.3f} s read {r.render:7.3f} s render  {r.note}  {'+'.join(r.mutations)}")
+        print(f"  #{r.index:<6} {r.read:7.3f} s read {r.render:7.3f} s render  {r.note}  "
+              f"{'+'.join(r.mutations)}")
     print("slowest to render:")
     for r in sorted(tally.results, key=lambda r: -r.render)[:5]:
         print(f"  #{r.index:<6} {r.render:7.3f} s render  {r.note}  {'+'.join(r.mutations)}")

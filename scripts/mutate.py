@@ -141,7 +141,8 @@ def forged_placeholder(data: bytes, rng: random.Random) -> bytes:
     """A stand-in qadeck itself uses, written by the note: in a heading with math, or anywhere."""
     forged = rng.choice(FORGED)
     if rng.random() < 0.6:
-        return _insert_line(data, rng, f"## 问题 $x_1$ {forged} **粗** `c` $y$?\n\n答 {forged} $z$ `{forged}`")
+        heading = f"## 问题 $x_1$ {forged} **粗** `c` $y$?"
+        return _insert_line(data, rng, f"{heading}\n\n答 {forged} $z$ `{forged}`")
     return _insert_at(data, rng, forged)
 
 
@@ -169,7 +170,8 @@ def bad_encoding(data: bytes, rng: random.Random) -> bytes:
         return _insert_at(data, rng, "").replace(b"\n", b"\r", rng.randint(1, 50))
     if kind == 3:  # a BOM in the middle, and bytes no encoding reads
         at = rng.randint(0, len(data))
-        return data[:at] + rng.choice((b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\xed\xa0\x80", b"\xf8\x88")) + data[at:]
+        junk = rng.choice((b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\xed\xa0\x80", b"\xf8\x88"))
+        return data[:at] + junk + data[at:]
     return bytes(b if b < 0x80 else rng.randrange(0x80, 0x100) for b in data)
 
 

@@ -25,7 +25,7 @@ def run(collection: Collection) -> Collection:
     found: list[Diagnostic] = []
     notes = []
     for note in collection.notes:  # a note the checks fail on (a bug) is left out, like one not read
-        problems = isolated(note.path, "read", lambda note=note: _check_note(note, engine), found)
+        problems = isolated(note.path, lambda note=note: _check_note(note, engine), found)
         if problems is not None:
             found.extend(problems)
             notes.append(note)

@@ -19,18 +19,20 @@ from qadeck.model import Diagnostic
 T = TypeVar("T")
 
 
-def failure(path: str, exc: Exception, doing: str = "read") -> Diagnostic:
-    """The error for a note qadeck could not `doing` ("read", "render for the PDF", ...)."""
+def failure(path: str, exc: Exception, output: str = "") -> Diagnostic:
+    """The error for a note qadeck could not read, or render for `output` ("the PDF", ...)."""
+    doing = f"render this note for {output}" if output else "read this note"
     return Diagnostic(path, 1, "error", codes.NOTE_INTERNAL,
-                      f"qadeck could not {doing} this note ({type(exc).__name__}); it is left out")
+                      f"qadeck could not {doing} ({type(exc).__name__}); it is left out")
 
 
-def isolated(path: str, doing: str, action: Callable[[], T], problems: list[Diagnostic]) -> T | None:
-    """`action()`, or None with the note's error added to `problems` when it raised."""
+def isolated(path: str, action: Callable[[], T], problems: list[Diagnostic], output: str = "") -> T | None:
+    """`action()`, or None with the note's error added to `problems` when it raised; `output`
+    names what was being rendered ("": the note was being read)."""
     try:
         return action()
     except QadeckError:
         raise
     except Exception as exc:  # noqa: BLE001 (any bug, on purpose: see the module's docstring)
-        problems.append(failure(path, exc, doing))
+        problems.append(failure(path, exc, output))
         return None

@@ -125,7 +125,7 @@ class CardRenderer:
         for note in notes:
             before = (len(out.cards), len(out.diagnostics), out.left_out)
             failed: list[Diagnostic] = []
-            isolated(note.path, "render for the Anki deck", lambda note=note: self._render_note(note), failed)
+            isolated(note.path, lambda note=note: self._render_note(note), failed, "the Anki deck")
             if failed:  # none of the note's cards: a deck holds whole notes
                 del out.cards[before[0]:], out.diagnostics[before[1]:]
                 out.left_out = before[2]

@@ -90,8 +90,7 @@ class CheatSheet:
         """Every note's cards. A note qadeck fails on is left out, and the page is made again
         without it, so that no link on the page points to a note it lacks."""
         failed: list[Diagnostic] = []
-        doing = "render for the cheat sheet"
-        parts = [isolated(note.path, doing, lambda note=note: self._note_html(note), failed)
+        parts = [isolated(note.path, lambda note=note: self._note_html(note), failed, "the cheat sheet")
                  for note in self.notes]
         if not failed:
             return "\n".join(part or "" for part in parts)

@@ -97,7 +97,7 @@ def _chapters(collection: Collection, options: PdfOptions, context: BuildContext
     while True:
         chapters = Chapters(collection, options, context.notes, engine, coverage)
         failed: list[Diagnostic] = []
-        texts = [isolated(note.path, "render for the PDF", partial(chapters.chapter, i, note), failed)
+        texts = [isolated(note.path, partial(chapters.chapter, i, note), failed, "the PDF")
                  for i, note in enumerate(chapters.notes, 1)]
         if not failed:
             return collection, chapters, [t or "" for t in texts], failures

@@ -47,7 +47,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         if options.drafts == "skip" and in_drafts_folder(rel):
             skipped += 1  # not even read: LLM dumps and work in progress are not checked
             continue
-        read = isolated(rel, "read", lambda path=path: _read(root, path), diagnostics)
+        read = isolated(rel, lambda path=path: _read(root, path), diagnostics)
         if read is None:
             continue
         rel, draft, problems = read
@@ -71,7 +71,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     places = _Places(root, repository_root(root))
     language = _language(drafts)
     names = marker_names(language, options.marker_names)
-    made = [isolated(d.path, "read", lambda d=d: _note(d, by_path, places, options, names), diagnostics)
+    made = [isolated(d.path, lambda d=d: _note(d, by_path, places, options, names), diagnostics)
             for d in drafts]
     notes = [note for note in made if note is not None]
     for draft in drafts:

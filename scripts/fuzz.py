@@ -100,13 +100,15 @@ def run_one(folder: Path, notes: list[Path], seed: int, index: int, pdf: bool) -
 
 
 def read(root: Path):
+    """What `qadeck check` does; drafts included, so that every note goes all the way."""
     from qadeck import checks
-    from qadeck.parser import parse_collection
+    from qadeck.parser import ParseOptions, parse_collection
 
-    return checks.run(parse_collection(root))
+    return checks.run(parse_collection(root, ParseOptions(drafts="include")))
 
 
-def render(collection, root: Path, work: Path, pdf: bool) -> list:
+def render(collection, root: Path, work: Path, pdf: bool = False) -> list:
+    """The light outputs (JSON, Anki cards, the cheat sheet), and the PDF when `pdf`; their diagnostics."""
     from qadeck import __version__
     from qadeck.context import BuildContext
     from qadeck.exporters import anki, json_model

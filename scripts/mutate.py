@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass
 
-Mutation = Callable[[bytes, random.Random], bytes]
+
+@dataclass(frozen=True)
+class Sizes:
+    """How deep the nesting and how long the lines that mutations write."""
+
+    depths: tuple[int, ...] = (30, 100, 300, 1000)
+    lengths: tuple[int, ...] = (2_000, 10_000, 30_000)
+
+
+FULL = Sizes()
+SMALL = Sizes(depths=(20, 150), lengths=(500, 3_000))  # past every bound, quick to render (the tests)
+Mutation = Callable[[bytes, random.Random, Sizes], bytes]
 
 TOKENS = (
     "<details>", "</details>", "<details><summary>x</summary>", "<!--", "-->", "<!--info", "```",
@@ -56,7 +68,7 @@ def _insert_at(data: bytes, rng: random.Random, text: str) -> bytes:
     return data[:at] + text.encode("utf-8") + data[at:]
 
 
-def flip_bytes(data: bytes, rng: random.Random) -> bytes:
+def flip_bytes(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     out = bytearray(data)
     for _ in range(rng.randint(1, 8)):
         if out:
@@ -64,11 +76,11 @@ def flip_bytes(data: bytes, rng: random.Random) -> bytes:
     return bytes(out)
 
 
-def truncate(data: bytes, rng: random.Random) -> bytes:
+def truncate(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     return data[: rng.randint(0, len(data))]
 
 
-def duplicate_lines(data: bytes, rng: random.Random) -> bytes:
+def duplicate_lines(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     lines = _lines(data)
     start = rng.randrange(len(lines))
     end = min(len(lines), start + rng.randint(1, 30))
@@ -76,14 +88,14 @@ def duplicate_lines(data: bytes, rng: random.Random) -> bytes:
     return b"\n".join(lines)
 
 
-def delete_lines(data: bytes, rng: random.Random) -> bytes:
+def delete_lines(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     lines = _lines(data)
     start = rng.randrange(len(lines))
     del lines[start: start + rng.randint(1, 20)]
     return b"\n".join(lines)
 
 
-def shuffle_lines(data: bytes, rng: random.Random) -> bytes:
+def shuffle_lines(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     lines = _lines(data)
     start = rng.randrange(len(lines))
     part = lines[start: start + rng.randint(2, 40)]
@@ -92,7 +104,7 @@ def shuffle_lines(data: bytes, rng: random.Random) -> bytes:
     return b"\n".join(lines)
 
 
-def unbalance(data: bytes, rng: random.Random) -> bytes:
+def unbalance(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     """A container opened or closed where it should not be, or a lone marker mid-line."""
     token = rng.choice(TOKENS)
     if rng.random() < 0.5:
@@ -100,8 +112,8 @@ def unbalance(data: bytes, rng: random.Random) -> bytes:
     return _insert_at(data, rng, token)
 
 
-def deep_nesting(data: bytes, rng: random.Random) -> bytes:
-    depth = rng.choice((30, 100, 300, 1000))
+def deep_nesting(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
+    depth = rng.choice(sizes.depths)
     kind = rng.randrange(9)
     if kind == 0:
         block = "\n".join("  " * i + "- x" for i in range(depth))
@@ -124,20 +136,20 @@ def deep_nesting(data: bytes, rng: random.Random) -> bytes:
     return _insert_line(data, rng, block)
 
 
-def long_line(data: bytes, rng: random.Random) -> bytes:
+def long_line(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     units = rng.sample(LONG_UNITS, rng.randint(1, 3))
-    size = rng.choice((2_000, 10_000, 30_000))
+    size = rng.choice(sizes.lengths)
     text = "".join(rng.choice(units) for _ in range(size // 2))[:size]
     return _insert_line(data, rng, text) if rng.random() < 0.7 else _insert_at(data, rng, text)
 
 
-def controls(data: bytes, rng: random.Random) -> bytes:
+def controls(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     for _ in range(rng.randint(1, 6)):
         data = _insert_at(data, rng, rng.choice(CONTROLS))
     return data
 
 
-def forged_placeholder(data: bytes, rng: random.Random) -> bytes:
+def forged_placeholder(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     """A stand-in qadeck itself uses, written by the note: in a heading with math, or anywhere."""
     forged = rng.choice(FORGED)
     if rng.random() < 0.6:
@@ -146,20 +158,20 @@ def forged_placeholder(data: bytes, rng: random.Random) -> bytes:
     return _insert_at(data, rng, forged)
 
 
-def bad_link(data: bytes, rng: random.Random) -> bytes:
+def bad_link(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     target = rng.choice(LINK_TARGETS)
     form = rng.choice(("[t]({})", "![i]({})", "<img src=\"{}\">", "[t]: {}", "<a href=\"{}\">t</a>"))
     return _insert_line(data, rng, "- " + form.format(target))
 
 
-def bad_meta(data: bytes, rng: random.Random) -> bytes:
+def bad_meta(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     block = rng.choice(INFO_BLOCKS)
     if block.startswith("---") or rng.random() < 0.5:
         return block.encode("utf-8") + b"\n" + data
     return _insert_line(data, rng, block)
 
 
-def bad_encoding(data: bytes, rng: random.Random) -> bytes:
+def bad_encoding(data: bytes, rng: random.Random, sizes: Sizes = FULL) -> bytes:
     kind = rng.randrange(5)
     text = data.decode("utf-8", errors="replace")
     if kind == 0:
@@ -184,9 +196,14 @@ MUTATIONS: dict[str, Mutation] = {
 }
 
 
-def mutate(data: bytes, rng: random.Random, count: int | None = None) -> tuple[bytes, list[str]]:
+def mutate(data: bytes, rng: random.Random, count: int | None = None,
+           sizes: Sizes = FULL) -> tuple[bytes, list[str]]:
     """`data` after 1 to 3 mutations (or `count`); returns the names applied, in order."""
     names = [rng.choice(sorted(MUTATIONS)) for _ in range(count or rng.randint(1, 3))]
+    return apply(data, names, rng, sizes), names
+
+
+def apply(data: bytes, names: list[str], rng: random.Random, sizes: Sizes = FULL) -> bytes:
     for name in names:
-        data = MUTATIONS[name](data, rng) if data else data
-    return data, names
+        data = MUTATIONS[name](data, rng, sizes) if data else data
+    return data

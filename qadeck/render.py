@@ -133,7 +133,7 @@ class Renderer:
             return Rendered("")
         normalized, flattened = normalize_blocks(text)
         protected, maths = protect_math(normalized)
-        if "<" in protected and html_depth(protected) <= MAX_HTML_DEPTH:  # md_in_html recurses
+        if "<" in protected and not _too_deep(protected):  # md_in_html reads marked blocks by recursion
             protected = mark_html_blocks(protected)
         place = _Place(note, text, line)
         if flattened is not None:
@@ -187,7 +187,7 @@ class Renderer:
             out = _DISPLAY_P.sub(
                 lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
             out = _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
-        if "<" in out and html_depth(out) > MAX_HTML_DEPTH:
+        if _too_deep(out):
             place.report(place.line, codes.NESTING_DEEP, f"elements nested more than {MAX_HTML_DEPTH} "
                          "levels deep (raw HTML?); this part is shown as plain text")
             out = '<div class="too-deep">' + html.escape(place.source).replace("\n", "<br>\n") + "</div>"
@@ -268,6 +268,10 @@ class _Place:
 
     def report(self, line: int, code: str, message: str, severity: str = "warning") -> None:
         self.problems.append(Diagnostic(self.note.path, line, severity, code, message))
+
+
+def _too_deep(text: str) -> bool:
+    return text.count("<") > MAX_HTML_DEPTH and html_depth(text) > MAX_HTML_DEPTH  # few tags: quick no
 
 
 def html_depth(out: str) -> int:

@@ -14,8 +14,18 @@ from collections.abc import Iterator
 
 def _marks() -> Iterator[str]:
     yield "\x00"
-    yield from map(chr, range(0xE100, 0xF900))  # private use, past the formula marks (qadeck.sanitize)
-    yield from map(chr, range(0xF0000, 0xFFFFE))  # plane 15's
+    yield from _private_use()
+
+
+def _private_use() -> Iterator[str]:
+    yield from map(chr, range(0xE100, 0xF900))  # past the formula marks (qadeck.sanitize)
+    yield from map(chr, range(0xF0000, 0xFFFFE))  # plane 15
+
+
+def unused_character(text: str) -> str:
+    """A private-use character `text` does not hold (text, unlike NUL, for every HTML tool)."""
+    used = set(text)
+    return next(c for c in _private_use() if c not in used)
 
 
 class Placeholders:

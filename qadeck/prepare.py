@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qadeck.placeholders import Placeholders
+from qadeck.placeholders import Placeholders, unused_character
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN
 
 _FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
@@ -23,6 +23,8 @@ _CONTAINER_MARK = re.compile(r"[ \t]*+(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[
 _CONTAINER_MARKS = re.compile(f"(?:{_CONTAINER_MARK.pattern})*+")
 _CONTAINER_STARTS = frozenset(">-*+0123456789")
 _DETAILS = re.compile(r"<(/?)(details|table|tr)\b(?![^<>]*\bmarkdown=)", re.I)
+_BRACKET = re.compile(r"\\.|[\[\]]", re.S)  # an escaped character is no bracket
+_MANY_BRACKETS = 64
 _CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
 # A raw-HTML cell whose content starts after a blank line holds Markdown blocks (as on GitHub).
 _BLOCK_CELL = re.compile(r"<(td|th)\b(?![^>]*\bmarkdown=)([^>]*)>(?=[ \t]*\n[ \t]*\n)", re.I)
@@ -70,6 +72,37 @@ def mark_html_blocks(text: str) -> str:
 
     return "".join(_outside_code_spans(chunk, mark) if not is_code and "<" in chunk else chunk
                    for is_code, chunk in _split_code(text))
+
+
+def hide_open_brackets(text: str) -> tuple[str, str | None]:
+    """In a text with many `[`, each one that no later `]` closes (outside code) swapped for a
+    character the text does not hold; returns the text and that character (None: none swapped),
+    which the HTML gives back as `[`.
+
+    Python-Markdown looks for the `]` of every `[` up to the end of the text, and rebuilds the
+    text for every escape it reads, so a line of thousands of `[` took minutes either way; a `[`
+    that never closes is text, and a character Markdown has no rule for costs nothing."""
+    if text.count("[") < _MANY_BRACKETS:
+        return text, None
+    mark = unused_character(text)
+    hidden = "".join(chunk if is_code else _outside_code_spans(chunk, lambda t: _hide_unclosed(t, mark))
+                     for is_code, chunk in _split_code(text))
+    return hidden, mark if hidden != text else None
+
+
+def _hide_unclosed(text: str, mark: str) -> str:
+    unclosed: list[int] = []
+    for match in _BRACKET.finditer(text):
+        if match.group() == "[":
+            unclosed.append(match.start())
+        elif match.group() == "]" and unclosed:
+            unclosed.pop()
+    if not unclosed:
+        return text
+    chars = list(text)
+    for at in unclosed:
+        chars[at] = mark
+    return "".join(chars)
 
 
 def _protect_chunk(chunk: str, hold: Callable[[str, bool], str]) -> str:

@@ -23,7 +23,7 @@ from pymdownx.highlight import Highlight as _Highlight
 from qadeck import codes
 from qadeck.math import MathEngine, MathError, engine
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
-from qadeck.prepare import MAX_DEPTH, mark_html_blocks, normalize_blocks, protect_math
+from qadeck.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN, HtmlPolicy, clean, needs_cleaning
 
 _HOLDER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
@@ -133,12 +133,15 @@ class Renderer:
             return Rendered("")
         normalized, flattened = normalize_blocks(text)
         protected, maths = protect_math(normalized)
+        protected, bracket = hide_open_brackets(protected)
         if "<" in protected and not _too_deep(protected):  # md_in_html reads marked blocks by recursion
             protected = mark_html_blocks(protected)
         place = _Place(note, text, line)
         if flattened is not None:
             place.report(line + flattened, codes.NESTING_DEEP, FLATTENED)
         out = self._md.reset().convert(protected)
+        if bracket is not None:
+            out = out.replace(bracket, "[")
         return self._finish(out, maths, place)
 
     def inline(self, note: Note, text: str, line: int) -> Rendered:

@@ -13,7 +13,7 @@ from qadeck.config import Config
 from qadeck.exporters.json_model import dumps
 from qadeck.model import Note, NoteMeta
 from qadeck.parser.heading import plain_text
-from qadeck.prepare import MAX_DEPTH, mark_html_blocks, normalize_blocks, protect_math
+from qadeck.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
 from qadeck.render import MAX_HTML_DEPTH, Renderer, Target, html_depth
 from tests.conftest import export, parse, write_notes
 
@@ -206,3 +206,19 @@ def test_a_note_with_control_characters_prints(tmp_path: Path):
     problems = export("pdf", collection, tmp_path / "book.pdf", Config(notes=tmp_path))
     assert (tmp_path / "book.pdf").read_bytes().startswith(b"%PDF")
     assert not [d for d in problems if d.code == "glyph.missing"]
+
+
+@pytest.mark.parametrize("unit", ["[", "[^", "!["])
+def test_a_line_of_thousands_of_open_brackets_renders_as_text(unit: str):
+    # Python-Markdown looked for the `]` of each `[` to the end of the text: minutes for this line
+    line = "正文 " + unit * (30_000 // len(unit)) + " [末](https://x.org) `[[`"
+    note = Note("long.md", "T", NoteMeta(), (), ())
+    for renderer in renderers().values():
+        html = renderer.block(note, line, 1).html
+        assert unit * 100 in html and '<a href="https://x.org"' in html and "<code>[[</code>" in html
+
+
+def test_brackets_that_close_are_left_to_markdown():
+    text, mark = hide_open_brackets("a [b [c](d) `[` " + "[" * 70 + "[x]")
+    assert mark is not None and text.startswith("a " + mark + "b [c](d) `[` " + mark * 70 + "[x]")
+    assert hide_open_brackets("[a] [b](c) [")[1] is None  # few brackets: nothing to gain

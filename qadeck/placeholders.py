@@ -22,10 +22,11 @@ def _private_use() -> Iterator[str]:
     yield from map(chr, range(0xF0000, 0xFFFFE))  # plane 15
 
 
-def unused_character(text: str) -> str:
-    """A private-use character `text` does not hold (text, unlike NUL, for every HTML tool)."""
+def unused_characters(text: str, count: int) -> list[str]:
+    """`count` private-use characters `text` does not hold (text, unlike NUL, to every HTML tool)."""
     used = set(text)
-    return next(c for c in _private_use() if c not in used)
+    free = (c for c in _private_use() if c not in used)
+    return [next(free) for _ in range(count)]
 
 
 class Placeholders:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qadeck.placeholders import Placeholders, unused_character
+from qadeck.placeholders import Placeholders, unused_characters
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN
 
 _FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
@@ -23,7 +23,7 @@ _CONTAINER_MARK = re.compile(r"[ \t]*+(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[
 _CONTAINER_MARKS = re.compile(f"(?:{_CONTAINER_MARK.pattern})*+")
 _CONTAINER_STARTS = frozenset(">-*+0123456789")
 _DETAILS = re.compile(r"<(/?)(details|table|tr)\b(?![^<>]*\bmarkdown=)", re.I)
-_BRACKET = re.compile(r"\\.|[\[\]]", re.S)  # an escaped character is no bracket
+_BRACKETS = {"[": re.compile(r"\\.|[\[\]]", re.S), "(": re.compile(r"\\.|[()]", re.S)}  # `\\[` is none
 _MANY_BRACKETS = 64
 _CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
 # A raw-HTML cell whose content starts after a blank line holds Markdown blocks (as on GitHub).
@@ -74,35 +74,48 @@ def mark_html_blocks(text: str) -> str:
                    for is_code, chunk in _split_code(text))
 
 
-def hide_open_brackets(text: str) -> tuple[str, str | None]:
-    """In a text with many `[`, each one that no later `]` closes (outside code) swapped for a
-    character the text does not hold; returns the text and that character (None: none swapped),
-    which the HTML gives back as `[`.
+def hide_open_brackets(text: str) -> tuple[str, dict[str, str]]:
+    """In a text with many links or brackets, each `[` that no later `]` closes and each `](`
+    whose `(` no later `)` closes (outside code) swapped for a character the text does not hold.
+    Returns the text and {character: what it stands for}, which the HTML gets back.
 
-    Python-Markdown looks for the `]` of every `[` up to the end of the text, and rebuilds the
-    text for every escape it reads, so a line of thousands of `[` took minutes either way; a `[`
-    that never closes is text, and a character Markdown has no rule for costs nothing."""
+    Python-Markdown looks for the `]` of every `[` and the `)` of every `](` up to the end of the
+    text, and rebuilds the text for every escape it reads: a line of thousands of `[` or `[x](`
+    took minutes either way. Such a bracket is text, and a character Markdown has no rule for
+    costs nothing."""
     if text.count("[") < _MANY_BRACKETS:
-        return text, None
-    mark = unused_character(text)
-    hidden = "".join(chunk if is_code else _outside_code_spans(chunk, lambda t: _hide_unclosed(t, mark))
+        return text, {}
+    bracket, paren = unused_characters(text, 2)
+    hidden = "".join(chunk if is_code else _outside_code_spans(chunk, lambda t: _hide(t, bracket, paren))
                      for is_code, chunk in _split_code(text))
-    return hidden, mark if hidden != text else None
+    return hidden, {c: o for c, o in ((bracket, "["), (paren, "(")) if c in hidden}
 
 
-def _hide_unclosed(text: str, mark: str) -> str:
-    unclosed: list[int] = []
-    for match in _BRACKET.finditer(text):
-        if match.group() == "[":
-            unclosed.append(match.start())
-        elif match.group() == "]" and unclosed:
-            unclosed.pop()
-    if not unclosed:
+def _hide(text: str, bracket: str, paren: str) -> str:
+    brackets = _unclosed(text, "[", "]")
+    # A quote makes Python-Markdown read the rest as a link title, where parentheses count
+    # otherwise: only a `(` after the last quote is sure to stay unclosed.
+    after = max(text.rfind('"'), text.rfind("'"))
+    parens = [at for at in _unclosed(text, "(", ")") if at > after and text[at - 1:at] == "]"]
+    if not brackets and not parens:
         return text
     chars = list(text)
-    for at in unclosed:
-        chars[at] = mark
+    for at in brackets:
+        chars[at] = bracket
+    for at in parens:
+        chars[at] = paren
     return "".join(chars)
+
+
+def _unclosed(text: str, opening: str, closing: str) -> list[int]:
+    """Where each `opening` stands that no later `closing` closes (escaped ones do not count)."""
+    unclosed: list[int] = []
+    for match in _BRACKETS[opening].finditer(text):
+        if match.group() == opening:
+            unclosed.append(match.start())
+        elif match.group() == closing and unclosed:
+            unclosed.pop()
+    return unclosed
 
 
 def _protect_chunk(chunk: str, hold: Callable[[str, bool], str]) -> str:

@@ -133,15 +133,15 @@ class Renderer:
             return Rendered("")
         normalized, flattened = normalize_blocks(text)
         protected, maths = protect_math(normalized)
-        protected, bracket = hide_open_brackets(protected)
+        protected, hidden = hide_open_brackets(protected)
         if "<" in protected and not _too_deep(protected):  # md_in_html reads marked blocks by recursion
             protected = mark_html_blocks(protected)
         place = _Place(note, text, line)
         if flattened is not None:
             place.report(line + flattened, codes.NESTING_DEEP, FLATTENED)
         out = self._md.reset().convert(protected)
-        if bracket is not None:
-            out = out.replace(bracket, "[")
+        for mark, original in hidden.items():
+            out = out.replace(mark, original)
         return self._finish(out, maths, place)
 
     def inline(self, note: Note, text: str, line: int) -> Rendered:

@@ -208,7 +208,7 @@ def test_a_note_with_control_characters_prints(tmp_path: Path):
     assert not [d for d in problems if d.code == "glyph.missing"]
 
 
-@pytest.mark.parametrize("unit", ["[", "[^", "!["])
+@pytest.mark.parametrize("unit", ["[", "[^", "![", "[x]("])
 def test_a_line_of_thousands_of_open_brackets_renders_as_text(unit: str):
     # Python-Markdown looked for the `]` of each `[` to the end of the text: minutes for this line
     line = "正文 " + unit * (30_000 // len(unit)) + " [末](https://x.org) `[[`"
@@ -219,6 +219,10 @@ def test_a_line_of_thousands_of_open_brackets_renders_as_text(unit: str):
 
 
 def test_brackets_that_close_are_left_to_markdown():
-    text, mark = hide_open_brackets("a [b [c](d) `[` " + "[" * 70 + "[x]")
-    assert mark is not None and text.startswith("a " + mark + "b [c](d) `[` " + mark * 70 + "[x]")
-    assert hide_open_brackets("[a] [b](c) [")[1] is None  # few brackets: nothing to gain
+    text, hidden = hide_open_brackets("a [b [c](d) `[` " + "[" * 70 + "[x] [w](v) [y](z")
+    bracket, paren = hidden
+    assert hidden == {bracket: "[", paren: "("}
+    assert text == "a " + bracket + "b [c](d) `[` " + bracket * 70 + f"[x] [w](v) [y]{paren}z"
+    text, _ = hide_open_brackets("[y](z " * 70)
+    assert text == f"[y]{paren}z " * 70
+    assert hide_open_brackets("[a] [b](c) [") == ("[a] [b](c) [", {})  # few brackets: nothing to gain

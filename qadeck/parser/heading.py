@@ -19,7 +19,7 @@ _MARKER_CHARS = frozenset("".join(KNOWN_MARKERS).replace(_VS16, ""))
 _NUMBERING = re.compile(r"^(?:\d+\.)+\d*\.?\s+|^\d+\)\s+")
 # Numbering inside emphasis: `**1. 概述**` or `**1.** 概述` (the emphasis stays, the number goes).
 _EMPHASIZED_NUMBERING = re.compile(r"^(\*\*|__|\*|_)((?:\d+\.)+\d*\.?|\d+\))(?:\s+|(?P<closed>\1)\s+)")
-_QUESTION_END = re.compile(r"[?？]\s*(?:\([^()]*\)|（[^（）]*）)?\s*$")
+_QUESTION_END = re.compile(r"[?？]\s*+(?:\([^()]*\)|（[^（）]*）)?\s*$")
 _LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # Emphasis, code and strike marks that open and close around text; a lone `*` as in `(*)` stays.

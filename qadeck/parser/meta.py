@@ -32,6 +32,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
 _LINK = re.compile(r"\[([^\[\]]*)\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))\s*\)")
 _SPLIT = re.compile(r"[,，、;；|]")
+# `**Keywords**:`; starting only where a run of `*` starts: a line of stars is no label to try at each
+_LABEL = re.compile(r"(?<!\*)\**+\s*+keywords\s*+\**+\s*+[:：]", re.I)
 
 
 def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
@@ -109,7 +111,7 @@ def read_keywords(scan: Scan) -> tuple[Keyword, ...]:
 
 def _line_keywords(line: str) -> list[Keyword]:
     text = re.sub(r"^[>\s]*", "", line)
-    text = re.sub(r"\**\s*keywords\s*\**\s*[:：]", "", text, flags=re.I)
+    text = _LABEL.sub("", text)
     links: list[Keyword] = []
     stand_ins = Placeholders(text)
 

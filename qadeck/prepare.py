@@ -23,7 +23,7 @@ _CONTAINER_MARK = re.compile(r"[ \t]*+(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t]))[
 _CONTAINER_MARKS = re.compile(f"(?:{_CONTAINER_MARK.pattern})*+")
 _CONTAINER_STARTS = frozenset(">-*+0123456789")
 _DETAILS = re.compile(r"<(/?)(details|table|tr)\b(?![^<>]*\bmarkdown=)", re.I)
-_BRACKETS = {"[": re.compile(r"\\.|[\[\]]", re.S), "(": re.compile(r"\\.|[()]", re.S)}  # `\\[` is none
+_BRACKETS = {"[": re.compile(r"\\.|[\[\]]", re.S), "(": re.compile(r"\\.|[()]", re.S)}  # escaped: none
 _MANY_BRACKETS = 64
 _CELLS_ON_A_LINE = re.compile(r"(</t[dh]>)[ \t]*(<t[dh]\b)", re.I)
 # A raw-HTML cell whose content starts after a blank line holds Markdown blocks (as on GitHub).

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from qadeck import codes
 from qadeck.isolate import isolated
-from qadeck.math import MathError, MathMLMath
+from qadeck.math import MathError, MathMLMath, typeset
 from qadeck.model import Collection, Diagnostic, Note, Piece
 from qadeck.prepare import normalize_blocks, protect_math
 from qadeck.render import FLATTENED, line_of
@@ -45,11 +45,10 @@ def _check(note: Note, piece: Piece, engine: MathMLMath) -> list[Diagnostic]:
     if "$" in piece.markdown:
         for latex, display in protect_math(piece.markdown)[1]:
             try:
-                engine.render(latex, display)
-            except (MathError, RecursionError) as exc:
-                reason = "groups nested too deep" if isinstance(exc, RecursionError) else str(exc)
+                typeset(engine, latex, display)
+            except MathError as exc:
                 found.append(Diagnostic(note.path, line_of(piece.markdown, piece.line, latex), "warning",
-                                        codes.MATH_INVALID, f"{reason}; its source is shown instead"))
+                                        codes.MATH_INVALID, f"{exc}; its source is shown instead"))
     flattened = normalize_blocks(piece.markdown)[1]
     if flattened is not None:
         found.append(Diagnostic(note.path, piece.line + flattened, "warning", codes.NESTING_DEEP, FLATTENED))

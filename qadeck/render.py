@@ -21,7 +21,7 @@ from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
 from qadeck import codes
-from qadeck.math import MathEngine, MathError, engine
+from qadeck.math import MathEngine, MathError, engine, typeset
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
 from qadeck.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN, HtmlPolicy, clean, needs_cleaning
@@ -220,10 +220,9 @@ class Renderer:
 
     def _math(self, latex: str, display: bool, place: _Place) -> str:
         try:
-            body = self.engine.render(latex, display)
-        except (MathError, RecursionError) as exc:
-            reason = "groups nested too deep" if isinstance(exc, RecursionError) else str(exc)
-            place.report(place.line_of(latex), codes.MATH_INVALID, f"{reason}; {self.target.math_fallback}")
+            body = typeset(self.engine, latex, display)
+        except MathError as exc:
+            place.report(place.line_of(latex), codes.MATH_INVALID, f"{exc}; {self.target.math_fallback}")
             source = html.escape(f"$${latex}$$" if display else f"${latex}$")
             return f'<code class="math-error">{source}</code>'
         if display and not body.lstrip().startswith("<"):

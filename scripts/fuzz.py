@@ -185,7 +185,8 @@ def run_all(folder: Path, count: int, seed: int, jobs: int, pdf: int, progress: 
                 process.kill()
                 process.join()
                 path, _, names = mutation(folder, notes, seed, index)
-                tally.add(Result(index, path.relative_to(folder).as_posix(), names, "hung", read=HUNG))
+                tally.add(Result(index, path.relative_to(folder).as_posix(), names, "hung",
+                                 detail=f"no answer in {HUNG:.0f} s (reading or rendering)"))
                 done += 1
                 del current[slot]
                 rest = indexes[indexes.index(index) + 1:]

@@ -226,3 +226,16 @@ def test_brackets_that_close_are_left_to_markdown():
     text, _ = hide_open_brackets("[y](z " * 70)
     assert text == f"[y]{paren}z " * 70
     assert hide_open_brackets("[a] [b](c) [") == ("[a] [b](c) [", {})  # few brackets: nothing to gain
+
+
+def test_a_formula_too_long_to_be_one_is_refused_in_a_short_message(tmp_path: Path):
+    # a `$$` left open swallows what follows up to the next `$$`: seconds of typesetting per output
+    body = "\n".join(f"> 第 {i} 行 x_{i}" for i in range(3000))
+    text = f"# T\n\n### 问题?\n> 答\n\n$$ a +\n{body}\n$$\n"
+    collection, note, found = read(tmp_path, "formula.md", text)
+    assert codes(found) == [(6, "math.invalid")] and len(found[0].message) < 200
+    latex = "a +\n" + body
+    assert found[0].message.startswith(f"a formula of {len(latex)} characters (more than 4000")
+    for renderer in renderers().values():
+        made = renderer.render(note, list(note.questions[0].pieces())[2])
+        assert 'class="math-error"' in made.html and [d.code for d in made.problems] == ["math.invalid"]

@@ -75,19 +75,19 @@ def mark_html_blocks(text: str) -> str:
 
 
 def hide_open_brackets(text: str) -> tuple[str, dict[str, str]]:
-    """In a text with many links or brackets, each `[` that no later `]` closes and each `](`
-    whose `(` no later `)` closes (outside code) swapped for a character the text does not hold.
-    Returns the text and {character: what it stands for}, which the HTML gets back.
+    """In a text with many `[`, each `[` that no later `]` closes and each `](` whose `(` no later
+    `)` closes swapped for a character the text does not hold. Returns the text and {character:
+    what it stands for}; the HTML gets them back.
 
     Python-Markdown looks for the `]` of every `[` and the `)` of every `](` up to the end of the
     text, and rebuilds the text for every escape it reads: a line of thousands of `[` or `[x](`
     took minutes either way. Such a bracket is text, and a character Markdown has no rule for
-    costs nothing."""
+    costs nothing. Code is not told apart (Markdown and we may disagree on where a fence inside
+    a list is): in code the character is given back as well."""
     if text.count("[") < _MANY_BRACKETS:
         return text, {}
     bracket, paren = unused_characters(text, 2)
-    hidden = "".join(chunk if is_code else _outside_code_spans(chunk, lambda t: _hide(t, bracket, paren))
-                     for is_code, chunk in _split_code(text))
+    hidden = _hide(text, bracket, paren)
     return hidden, {c: o for c, o in ((bracket, "["), (paren, "(")) if c in hidden}
 
 

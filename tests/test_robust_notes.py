@@ -212,17 +212,19 @@ def test_a_note_with_control_characters_prints(tmp_path: Path):
 def test_a_line_of_thousands_of_open_brackets_renders_as_text(unit: str):
     # Python-Markdown looked for the `]` of each `[` to the end of the text: minutes for this line
     line = "正文 " + unit * (30_000 // len(unit)) + " [末](https://x.org) `[[`"
+    code = "- 列表\n    ```python\n" + unit * 10_000 + "\n    ```\n"  # Markdown may not read a fence here
     note = Note("long.md", "T", NoteMeta(), (), ())
     for renderer in renderers().values():
         html = renderer.block(note, line, 1).html
         assert unit * 100 in html and '<a href="https://x.org"' in html and "<code>[[</code>" in html
+        assert unit * 100 in renderer.block(note, code, 1).html
 
 
 def test_brackets_that_close_are_left_to_markdown():
     text, hidden = hide_open_brackets("a [b [c](d) `[` " + "[" * 70 + "[x] [w](v) [y](z")
     bracket, paren = hidden
     assert hidden == {bracket: "[", paren: "("}
-    assert text == "a " + bracket + "b [c](d) `[` " + bracket * 70 + f"[x] [w](v) [y]{paren}z"
+    assert text == "a " + bracket + "b [c](d) `" + bracket + "` " + bracket * 70 + f"[x] [w](v) [y]{paren}z"
     text, _ = hide_open_brackets("[y](z " * 70)
     assert text == f"[y]{paren}z " * 70
     assert hide_open_brackets("[a] [b](c) [") == ("[a] [b](c) [", {})  # few brackets: nothing to gain

@@ -32,8 +32,10 @@ from mutate import mutate  # noqa: E402
 SLOW = 1.0  # seconds to read one note: more is a finding
 # Measured as the worker's CPU time: on a machine shared with other work the wall clock also
 # counts the time others ran (both are printed).
+REFUSED = "fuzz.output-refused"
 HUNG = 120.0  # seconds without an answer from a worker: the mutation hangs
-OUTCOMES = ("parsed", "diagnosed", "internal", "escaped", "hung")
+# refused: an output stopped with a sentence for the user (the PDF, on a character no font has)
+OUTCOMES = ("parsed", "diagnosed", "refused", "internal", "escaped", "hung")
 
 
 @dataclass
@@ -97,8 +99,11 @@ def run_one(folder: Path, notes: list[Path], seed: int, index: int, pdf: bool) -
             result.detail = f"{type(exc).__name__}: {str(exc)[:120]} at {where}"
             return result
     internal = [d for d in found if d.code == "note.internal"]
+    refused = [d for d in found if d.code == REFUSED]
     if internal:
         result.outcome, result.detail = "internal", str(internal[0])
+    elif refused:
+        result.outcome, result.detail = "refused", refused[0].message[:200]
     elif any(d.severity in ("warning", "error") for d in found):
         result.outcome = "diagnosed"
     return result
@@ -120,6 +125,7 @@ def render(collection, root: Path, work: Path, pdf: bool = False) -> list:
     from qadeck.exporters.anki.options import AnkiOptions
     from qadeck.exporters.cheatsheet import CheatSheet
     from qadeck.exporters.cheatsheet.options import HtmlOptions
+    from qadeck.model import Diagnostic
 
     context = BuildContext(notes=root, cache=work / "cache", version=__version__, epoch=0)
     json_model.dumps(collection, full=True)
@@ -134,8 +140,8 @@ def render(collection, root: Path, work: Path, pdf: bool = False) -> list:
 
         try:
             found += handbook.render(collection, PdfOptions(jobs=1), context)[1]
-        except ExportError:
-            pass  # a clear message for the whole PDF (a character no font has): not a crash
+        except ExportError as exc:  # a sentence for the user, no traceback: counted apart
+            found.append(Diagnostic("", 0, "error", REFUSED, str(exc)))
     return found
 
 
@@ -229,7 +235,7 @@ def report(tally: Tally, count: int, folder: Path, seconds: float) -> None:
     print("slowest to render:")
     for r in sorted(tally.results, key=lambda r: -r.render)[:5]:
         print(f"  #{r.index:<6} {r.render:7.3f} s render  {r.note}  {'+'.join(r.mutations)}")
-    bad = [r for r in tally.results if r.outcome in ("escaped", "internal", "hung")]
+    bad = [r for r in tally.results if r.outcome in ("refused", "escaped", "internal", "hung")]
     for r in sorted(bad, key=lambda r: r.index)[:30]:
         print(f"  #{r.index:<6} {r.outcome}: {r.detail}  ({r.note} {'+'.join(r.mutations)})")
 

@@ -174,8 +174,8 @@ def run_all(folder: Path, count: int, seed: int, jobs: int, pdf: int, progress: 
     workers: dict[int, tuple[multiprocessing.Process, list[int]]] = {}
 
     def start(slot: int, indexes: list[int]) -> None:
-        process = context.Process(target=_worker, args=(folder, notes, seed, indexes, pdf_every, results),
-                                  daemon=True)
+        # not a daemon: the PDF's formula prefetch starts processes of its own
+        process = context.Process(target=_worker, args=(folder, notes, seed, indexes, pdf_every, results))
         process.start()
         workers[slot] = (process, indexes)
 

@@ -46,7 +46,7 @@ _BLOCK_START = re.compile(r"[#=+|:-]|\d+[.)]")
 # Deeper than this, WeasyPrint's layout (recursive, ~150 levels in all) could not print a chapter.
 MAX_HTML_DEPTH = 64
 FLATTENED = f"lists or quotes nested deeper than {MAX_DEPTH} levels; the deeper ones are shown at that level"
-# Python-Markdown's own placeholders, which it leaves behind in some tangles of inline markup
+# Python-Markdown's own placeholders (or pieces of them), left behind in some tangles of inline markup
 _LEAKED = re.compile(r"\x02(?:klzzwxh|wzxhzdk):\d+\x03?|[\x02\x03]")
 _ANY_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

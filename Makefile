@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: all build test lint bench golden clean system-build system-test
+.PHONY: all build test lint bench fuzz golden clean system-build system-test
 
 all: build
 
@@ -37,6 +37,11 @@ test: $(VENV)/.installed-test system-test lint
 
 bench: $(VENV)/.installed-test system-test
 	$(BIN)/python scripts/bench.py
+
+# 10,000 mutations of the notes in FUZZ_NOTES (default ../shared/corpus/sspace, else notes/):
+# counts by outcome and the slowest notes; exits 1 on an escaped exception or a note over 1 s.
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python scripts/fuzz.py $(FUZZ_NOTES) $(FUZZ_ARGS)
 
 golden: $(VENV)/.installed-test
 	QADECK_REGEN_GOLDEN=1 $(BIN)/python -m pytest -q tests -k golden

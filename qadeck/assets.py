@@ -11,7 +11,7 @@ def local_file(root: Path, target: str | Path) -> Path | None:
     root = root.resolve()
     try:
         path = (root / target).resolve(strict=True)
-    except (OSError, RuntimeError):  # missing, or a symlink loop
+    except (OSError, RuntimeError, ValueError):  # missing, a symlink loop, a NUL in the name
         return None
     return path if path.is_relative_to(root) and path.is_file() else None
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from qadeck import __version__, cache, exporters, manifest
+from qadeck import __version__, cache, codes, exporters, manifest
 from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse
 from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError
@@ -204,7 +204,7 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
         if outputs and all(o.unchanged for o in outputs):
             click.echo("nothing changed: every output is up to date", err=True)
         _print_deck(outputs)
-    failed = any(o.error for o in outputs)
+    failed = any(o.error for o in outputs) or _left_out(collection, outputs)
     problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
     sys.exit(1 if failed or (strict and problems) else 0)
 
@@ -234,6 +234,12 @@ def _build_json(collection: Collection, outputs: list[Output]) -> dict[str, Any]
                    "errors": sum(d.severity == "error" for d in diagnostics),
                    "warnings": sum(d.severity == "warning" for d in diagnostics)},
     }
+
+
+def _left_out(collection: Collection, outputs: list[Output]) -> bool:
+    """Whether a note was left out because qadeck failed on it: the build did not do its job."""
+    found = [*collection.diagnostics, *(d for o in outputs for d in o.diagnostics)]
+    return any(d.code == codes.NOTE_INTERNAL for d in found)
 
 
 def _report(output: Output, config: Config) -> None:
@@ -361,7 +367,7 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
     _report(result, config)
     _print_deck([result])
-    sys.exit(1 if result.error else 0)
+    sys.exit(1 if result.error or _left_out(collection, [result]) else 0)
 
 
 def _single_inputs(command: Any) -> Any:

@@ -17,3 +17,7 @@ IMAGE_TYPE = "image.type"  # a file type an output cannot embed
 IMAGE_LARGE = "image.large"
 GLYPH_MISSING = "glyph.missing"  # a character no installed font has
 QUESTION_EMPTY = "question.empty"  # a question whose heading renders to nothing
+NESTING_DEEP = "nesting.deep"  # lists, quotes or elements nested deeper than an output can take
+TEXT_CONTROL = "text.control"  # control characters, dropped from every output
+LINK_INVALID = "link.invalid"  # a link target no file system can hold (a NUL, a name too long)
+NOTE_INTERNAL = "note.internal"  # qadeck failed on this note (a bug): the note is left out

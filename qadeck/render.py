@@ -21,18 +21,18 @@ from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
 from qadeck import codes
-from qadeck.math import MathEngine, MathError, engine
+from qadeck.math import MathEngine, MathError, engine, typeset
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
-from qadeck.prepare import mark_html_blocks, normalize_lists, protect_math
+from qadeck.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
 from qadeck.sanitize import MARK_CLOSE, MARK_OPEN, HtmlPolicy, clean, needs_cleaning
 
 _HOLDER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
 _DISPLAY_P = re.compile(f"<p>\\s*{MARK_OPEN}(\\d+){MARK_CLOSE}\\s*</p>")
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]+)\]")
-_TAG_SPLIT = re.compile(r"(<[^>]*>)")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
+_TAG_SPLIT = re.compile(r"(<[^<>]*>)")  # no `<>` in a value: the sanitizer drops them
 _TAG_NAME_OF = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
-_A = re.compile(r"<a\b([^>]*)>(.*?)</a>", re.S | re.I)
-_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_A = re.compile(r"<a\b([^<>]*)>(.*?)</a>", re.S | re.I)
+_IMG = re.compile(r"<img\b[^<>]*>", re.I)
 _TAG_NAME = re.compile(r"^<[a-zA-Z][a-zA-Z0-9]*")
 _TAG_ATTR = re.compile(r"""([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""")
 # What Renderer.inline may render without Markdown: text with no character Markdown or HTML
@@ -42,6 +42,15 @@ _HREF = r"[^\s()<>\"'\\&*`\[\]\x00-\x1f]+"
 _SIMPLE_LINK = re.compile(rf"\[({_PLAIN}+)\]\(({_HREF})\)")
 _SIMPLE_INLINE = re.compile(rf"(?:{_PLAIN}|{_SIMPLE_LINK.pattern})+")
 _BLOCK_START = re.compile(r"[#=+|:-]|\d+[.)]")
+
+# Deeper than this, WeasyPrint's layout (recursive, ~150 levels in all) could not print a chapter.
+MAX_HTML_DEPTH = 64
+FLATTENED = f"lists or quotes nested deeper than {MAX_DEPTH} levels; the deeper ones are shown at that level"
+# Python-Markdown's own placeholders (or pieces of them), left behind in some tangles of inline markup
+_LEAKED = re.compile(r"\x02(?:klzzwxh|wzxhzdk):\d+\x03?|[\x02\x03]")
+_ANY_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                   "track", "wbr"})
 
 EXTENSIONS = ["tables", "md_in_html", "pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde",
               "sane_lists"]
@@ -124,11 +133,18 @@ class Renderer:
         """A Markdown document (an answer part) to HTML."""
         if not text.strip():
             return Rendered("")
-        protected, maths = protect_math(normalize_lists(text))
-        if "<" in protected:
+        normalized, flattened = normalize_blocks(text)
+        protected, maths = protect_math(normalized)
+        protected, hidden = hide_open_brackets(protected)
+        if "<" in protected and not _too_deep(protected):  # md_in_html reads marked blocks by recursion
             protected = mark_html_blocks(protected)
+        place = _Place(note, text, line)
+        if flattened is not None:
+            place.report(line + flattened, codes.NESTING_DEEP, FLATTENED)
         out = self._md.reset().convert(protected)
-        return self._finish(out, maths, _Place(note, text, line))
+        for mark, original in hidden.items():
+            out = out.replace(mark, original)
+        return self._finish(out, maths, place)
 
     def inline(self, note: Note, text: str, line: int) -> Rendered:
         """One line of inline Markdown (a heading) to HTML without the enclosing <p>."""
@@ -163,6 +179,8 @@ class Renderer:
         return Rendered(_unwrap_p(made.html), made.problems, made.footnotes)
 
     def _finish(self, out: str, maths: list[tuple[str, bool]], place: _Place) -> Rendered:
+        if "\x02" in out or "\x03" in out:  # a note holds none (qadeck.parser.source drops them)
+            out = _LEAKED.sub("", out)
         if needs_cleaning(place.source):
             out = clean(out, self.target.html)
         if "<a" in out:
@@ -176,6 +194,10 @@ class Renderer:
             out = _DISPLAY_P.sub(
                 lambda m: rendered[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
             out = _HOLDER.sub(lambda m: rendered[int(m.group(1))], out)
+        if _too_deep(out):
+            place.report(place.line, codes.NESTING_DEEP, f"elements nested more than {MAX_HTML_DEPTH} "
+                         "levels deep (raw HTML?); this part is shown as plain text")
+            out = '<div class="too-deep">' + html.escape(place.source).replace("\n", "<br>\n") + "</div>"
         return Rendered(out, tuple(place.problems), tuple(dict.fromkeys(place.footnotes)))
 
     def _footnote_refs(self, out: str, place: _Place) -> str:
@@ -210,10 +232,9 @@ class Renderer:
 
     def _math(self, latex: str, display: bool, place: _Place) -> str:
         try:
-            body = self.engine.render(latex, display)
+            body = typeset(self.engine, latex, display)
         except MathError as exc:
-            place.report(place.line_of(latex), codes.MATH_INVALID,
-                         f"{exc}; {self.target.math_fallback}")
+            place.report(place.line_of(latex), codes.MATH_INVALID, f"{exc}; {self.target.math_fallback}")
             source = html.escape(f"$${latex}$$" if display else f"${latex}$")
             return f'<code class="math-error">{source}</code>'
         if display and not body.lstrip().startswith("<"):
@@ -261,6 +282,23 @@ class _Place:
 
     def report(self, line: int, code: str, message: str, severity: str = "warning") -> None:
         self.problems.append(Diagnostic(self.note.path, line, severity, code, message))
+
+
+def _too_deep(text: str) -> bool:
+    return text.count("<") > MAX_HTML_DEPTH and html_depth(text) > MAX_HTML_DEPTH  # few tags: quick no
+
+
+def html_depth(out: str) -> int:
+    """How deep elements nest in `out` (void elements and `<x/>` do not nest; a stray closing
+    tag does not go below zero)."""
+    depth = deepest = 0
+    for match in _ANY_TAG.finditer(out):
+        if match.group(1):
+            depth = max(0, depth - 1)
+        elif not match.group(3) and match.group(2).lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def line_of(source: str, first_line: int, needle: str) -> int:

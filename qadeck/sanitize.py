@@ -33,7 +33,7 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # The renderer's formula placeholders (`render.protect_math`): never left in an attribute value.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 _MARKS_AND_ANGLES = re.compile(f"{MARK_OPEN}\\d*{MARK_CLOSE}?|{MARK_CLOSE}|[<>]")
-_FENCE_ATTRIBUTES = re.compile(r"^[ \t>]*(?:`{3,}|~{3,})[^\n]*\{", re.M)
+_FENCE_ATTRIBUTES = re.compile(r"^[ \t>]*+(?:`{3,}+|~{3,}+)[^\n{]*+\{", re.M)
 # Raw HTML a note should not hold: reported, as it is removed.
 _RISKY = re.compile(r"<\s*(?:script|iframe|object|embed|style|form|link|meta|base)\b|\son[a-z]+\s*=|"
                     r"javascript\s*:", re.I)

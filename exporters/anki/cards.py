@@ -18,6 +18,7 @@ from pathlib import Path
 
 from qadeck import codes
 from qadeck.assets import read_local
+from qadeck.isolate import isolated
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
 from qadeck.render import Made, Renderer, Target, tag_attributes
 
@@ -117,16 +118,22 @@ class CardRenderer:
         self.out = Rendered(media=self.policy.media)
 
     def render(self, notes: list[Note] | tuple[Note, ...]) -> Rendered:
+        out = self.out
         for note in notes:
-            self._render_note(note)
-        return self.out
+            before = (len(out.cards), len(out.diagnostics), out.left_out)
+            failed: list[Diagnostic] = []
+            isolated(note.path, lambda note=note: self._render_note(note), failed, "the Anki deck")
+            if failed:  # none of the note's cards: a deck holds whole notes
+                del out.cards[before[0]:], out.diagnostics[before[1]:]
+                out.left_out = before[2]
+                out.diagnostics.extend(failed)
+        return out
 
     def render_unit(self, note: Note) -> Rendered:
         """One note's cards, media and problems on their own: the unit the build cache keeps."""
         self.policy.forget()
         self.out = Rendered(media=self.policy.media)
-        self._render_note(note)
-        return self.out
+        return self.render([note])
 
     def _render_note(self, note: Note) -> None:
         if note.problem is not None:

@@ -14,7 +14,7 @@ import html
 import importlib.resources
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from qadeck.atomic import write_text
@@ -23,6 +23,7 @@ from qadeck.context import BuildContext
 from qadeck.exporters.cheatsheet.content import Content
 from qadeck.exporters.cheatsheet.options import HtmlOptions
 from qadeck.exporters.cheatsheet.problems import ProblemsSection
+from qadeck.isolate import isolated
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import pygments_css
 
@@ -63,19 +64,25 @@ class CheatSheet:
         self.title = collection.title
         self.context = context
         self.options = options
-        self.notes = [n for n in collection.notes
-                      if n.in_outputs and n.questions and n.problem is None]  # cards only
-        problems = collection.problems()  # a section of their own (`problems`)
+        self.collection = collection
+        self.diagnostics: list[Diagnostic] = []
+        self.failures: list[Diagnostic] = []  # notes left out: qadeck failed on them
+        self._page_of(set())
+
+    def _page_of(self, left_out: set[str]) -> None:
+        """The page's notes and anchors, without the notes qadeck failed on (`left_out`)."""
+        notes = [n for n in self.collection.notes if n.path not in left_out]
+        self.notes = [n for n in notes if n.in_outputs and n.questions and n.problem is None]  # cards only
+        problems = [n for n in self.collection.problems() if n.path not in left_out]  # their own section
         self.groups = {n.path: _groups(n) for n in self.notes + problems}
         self.anchors = Anchors(self.notes + problems, self.groups)
-        self.content = Content(Path(context.notes), options.image_cap_kb, self.anchors.fragment)
-        self.problems = ProblemsSection(collection, self.content.html)
-        self.diagnostics: list[Diagnostic] = []
+        self.content = Content(Path(self.context.notes), self.options.image_cap_kb, self.anchors.fragment)
+        self.problems = ProblemsSection(replace(self.collection, notes=tuple(notes)), self.content.html)
 
     # -- the page --------------------------------------------------------------------------------
 
     def html(self) -> str:
-        main = "\n".join([*self._note_sections(), self.problems.html()]).strip()
+        main = self._main()
         script = _style_file("cheatsheet.js")
         css = "\n".join([self.content.font_css(), _style_file("cheatsheet.css"), _highlight_css()])
         questions = [q for n in self.notes for q in n.questions]
@@ -95,10 +102,22 @@ class CheatSheet:
             "main": main or '<p class="qd-empty">没有问题。</p>',
             "footer": html.escape(_footer(self.context)),
         })
-        self.diagnostics = list(dict.fromkeys(self.content.diagnostics))
+        self.diagnostics = list(dict.fromkeys(self.content.diagnostics)) + self.failures
         return page
 
-    def _note_sections(self) -> list[str]:
+    def _main(self) -> str:
+        """Every note's cards, then the problems. A note qadeck fails on is left out, and the page
+        is made again without it, so that no link on the page points to a note it lacks."""
+        failed: list[Diagnostic] = []
+        sections = self._note_sections(failed)
+        if failed:
+            self.failures.extend(failed)
+            self._page_of({d.path for d in self.failures})
+            return self._main()
+        problems = isolated("", self.problems.html, self.failures, "the cheat sheet")  # None: left out
+        return "\n".join([*sections, problems or ""]).strip()
+
+    def _note_sections(self, failed: list[Diagnostic]) -> list[str]:
         """Each note's section, kept in the build cache by what it is made from (`_unit_key`)."""
         store = Store(self.context.cache, "html")
         sections = []
@@ -108,7 +127,11 @@ class CheatSheet:
             if unit is None:
                 self.content.start_unit()
                 mark = len(self.content.diagnostics)
-                section = self._note_html(note)
+                section = isolated(note.path, lambda note=note: self._note_html(note), failed,
+                                   "the cheat sheet")
+                if section is None:
+                    del self.content.diagnostics[mark:]
+                    continue
                 unit = Unit(section, self.content.diagnostics[mark:], dict(self.content.math.unit))
                 store.put(entry, unit)
             else:

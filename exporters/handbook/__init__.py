@@ -21,7 +21,7 @@ from qadeck.context import BuildContext
 from qadeck.errors import ExportError
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.printing import weasyprint_module
-from qadeck.math import MATH_FAMILY, math_font_file
+from qadeck.math import MATH_FAMILY, MAX_FORMULA, math_font_file
 from qadeck.model import Collection, Diagnostic
 from qadeck.prepare import protect_math
 from qadeck.render import line_of, pygments_css
@@ -144,7 +144,8 @@ def prefetch(engine, collection: Collection, options: PdfOptions, context: Build
     formulas: dict[tuple[str, bool], None] = {}
     for note in collection.notes:
         for piece in note.pieces():
-            formulas.update(dict.fromkeys(protect_math(piece.markdown)[1]))
+            found = protect_math(piece.markdown)[1]
+            formulas.update(dict.fromkeys(f for f in found if len(f[0]) <= MAX_FORMULA))  # longer: refused
     todo = engine.missing(formulas)
     if len(todo) < 40 or workers < 2:
         return  # starting processes costs more than typesetting a few formulas here

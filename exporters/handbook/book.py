@@ -6,10 +6,12 @@ its front matter; what a note becomes in print is the chapters' business.
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from importlib.resources import files
 from string import Template
 
@@ -18,6 +20,7 @@ from qadeck.exporters.handbook.chapters import WRITING_LINES, Chapters, element_
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.problems import ProblemsPart
+from qadeck.isolate import isolated
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Note, Question
 
@@ -63,8 +66,7 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
           coverage: Coverage | None = None, font_faces: str = "") -> Book:
     """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check,
     `font_faces` are `@font-face` rules for the document's head."""
-    chapters = Chapters(collection, options, context.notes, engine, coverage)
-    texts = [chapters.chapter(i, note) for i, note in enumerate(chapters.notes, 1)]
+    collection, chapters, texts, failures = _chapters(collection, options, context, engine, coverage)
     part = ProblemsPart(collection, chapters)
     texts += [text for text in (part.html(),) if text]
     notes = chapters.notes
@@ -86,8 +88,26 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     shown = date[0] if date else ""
     cover = _cover(collection.title, context, options.questions_only, notes, questions, shown,
                    len(chapters.problems))
-    return Book(page, cover, _toc(chapters, part.toc()), texts,
-                diagnostics=chapters.diagnostics, notes=len(notes), questions=len(questions))
+    return Book(page, cover, _toc(chapters, part.toc()), texts, diagnostics=chapters.diagnostics + failures,
+                notes=len(notes), questions=len(questions))
+
+
+def _chapters(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
+              coverage: Coverage | None) -> tuple[Collection, Chapters, list[str], list[Diagnostic]]:
+    """Every note's chapter. A note qadeck fails on is left out, and the chapters are written
+    again without it, so that no link or line of the contents points to a chapter the book lacks.
+    Returns the collection without such notes, the chapters, their HTML and the notes' errors."""
+    failures: list[Diagnostic] = []
+    while True:
+        chapters = Chapters(collection, options, context.notes, engine, coverage)
+        failed: list[Diagnostic] = []
+        texts = [isolated(note.path, partial(chapters.chapter, i, note), failed, "the PDF")
+                 for i, note in enumerate(chapters.notes, 1)]
+        if not failed:
+            return collection, chapters, [t or "" for t in texts], failures
+        failures.extend(failed)
+        left_out = {d.path for d in failed}
+        collection = replace(collection, notes=tuple(n for n in collection.notes if n.path not in left_out))
 
 
 def template() -> Template:
@@ -114,6 +134,10 @@ def _note_date(note: Note) -> str | None:
     if not found:
         return None
     year, month, day, hour, minute, second = found.groups()
+    try:  # the parser keeps a date YAML could not make (`2025-13-45`) as text: not one to print
+        datetime.datetime(*(int(x or 0) for x in (year, month, day, hour, minute, second)))
+    except ValueError:
+        return None
     return f"{year}-{month}-{day}T{hour or '00'}:{minute or '00'}:{second or '00'}Z"
 
 

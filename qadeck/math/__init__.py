@@ -5,8 +5,8 @@ converted; the caller reports it and shows the source instead. `engines` holds t
 `svg` the print engine, `mathml` the MathML clean-up and font subsetting.
 """
 
-from qadeck.math.engines import MathEngine, MathError, MathJaxMath, MathMLMath, engine
+from qadeck.math.engines import MAX_FORMULA, MathEngine, MathError, MathJaxMath, MathMLMath, engine, typeset
 from qadeck.math.svg import CJK_FAMILIES, MATH_FAMILY, SVGMath, math_font_file
 
-__all__ = ["CJK_FAMILIES", "MATH_FAMILY", "MathEngine", "MathError", "MathJaxMath", "MathMLMath", "SVGMath",
-           "engine", "math_font_file"]
+__all__ = ["CJK_FAMILIES", "MATH_FAMILY", "MAX_FORMULA", "MathEngine", "MathError", "MathJaxMath",
+           "MathMLMath", "SVGMath", "engine", "math_font_file", "typeset"]

@@ -18,6 +18,21 @@ class MathEngine(Protocol):
     def render(self, latex: str, display: bool) -> str: ...
 
 
+# Characters: a longer formula is no formula but a `$$` left open over the text that follows
+# (typesetting it would take seconds in every output, for a page of error).
+MAX_FORMULA = 4000
+
+
+def typeset(engine: MathEngine, latex: str, display: bool) -> str:
+    """`engine.render`, refusing a formula too long to be one; every failure is a MathError."""
+    if len(latex) > MAX_FORMULA:
+        raise MathError(f"a formula of {len(latex)} characters (more than {MAX_FORMULA}: a $$ never closed?)")
+    try:
+        return engine.render(latex, display)
+    except RecursionError:
+        raise MathError("a formula with groups nested too deep") from None
+
+
 class MathJaxMath:
     """Anki's MathJax delimiters; `<`, `>`, `&` and quotes escaped so Anki's editor keeps them."""
 

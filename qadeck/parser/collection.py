@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from qadeck.cache import Store, key
+from qadeck.isolate import isolated
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Question, scheme_of
 from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
@@ -23,6 +24,7 @@ from qadeck.parser.taginfo import TagInfoFinder
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 READ_FORMAT = 1  # bump when read_note's result changes for the same bytes (a cached read is keyed on it)
+_NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
 DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
 
@@ -53,7 +55,10 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         if options.drafts == "skip" and in_drafts_folder(rel):
             skipped += 1  # not even read: LLM dumps and work in progress are not checked
             continue
-        rel, draft, problems = _read(root, path, store)
+        read = isolated(rel, lambda path=path: _read(root, path, store), diagnostics)
+        if read is None:
+            continue
+        rel, draft, problems = read
         diagnostics.extend(problems)
         if draft is None:
             continue
@@ -77,7 +82,9 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     names = marker_names(language, options.marker_names)
     tag_lists = TagInfoFinder(root, places.repository)
     terms = Terms()
-    notes = [_note(d, by_path, places, options, names, tag_lists, terms) for d in drafts]
+    made = [isolated(d.path, lambda d=d: _note(d, by_path, places, options, names, tag_lists, terms),
+                     diagnostics) for d in drafts]
+    notes = [note for note in made if note is not None]
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
                            for p in draft.problems)
@@ -282,6 +289,10 @@ def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[
     path_part, anchor = unquote(path_part), unquote(anchor)
     if not path_part:
         return _anchor_link(draft, line, href, draft, anchor, "anchor")
+    unusable = _unusable(path_part)
+    if unusable:  # said before the file system is asked: it would raise, not answer
+        _warn(draft, line, "link.invalid", f"{href} is not a usable file name: {unusable}")
+        return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
     target = _target(draft.path, path_part, places)
     if target is None:
         where = "notes folder" if places.repository == places.root else "repository"
@@ -290,12 +301,33 @@ def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[
     if target in by_path:
         return _anchor_link(draft, line, href, by_path[target], anchor, "note")
     kind = "image" if image or posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES else "file"
-    full = (places.root / target).resolve()
-    if not full.is_relative_to(places.repository) or not full.exists():
+    if not _exists_inside(places.root / target, places.repository):
         what = "image" if kind == "image" else ("note" if target.lower().endswith(".md") else "file")
         _warn(draft, line, f"{what}.missing", f"{what} not found: {href}")
         return Link(href, line, kind, target, anchor or None, ok=False)
     return Link(href, line, kind, target, anchor or None)
+
+
+def _exists_inside(path: Path, folder: Path) -> bool:
+    """Whether `path` exists once symlinks are resolved and stays inside `folder`; a file system
+    that will not say (no permission, a symlink loop) counts as no."""
+    try:
+        full = path.resolve()
+        return full.is_relative_to(folder) and full.exists()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _unusable(path: str) -> str:
+    """Why no file system has a file by this name ("" when it may): a NUL (`%00`), a name longer
+    than NAME_MAX or a path longer than PATH_MAX (the common limits, in UTF-8 bytes)."""
+    if "\x00" in path:
+        return "it holds a NUL character"
+    if len(path.encode("utf-8", "surrogatepass")) > _PATH_MAX:
+        return f"longer than {_PATH_MAX} bytes"
+    if any(len(part.encode("utf-8", "surrogatepass")) > _NAME_MAX for part in path.split("/")):
+        return f"a part of it is longer than {_NAME_MAX} bytes"
+    return ""
 
 
 def _target(note_path: str, path_part: str, places: _Places) -> str | None:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from qadeck.placeholders import Placeholders
 from qadeck.syntax import MATH
 
 # Markers seen in the notes and listed in the seed's legend. 🏷️ and 🔖 mark sections.
@@ -19,9 +20,9 @@ _MARKER_CHARS = frozenset("".join(KNOWN_MARKERS).replace(_VS16, ""))
 _NUMBERING = re.compile(r"^(?:\d+\.)+\d*\.?\s+|^\d+\)\s+")
 # Numbering inside emphasis: `**1. 概述**` or `**1.** 概述` (the emphasis stays, the number goes).
 _EMPHASIZED_NUMBERING = re.compile(r"^(\*\*|__|\*|_)((?:\d+\.)+\d*\.?|\d+\))(?:\s+|(?P<closed>\1)\s+)")
-_QUESTION_END = re.compile(r"[?？]\s*(?:\([^()]*\)|（[^（）]*）)?\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
-_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_QUESTION_END = re.compile(r"[?？]\s*+(?:\([^()]*\)|（[^（）]*）)?\s*$")
+_LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # Emphasis, code and strike marks that open and close around text; a lone `*` as in `(*)` stays.
 _EMPHASIS = re.compile(r"(\*\*|__|~~|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _MARKUP_CHARS = frozenset("*_`~[]<$")
@@ -83,13 +84,8 @@ def plain_text(markdown: str) -> str:
     """Inline Markdown to plain text: links to their text, emphasis, code marks and tags gone."""
     if not _MARKUP_CHARS.intersection(markdown):
         return " ".join(markdown.split())
-    maths: list[str] = []
-
-    def keep_math(match: re.Match[str]) -> str:
-        maths.append(match.group(0))
-        return f"\x00{len(maths) - 1}\x00"
-
-    text = MATH.sub(keep_math, markdown) if "$" in markdown else markdown
+    maths = Placeholders(markdown)
+    text = MATH.sub(lambda m: maths.hold(m.group(0)), markdown) if "$" in markdown else markdown
     if "[" in text:
         text = _LINK.sub(r"\1", text)
     if "<" in text:
@@ -98,9 +94,7 @@ def plain_text(markdown: str) -> str:
         text, count = _EMPHASIS.subn(r"\2", text)
         if not count:
             break
-    if maths:
-        text = re.sub(r"\x00(\d+)\x00", lambda m: maths[int(m.group(1))], text)
-    return " ".join(text.split())
+    return " ".join(maths.restore(text).split())
 
 
 def reads_as_question(text: str) -> bool:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from qadeck.model import Keyword, NoteMeta
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import Problem
+from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
+from qadeck.placeholders import Placeholders
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
 _KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))\s*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))\s*\)")
 _SPLIT = re.compile(r"[,，、;；|]")
+# `**Keywords**:`; starting only where a run of `*` starts: a line of stars is no label to try at each
+_LABEL = re.compile(r"(?<!\*)\**+\s*+keywords\s*+\**+\s*+[:：]", re.I)
 
 
 def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
@@ -41,11 +42,11 @@ def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
 def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[str, Any]:
     text, first_line = block
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError as exc:
+        data = load_yaml(text)
+    except YAML_ERRORS as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
         problems.append(Problem(line, "warning", "meta.yaml", f"broken YAML in {name}: {reason}; "
                                 "its metadata is ignored"))
         return {}
@@ -54,6 +55,11 @@ def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[st
     if not isinstance(data, dict):
         problems.append(Problem(first_line, "warning", "meta.yaml",
                                 f"{name} is not a mapping of keys to values; ignored"))
+        return {}
+    if not bounded(data):
+        problems.append(Problem(first_line, "warning", "meta.yaml",
+                                f"{name} holds more than {NODES} values or nests deeper than {DEPTH} "
+                                "levels (aliases count where they are used); ignored"))
         return {}
     return data
 
@@ -70,16 +76,17 @@ def read_keywords(scan: Scan) -> tuple[Keyword, ...]:
 
 def _line_keywords(line: str) -> list[Keyword]:
     text = re.sub(r"^[>\s]*", "", line)
-    text = re.sub(r"\**\s*keywords\s*\**\s*[:：]", "", text, flags=re.I)
+    text = _LABEL.sub("", text)
     links: list[Keyword] = []
+    stand_ins = Placeholders(text)
 
     def hold(match: re.Match[str]) -> str:
         links.append(Keyword(match.group(1).strip(" *_"), match.group(2) or match.group(3)))
-        return f"\x00{len(links) - 1}\x00"
+        return stand_ins.hold(str(len(links) - 1))
 
     found: list[Keyword] = []
     for word in _SPLIT.split(_LINK.sub(hold, text)):
-        held = [links[int(n)] for n in re.findall(r"\x00(\d+)\x00", word)]
+        held = [links[int(n)] for n in stand_ins.held_in(word)]
         if held:  # a link, maybe after a label (`相关: [RLHF](./偏好学习.md)`): the link is the keyword
             found.extend(held)
         elif word.strip(" *_>\t"):

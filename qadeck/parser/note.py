@@ -22,10 +22,10 @@ _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 # Link words may hold one level of brackets: `[[中等, 牛客] 链表相加(二)](./链表相加(二).md)`.
 _HREF = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))"
                    r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
-_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\]]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
+_DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\[\]\n]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
 # Math is never a link: `$S[\pi_\theta](s_t)$` reads like one.
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^\s<>]+)>", re.I)
-_HTML_REF = re.compile(r"<(img|a)\b[^>]*?\b(src|href)\s*=\s*['\"]([^'\"]+)['\"]", re.I)
+_HTML_REF = re.compile(r"<(img|a)\b[^<>]*?\b(src|href)\s*=\s*['\"]([^'\"<>]+)['\"]", re.I)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 

@@ -13,15 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
 from qadeck.model import Answer, Approach, Code, Related
 from qadeck.parser.answer import first_line, markdown_of
 from qadeck.parser.heading import plain_text
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import Problem
+from qadeck.parser.yamlsafe import YAML_ERRORS, bounded, load_yaml
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SUMMARY = re.compile(r"^\s*<summary\b[^>]*>(.*?)</summary>\s*$", re.I)
 _WRAPPED = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)</summary>\s*$", re.I)
 _OPEN = re.compile(r"<details\b", re.I)
@@ -215,10 +213,10 @@ def _info(scanned: Scan) -> dict[str, Any]:
         if block is None:
             continue
         try:
-            data = yaml.load(block[0], Loader=_LOADER)  # noqa: S506 (a safe loader)
-        except yaml.YAMLError:
+            data = load_yaml(block[0])
+        except YAML_ERRORS:
             continue  # `meta` reports broken YAML
-        if isinstance(data, dict):
+        if isinstance(data, dict) and bounded(data):
             values.update(data)
     return values
 

@@ -1,8 +1,14 @@
-"""Reading a note file into text: encodings, BOM, line ends, binary files."""
+"""Reading a note file into text: encodings, BOM, line ends, binary files, control characters."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# Control characters are not text: no font draws them (a PDF would show boxes), and Python reads
+# several as line breaks (\v, \f, \x1c-\x1e, \x85, U+2028/9) where the notes' lines do not.
+# Tab and newline stay; carriage returns were made newlines before.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,22 @@ def decode(data: bytes) -> Source:
         problems.append(problem)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = CONTROL.search(text)
+    if first is not None:
+        text, problem = _drop_controls(text, first)
+        problems.append(problem)
     return Source(text, tuple(problems))
+
+
+def _drop_controls(text: str, first: re.Match[str]) -> tuple[str, Problem]:
+    """The text without control characters, and one warning at the first line holding one."""
+    found = sorted(set(CONTROL.findall(text)))
+    names = ", ".join(f"U+{ord(c):04X}" for c in found[:6]) + (", ..." if len(found) > 6 else "")
+    line = text.count("\n", 0, first.start()) + 1
+    return CONTROL.sub("", text), Problem(
+        line, "warning", "text.control",
+        f"control characters ({names}) are not text; dropped from every output",
+    )
 
 
 def _decode_fallback(data: bytes, line: int) -> tuple[str, Problem]:

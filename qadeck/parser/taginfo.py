@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from qadeck.parser.source import Problem
+from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
 
 FILE_NAME = "tag_info.yml"
 # Types whose tags say where a problem comes from or how hard it is: not what it is about.
@@ -23,7 +22,6 @@ NOT_TOPICS = frozenset({"subject", "source", "level"})
 LEVEL_TYPES = frozenset({"level"})
 SOURCE_TYPES = frozenset({"subject", "source"})
 DEFAULT_LEVELS = ("简单", "中等", "困难")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,10 @@ def fold(text: str) -> str:
 def read_tag_info(text: str, rel: str, problems: list[Problem]) -> TagInfo | None:
     """The list in `text`; None (with a warning in `problems`) when it is not one."""
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 (a safe loader)
-    except yaml.YAMLError as exc:
+        data = load_yaml(text)
+        if not bounded(data):
+            raise ValueError(f"more than {NODES} values or deeper than {DEPTH} levels")
+    except YAML_ERRORS as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 1 + (mark.line if mark is not None else 0)
         problems.append(Problem(line, "warning", "taginfo.yaml",

@@ -107,3 +107,10 @@ def test_the_corpus_problems_filter_in_the_browser(shared, open_page, tmp_path):
     opened.page.click('.qd-pf[data-dim="company"][data-value="Soul"]')
     assert len(opened.shown()) == 1
     assert not opened.errors
+
+
+def test_a_value_holding_the_scripts_separators_still_filters():
+    from qadeck.exporters.cheatsheet.problems import _key
+
+    assert _key("A|B,C") == "A\uff5cB\uff0cC" and _key("堆/优先队列") == "堆/优先队列"
+    assert "|" not in _key("x|y") and "," not in _key("x,y")

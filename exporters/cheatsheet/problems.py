@@ -35,6 +35,12 @@ def values(problem: ProblemMeta, dimension: str) -> tuple[str, ...]:
     return problem.companies
 
 
+def _key(value: str) -> str:
+    """A filter value as the page's script compares it: it splits a card's values on `|` and the
+    URL's on `,`, so those two never stand inside one value (shown as written all the same)."""
+    return value.replace("|", "\uff5c").replace(",", "\uff0c")
+
+
 class ProblemsSection:
     def __init__(self, collection: Collection, render: Render) -> None:
         self.collection = collection
@@ -57,7 +63,7 @@ class ProblemsSection:
             if not counts:
                 continue
             buttons = "".join(
-                f'<button type="button" class="qd-pf" data-dim="{dimension}" data-value="{_e(value)}" '
+                f'<button type="button" class="qd-pf" data-dim="{dimension}" data-value="{_e(_key(value))}" '
                 f'aria-pressed="false">{_e(value)} <span class="qd-n">{counts[value]}</span></button>'
                 for value in self._ordered(dimension, counts))
             rows.append(f'<span class="qd-pfl" role="group" aria-label="{label}">'
@@ -95,7 +101,7 @@ class ProblemsSection:
     def _card(self, note: Note) -> str:
         problem, q = note.problem, note.questions[0]
         assert problem is not None
-        data = "".join(f' data-{dimension}="{_e("|".join(values(problem, dimension)))}"'
+        data = "".join(f' data-{dimension}="{_e("|".join(map(_key, values(problem, dimension))))}"'
                        for dimension, _ in DIMENSIONS)
         levels = self.collection.problem_terms.levels
         rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0

@@ -15,6 +15,15 @@ FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
 DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
 INLINE_MATH = re.compile(r"(?<![\\$])\$(?=[^\s$])([^$\n]*?[^\s\\$])\$(?!\d)")
 MATH = re.compile(f"{DISPLAY_MATH.pattern}|{INLINE_MATH.pattern}", re.S)
+# An inline link `[words](target "title")`: (!, words, <target>, target). Words may hold one level of
+# brackets (`[[中等, 牛客] 链表相加(二)](…)`), a bare target balanced parentheses (`./链表相加(二).md`).
+INLINE_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
+                         r"\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+
+
+def link_target(match: re.Match[str]) -> str:
+    """The target of an INLINE_LINK match, written `<…>` or bare ("" when empty)."""
+    return match.group(3) or match.group(4) or ""
 
 
 def closes(fence: str, line: str) -> bool:

@@ -20,8 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from bench import measure  # noqa: E402
-from synth import write_corpus  # noqa: E402
+from bench import measure, run_alone  # noqa: E402
 
 MAX_QUESTIONS = 1_000
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
@@ -136,11 +135,7 @@ def _chromium(html: Path, pdf: Path) -> tuple[float, int, float] | None:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [MAX_QUESTIONS]
-    with tempfile.TemporaryDirectory(prefix="qadeck-bench-pdf-") as tmp:
-        for size in sizes:
-            notes = write_corpus(Path(tmp) / f"corpus_{size}", size)
-            bench(notes, size, Path(tmp) / f"work_{size}")
+    run_alone(bench, [MAX_QUESTIONS], "qadeck-bench-pdf-")
 
 
 if __name__ == "__main__":

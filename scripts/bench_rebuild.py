@@ -15,15 +15,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 from importlib.resources import files
 from pathlib import Path
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
-from bench import measure  # noqa: E402
+from bench import measure, run_alone  # noqa: E402
 from bench_handbook import _chromium, _inline_html  # noqa: E402
-from synth import write_corpus  # noqa: E402
 
 MAX_QUESTIONS = 1_000  # the handbook of 10,000 questions is not printed (see bench_handbook)
 EPOCH = "1700000000"
@@ -107,11 +105,7 @@ class _changed_style:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [MAX_QUESTIONS]
-    with tempfile.TemporaryDirectory(prefix="qadeck-bench-rebuild-") as tmp:
-        for size in sizes:
-            notes = write_corpus(Path(tmp) / f"corpus_{size}", size)
-            bench(notes, size, Path(tmp) / f"work_{size}")
+    run_alone(bench, [MAX_QUESTIONS], "qadeck-bench-rebuild-")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
-import os
 import re
 import threading
 
@@ -15,8 +14,8 @@ import pytest
 from qadeck.build import build
 from qadeck.config import Config
 from qadeck.serve import RELOAD_PATH, LiveServer, Site, reload_script, with_reload
+from tests import test_cheatsheet as sheet
 from tests.conftest import write_notes
-from tests.test_cheatsheet import ARGS, CHROMIUM
 from tests.watching import Watching
 
 NOTE = "# 注意力\n\n## 什么是注意力?\n\n{answer}\n\n## 为什么要缩放?\n\n防止 softmax 饱和。\n"
@@ -109,18 +108,7 @@ def test_reload_endpoint_answers_when_a_build_writes_the_page(served):
 
 # -- end to end, in Chromium ---------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing; `make test` installs Debian's chromium")
-        pytest.skip("Debian's chromium is not installed (`make test` installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+browser = sheet.browser  # the Chromium fixture of test_cheatsheet
 
 
 def test_watch_serve_reloads_the_open_page_with_the_new_answer(browser, tmp_path, monkeypatch):

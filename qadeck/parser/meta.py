@@ -10,9 +10,9 @@ from qadeck.parser.scan import Scan
 from qadeck.parser.source import Problem
 from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
 from qadeck.placeholders import Placeholders
+from qadeck.syntax import INLINE_LINK, link_target
 
 _KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
-_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))*))\s*\)")
 _SPLIT = re.compile(r"[,，、;；|]")
 # `**Keywords**:`; starting only where a run of `*` starts: a line of stars is no label to try at each
 _LABEL = re.compile(r"(?<!\*)\**+\s*+keywords\s*+\**+\s*+[:：]", re.I)
@@ -81,11 +81,11 @@ def _line_keywords(line: str) -> list[Keyword]:
     stand_ins = Placeholders(text)
 
     def hold(match: re.Match[str]) -> str:
-        links.append(Keyword(match.group(1).strip(" *_"), match.group(2) or match.group(3)))
+        links.append(Keyword(match.group(2).strip(" *_"), link_target(match) or None))
         return stand_ins.hold(str(len(links) - 1))
 
     found: list[Keyword] = []
-    for word in _SPLIT.split(_LINK.sub(hold, text)):
+    for word in _SPLIT.split(INLINE_LINK.sub(hold, text)):
         held = [links[int(n)] for n in stand_ins.held_in(word)]
         if held:  # a link, maybe after a label (`相关: [RLHF](./偏好学习.md)`): the link is the keyword
             found.extend(held)

@@ -15,13 +15,11 @@ from qadeck.parser.problem import ProblemDraft, is_problem, read_problem
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
 from qadeck.parser.template import is_template
-from qadeck.syntax import MATH
+from qadeck.syntax import INLINE_LINK, MATH, link_target
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 # A link target: `<with spaces>`, or text whose parentheses balance (`./链表相加(二).md`).
 # Link words may hold one level of brackets: `[[中等, 牛客] 链表相加(二)](./链表相加(二).md)`.
-_HREF = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(?:<([^<>\n]+)>|((?:[^()\s<>]|\([^()\s]*\))+))"
-                   r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\[\]\n]+\]:\s*<?([^\s>]+)>?", re.M)  # [ref]: url, not [^1]: note
 # Math is never a link: `$S[\pi_\theta](s_t)$` reads like one.
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^\s<>]+)>", re.I)
@@ -310,8 +308,8 @@ def _question_parent(nodes: list[_Node], index: int) -> int | None:
 
 
 def _keyword_links(scanned: Scan) -> list[tuple[int, str, bool]]:
-    return [(number, m.group(1) or m.group(2), False)
-            for number, text in scanned.keywords for m in _HREF.finditer(text)]
+    return [(number, link_target(m), False)
+            for number, text in scanned.keywords for m in INLINE_LINK.finditer(text) if link_target(m)]
 
 
 def _links(scanned: Scan) -> list[tuple[int, str, bool]]:
@@ -329,8 +327,8 @@ def _links(scanned: Scan) -> list[tuple[int, str, bool]]:
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    found = [(bisect_right(starts, m.start()), m.group(1) or m.group(2), m.group(0).startswith("!"))
-             for m in _HREF.finditer(text)]
+    found = [(bisect_right(starts, m.start()), link_target(m), bool(m.group(1)))
+             for m in INLINE_LINK.finditer(text) if link_target(m)]
     found += [(bisect_right(starts, m.start()), m.group(3), m.group(1).lower() == "img")
               for m in _HTML_REF.finditer(text)]
     found += [(bisect_right(starts, m.start()), m.group(1), False)

@@ -19,6 +19,7 @@ from qadeck.parser.heading import plain_text
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import Problem
 from qadeck.parser.yamlsafe import YAML_ERRORS, bounded, load_yaml
+from qadeck.syntax import INLINE_LINK, link_target
 
 _SUMMARY = re.compile(r"^\s*<summary\b[^>]*>(.*?)</summary>\s*$", re.I)
 _WRAPPED = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)</summary>\s*$", re.I)
@@ -28,7 +29,6 @@ _FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*([\w+#.-]*)")
 _FENCE_END = re.compile(r"^\s*(?:`{3,}|~{3,})\s*$")
 # `> [牛客网](https://...)`: the problem online. Link words may hold one level of brackets.
 _URL_LINE = re.compile(r"^\s*>\s*\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?(https?://[^\s<>]+?)>?\s*\)\s*$")
-_RELATED = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?\s*\)")
 _RELATE_START = re.compile(r"<!--\s*START_SECTION:relate\s*-->")
 _RELATE_END = re.compile(r"<!--\s*END_SECTION:relate\s*-->")
 _EMPTY_QUOTE = re.compile(r"^\s*>\s*$")
@@ -202,8 +202,8 @@ def _related(raw: list[str], start: int, end: int) -> list[Related]:
             topic = plain_text(summary.group(1))
             continue
         if text.lstrip().startswith(">"):
-            found.extend(Related(topic, m.group(1).strip(), m.group(2), number)
-                         for m in _RELATED.finditer(text))
+            found.extend(Related(topic, m.group(2).strip(), link_target(m), number)
+                         for m in INLINE_LINK.finditer(text) if link_target(m) and not m.group(1))
     return found
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import sys
 from contextlib import ExitStack
-from functools import partial
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,13 +28,22 @@ from qadeck.render import line_of, pygments_css
 if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
     from qadeck.exporters.handbook.fonts import FontSetup
-    from qadeck.exporters.handbook.printing import PrintJob
+    from qadeck.exporters.handbook.press import Press
+    from qadeck.exporters.handbook.printing import Printed, PrintJob
     from qadeck.exporters.handbook.progress import Progress
 
 NAME = "pdf"
 SUFFIX = ".pdf"
 FONT_FAMILY = "qadeck-cjk"  # the @font-face name of a font given in config or with --font
 CODE_STYLE = "friendly"  # light background, colours that survive a grey-scale printer
+# Worker processes printing chapters when --jobs is not given: two, each holding one chapter's
+# layout at a time (a chapter's PDF does not depend on which process printed it).
+AUTO_JOBS = 2
+_PLACEHOLDER = 888  # a page number as wide as most, for the contents' first draft
+_TRIES = 4
+_UNSETTLED = Diagnostic("", 0, "warning", "pdf.contents",
+                        "the contents' length changed each time their page numbers were written in; "
+                        "their numbers may be one page off")
 _NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: "(.*)" \(U\+')
 
 
@@ -48,38 +56,65 @@ def export(collection: Collection, out_path: Path, options: PdfOptions,
 
 def render(collection: Collection, options: PdfOptions,
            context: BuildContext) -> tuple[bytes, list[Diagnostic]]:
-    """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph."""
+    """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph.
+
+    The chapters are printed first (each on its own, from the cache when unchanged), then the
+    cover, then the contents from the chapters' page counts, then the page numbers for the whole
+    book; `join` puts them together."""
     weasyprint_module()  # a missing Pango is one sentence before any work
+    from qadeck.cache import Store
     from qadeck.exporters.handbook import fonts as handbook_fonts
-    from qadeck.exporters.handbook import parts as handbook_parts
-    from qadeck.exporters.handbook.printing import print_pdf
-    from qadeck.exporters.handbook.weasy import missing_for_parts
+    from qadeck.exporters.handbook import units
+    from qadeck.exporters.handbook.join import join
+    from qadeck.exporters.handbook.press import Press
 
     fonts = handbook_fonts.setup(options.font)
-    parts, why = handbook_parts.plan(book_size(collection), len(collection.notes), options.jobs)
-    notices = [Diagnostic("", 0, "info", "pdf.jobs", f"--jobs {options.jobs} (or jobs = {options.jobs}): "
-                          f"printed in {_pieces(parts)}, as {why}")] if why else []
-    missing = missing_for_parts() if parts > 1 else None
+    book = _book(collection, options, context, fonts)
+    chapters = units.chapters(book)
+    store = Store(context.cache, "pdf")
     with ExitStack() as stack:
-        printers = (stack.enter_context(handbook_parts.PartPrinters(parts))
-                    if parts > 1 and missing is None else None)
-        book = _book(collection, options, context, fonts)
         styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
-        job = print_job(collection.title, options, context, fonts, styles)
-        progress = _progress(book.chapters)
+        progress = _progress(len(chapters))
         if progress is not None:
             stack.callback(progress.close)
-        if printers is not None:
-            printed = printers.print_book(book, job, progress)
-        else:
-            report = None if progress is None else partial(progress.event, 0)
-            printed = print_pdf(job, book.html, report=report)
-    unhooked = str(missing) if missing is not None else printed.unhooked
-    if unhooked:
-        notices.append(hook_warning(unhooked))
+        press = Press(print_job(collection.title, options, context, fonts, styles), store,
+                      options.jobs or AUTO_JOBS, done=progress.done if progress is not None else None)
+        printed = press.print_all(chapters)
+        cover = press.print_one(units.cover(book))
+        contents, settled = _contents(press, book, cover.pages, printed)
+        total = cover.pages + contents.pages + sum(p.pages for p in printed)
+        stamps = press.print_one(units.stamps(book, total))
+    store.prune()
+    documents = [cover, contents, *printed]
+    notices = [] if settled else [_UNSETTLED]
     problems = Problems(book.diagnostics + notices, collection)
-    problems.read_log(printed.messages, printed.refused)
-    return printed.pdf, problems.diagnostics
+    problems.read_log([m for p in documents for m in p.messages],
+                      [r for p in documents for r in p.refused])
+    pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages)
+    return pdf, problems.diagnostics
+
+
+def _contents(press: Press, book: Book, before: int, chapters: list[Printed]) -> tuple[Printed, bool]:
+    """The contents printed with the page of each entry, `before` pages coming before them. Their
+    own length moves every number, so they are printed until the length they were numbered for is
+    the length they print to (once, nearly always); False if that never settled."""
+    from qadeck.exporters.handbook import units
+
+    starts, start = [], 0
+    for chapter in chapters:
+        starts.append(start)
+        start += chapter.pages
+    pages = press.print_one(units.contents(book, {name: _PLACEHOLDER for chapter in chapters
+                                                  for name in chapter.anchors})).pages
+    for _ in range(_TRIES):
+        numbers = {name: before + pages + first + page + 1
+                   for chapter, first in zip(chapters, starts, strict=True)
+                   for name, page in chapter.anchors.items()}
+        printed = press.print_one(units.contents(book, numbers))
+        if printed.pages == pages:
+            return printed, True
+        pages = printed.pages
+    return printed, False
 
 
 def print_job(title: str, options: PdfOptions, context: BuildContext, fonts: FontSetup,
@@ -97,24 +132,11 @@ def book_size(collection: Collection) -> int:
     return sum(len(piece.markdown) for note in collection.notes if note.in_outputs for piece in note.pieces())
 
 
-def hook_warning(why: str) -> Diagnostic:
-    import weasyprint
-
-    return Diagnostic("", 0, "warning", "pdf.weasyprint-hook",
-                      f"printed in one piece (slower): printing in parts needs a change to the "
-                      f"internals of WeasyPrint {weasyprint.__version__} that did not take hold "
-                      f"({why}); parts are known to work with WeasyPrint 68 to 70")
-
-
-def _pieces(parts: int) -> str:
-    return "one piece" if parts == 1 else f"{parts} parts"
-
-
-def _progress(chapters: list[str]) -> Progress | None:
+def _progress(chapters: int) -> Progress | None:
     """A progress line on stderr, if a person is watching it."""
-    from qadeck.exporters.handbook.progress import Progress, chapter_titles, wanted
+    from qadeck.exporters.handbook.progress import Progress, wanted
 
-    return Progress(sys.stderr, chapter_titles(chapters)) if wanted(sys.stderr) else None
+    return Progress(sys.stderr, chapters) if wanted(sys.stderr) else None
 
 
 def _book(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup) -> Book:

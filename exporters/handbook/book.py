@@ -32,7 +32,7 @@ class Book:
     """The handbook's HTML, kept in pieces so that it can also be printed in parts: the front
     matter (cover and contents) and each chapter as documents of their own (`parts`)."""
 
-    head: str  # from the doctype to the opening of <body>
+    head: str  # from the doctype to the opening of <body>, with the book's metadata
     cover: str
     toc: str
     chapters: list[str]
@@ -40,21 +40,23 @@ class Book:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: int = 0
     questions: int = 0
+    unit_head: str = ""  # the same without the book's metadata: a chapter printed on its own
 
     @property
     def html(self) -> str:
         """The whole book as one document."""
         return self.document(self.cover + "\n" + self.toc, self.chapters)
 
-    def document(self, front: str, chapters: list[str]) -> str:
-        """A document with the same head: `front` matter, then `chapters` in <main>."""
-        parts = [self.head, front] if front else [self.head]
-        parts.append("<main>\n" + "\n".join(chapters) + "\n</main>")
+    def document(self, front: str, chapters: list[str], head: str = "", main: bool = True) -> str:
+        """A document with the book's head (or `head`): `front` matter, then `chapters` in <main>."""
+        parts = [head or self.head, front] if front else [head or self.head]
+        if main:
+            parts.append("<main>\n" + "\n".join(chapters) + "\n</main>")
         return "\n".join(parts) + self.tail
 
     def toc_with_pages(self, pages: dict[str, int]) -> str:
-        """The contents with page numbers written in (`pages`: element id → page number), for a
-        book printed in parts, where `target-counter()` cannot see the other parts."""
+        """The contents with page numbers written in (`pages`: element id → page number): it is
+        printed apart from the chapters, where `target-counter()` cannot see them."""
         def number(found: re.Match[str]) -> str:
             return f'{found.group(0)} data-page="{pages.get(found.group(1), "")}"'
 
@@ -74,22 +76,15 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     date = build_date(collection, context.epoch)
     keywords = sorted({t for n in notes for t in n.meta.tags}
                       | {k.text for n in notes for k in n.keywords})[:40]
-    page = template().substitute(
-        title=_e(collection.title), author=_e(context.author),
-        keywords=_e(", ".join(keywords)), created=_e(date[1] if date else ""),
-        generator=_e(f"qadeck {context.version}"), edition="questions" if options.questions_only else "full",
-        fonts=font_faces).rstrip("\n")
-    if not date:  # WeasyPrint would write an empty date; leave the tag out instead
-        page = page.replace('<meta name="dcterms.created" content="">\n', "")
-    if not context.author:
-        page = page.replace('<meta name="author" content="">\n', "")
-    if not keywords:
-        page = page.replace('<meta name="keywords" content="">\n', "")
+    edition = "questions" if options.questions_only else "full"
+    page = _head(font_faces, edition, title=collection.title, author=context.author,
+                 keywords=", ".join(keywords), created=date[1] if date else "",
+                 generator=f"qadeck {context.version}")
     shown = date[0] if date else ""
     cover = _cover(collection.title, context, options.questions_only, notes, questions, shown,
                    len(chapters.problems))
     return Book(page, cover, _toc(chapters, part.toc()), texts, diagnostics=chapters.diagnostics + failures,
-                notes=len(notes), questions=len(questions))
+                notes=len(notes), questions=len(questions), unit_head=_head(font_faces, edition))
 
 
 def _chapters(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
@@ -108,6 +103,20 @@ def _chapters(collection: Collection, options: PdfOptions, context: BuildContext
         failures.extend(failed)
         left_out = {d.path for d in failed}
         collection = replace(collection, notes=tuple(n for n in collection.notes if n.path not in left_out))
+
+
+def _head(fonts: str, edition: str, **meta: str) -> str:
+    """The document up to <body>; a metadata tag with nothing to say is left out (WeasyPrint
+    would write it empty)."""
+    values = dict.fromkeys(("title", "author", "keywords", "created", "generator"), "")
+    values.update(meta)
+    page = template().substitute({k: _e(v) for k, v in values.items()}, edition=edition,
+                                 fonts=fonts).rstrip("\n")
+    for name, tag in (("created", "dcterms.created"), ("author", "author"), ("keywords", "keywords"),
+                      ("generator", "generator")):
+        if not values[name]:
+            page = page.replace(f'<meta name="{tag}" content="">\n', "")
+    return page
 
 
 def template() -> Template:

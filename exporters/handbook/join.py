@@ -1,45 +1,129 @@
-"""Join the PDFs of a handbook printed in parts into one book (pypdf).
+"""Join the handbook's documents (cover, contents, chapters) into one book with pikepdf (qpdf),
+and lay the page numbers over it.
 
-Pages, bookmarks and named destinations are appended part by part. Link annotations are
-copied only after every part is in: pypdf keeps a link to a named destination only if the name
-is already known, and the contents and cross-note links point forward to later parts. The
-document information and language are the front matter's (WeasyPrint wrote them from the
-HTML head), and the file identifier is a digest of the parts, so the same notes give the same
-bytes.
+- Pages are appended document by document; each document's named destinations (WeasyPrint
+  writes one per element id) go into one sorted name tree, and its outline is appended in order.
+- A link to another document's element (`qadeck-dest:<id>`, see `units`) becomes a link to the
+  named destination `<id>`; one whose id no document has is dropped (it has nowhere to go).
+- The numbers: page N of the stamps' document (empty pages carrying only "第 N 页 / 共 M 页")
+  is laid over page N of the book as a form XObject, from `numbered_from` on (the cover has none).
+- The document information and language are the first document's (the cover, printed with the
+  book's head). The file identifier is a digest of the content (qpdf's deterministic id), so
+  the same notes give the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
+import warnings
 from io import BytesIO
+from typing import Any
+
+from qadeck.exporters.handbook.units import DEST_SCHEME
 
 
-def join(parts: list[bytes]) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import ArrayObject, ByteStringObject, NameObject
+def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0) -> bytes:
+    import pikepdf
 
-    readers = [PdfReader(BytesIO(part)) for part in parts]
-    writer = PdfWriter()
-    starts = []
-    for reader in readers:
-        starts.append(len(writer.pages))
-        writer.append(reader, excluded_fields=("/Annots", "/B"))
-    for reader, start in zip(readers, starts, strict=True):
-        for index, page in enumerate(reader.pages):
-            annotations = page.get("/Annots")
-            if annotations:
-                writer.pages[start + index][NameObject("/Annots")] = ArrayObject(
-                    annotation.get_object().clone(writer).indirect_reference
-                    for annotation in annotations.get_object())
-    front = readers[0]
-    if front.metadata:
-        writer.add_metadata({key: value for key, value in front.metadata.items()})
-    language = front.trailer["/Root"].get("/Lang")
-    if language is not None:
-        writer._root_object[NameObject("/Lang")] = language
-    digest = hashlib.md5(b"".join(hashlib.md5(part).digest() for part in parts),
-                         usedforsecurity=False).digest()
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    book = pikepdf.Pdf.new()
+    sources = [pikepdf.open(BytesIO(data)) for data in documents]
+    names: dict[bytes, Any] = {}
+    with book.open_outline() as outline, warnings.catch_warnings():
+        # pikepdf warns that pages.extend() leaves named destinations behind: they are copied here.
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        for source in sources:
+            start = len(book.pages)
+            book.pages.extend(source.pages)
+            pages = {page.obj.objgen: book.pages[start + index].obj
+                     for index, page in enumerate(source.pages)}
+            for name, destination in _destinations(source):
+                names.setdefault(name, _moved(destination, pages))
+            with source.open_outline() as theirs:
+                outline.root.extend(_copy_item(item, pages) for item in theirs.root)
+    _link_across(book, names)
+    if names:
+        tree = pikepdf.Array()
+        for name in sorted(names):
+            tree.append(pikepdf.String(name))
+            tree.append(names[name])
+        book.Root.Names = pikepdf.Dictionary(Dests=book.make_indirect(pikepdf.Dictionary(Names=tree)))
+    if stamps is not None:
+        _stamp(book, pikepdf.open(BytesIO(stamps)), numbered_from)
+    _front_matter(book, sources[0])
     out = BytesIO()
-    writer.write(out)
+    book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+              compress_streams=True)
     return out.getvalue()
+
+
+def _destinations(source: Any) -> list[tuple[bytes, Any]]:
+    import pikepdf
+
+    try:
+        dests = source.Root.Names.Dests
+    except AttributeError:
+        return []
+    return [(bytes(pikepdf.String(name)), value) for name, value in pikepdf.NameTree(dests).items()]
+
+
+def _moved(destination: Any, pages: dict[tuple[int, int], Any]) -> Any:
+    """An explicit destination ([page /XYZ x y zoom]) on the page the join copied it to."""
+    import pikepdf
+
+    return pikepdf.Array([pages[destination[0].objgen], *destination[1:]])
+
+
+def _copy_item(item: Any, pages: dict[tuple[int, int], Any]) -> Any:
+    """An outline entry of another PDF, its destination on the page the join copied."""
+    from pikepdf import OutlineItem
+
+    copied = OutlineItem(item.title, _moved(item.destination, pages))
+    copied.is_closed = item.is_closed
+    copied.children.extend(_copy_item(child, pages) for child in item.children)
+    return copied
+
+
+def _link_across(book: Any, names: dict[bytes, Any]) -> None:
+    """`qadeck-dest:<id>` links made named-destination links; those to no destination dropped."""
+    import pikepdf
+
+    scheme = DEST_SCHEME.encode()
+    for page in book.pages:
+        annotations = page.obj.get("/Annots")
+        if annotations is None:
+            continue
+        kept = pikepdf.Array()
+        for annotation in annotations:
+            uri = annotation.get("/A", {}).get("/URI") if annotation.get("/Subtype") == "/Link" else None
+            target = bytes(uri) if uri is not None else b""
+            if not target.startswith(scheme):
+                kept.append(annotation)
+                continue
+            name = target[len(scheme):]
+            if name in names:
+                del annotation["/A"]
+                annotation.Dest = pikepdf.String(name)
+                kept.append(annotation)
+        page.obj.Annots = kept
+
+
+def _stamp(book: Any, stamps: Any, numbered_from: int) -> None:
+    for index in range(numbered_from, min(len(book.pages), len(stamps.pages))):
+        book.pages[index].add_overlay(stamps.pages[index])
+
+
+def _front_matter(book: Any, first: Any) -> None:
+
+    for key, value in first.docinfo.items():  # strings and dates: direct objects
+        book.docinfo[key] = _direct(value)
+    for key in ("/Lang", "/PageMode"):
+        if key in first.Root:
+            book.Root[key] = _direct(first.Root[key])
+
+
+def _direct(value: Any) -> Any:
+    """A direct string or name of another PDF, made anew in this one."""
+    import pikepdf
+
+    if isinstance(value, pikepdf.Name):
+        return pikepdf.Name(str(value))
+    return pikepdf.String(bytes(value))

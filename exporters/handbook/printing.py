@@ -2,11 +2,8 @@
 
 A `PrintJob` is everything a process needs besides the HTML (plain paths and strings, so it
 can be sent to a worker process); `print_pdf` returns the PDF with what the exporter reports
-from it: WeasyPrint's log, the URLs the fetcher refused, and which of `weasy`'s changes fired.
-Two optional hooks serve a book printed in parts (`parts`): `numbering` is told the page count
-and the page of each element id once the document is paginated, and answers with the number of
-pages before it and the book's total; `known` names anchors of the other parts that links may
-point to. `report` hears of each page laid out and drawn (a progress line).
+from it: WeasyPrint's log, the URLs the fetcher refused, which of `weasy`'s changes fired, and
+the page of every element id (what the contents and the joined book's links need).
 """
 
 from __future__ import annotations
@@ -19,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from qadeck.errors import MissingDependency
-from qadeck.exporters.handbook.weasy import Numbering, Report
 
 
 @dataclass(frozen=True)
@@ -37,7 +33,7 @@ class Printed:
     messages: list[str] = field(default_factory=list)  # WeasyPrint's warnings and errors
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
     fired: dict[str, int] = field(default_factory=dict)  # `weasy` hook -> times it ran
-    unhooked: str = ""  # why the book was printed in one piece instead of in parts, if it was
+    anchors: dict[str, int] = field(default_factory=dict)  # element id -> 0-based page
 
 
 def weasyprint_module() -> Any:
@@ -49,11 +45,8 @@ def weasyprint_module() -> Any:
     return weasyprint
 
 
-def print_pdf(job: PrintJob, html: str, numbering: Numbering | None = None,
-              known: frozenset[str] = frozenset(), pages_only: bool = False,
-              report: Report | None = None) -> Printed:
-    """`html` printed; with `pages_only`, only laid out (no PDF: drawing and font subsetting
-    are most of a short document's cost) to count its pages."""
+def print_pdf(job: PrintJob, html: str) -> Printed:
+    """`html` printed to PDF."""
     weasyprint = weasyprint_module()
     from qadeck.exporters.handbook.fetch import SafeFetcher
     from qadeck.exporters.handbook.weasy import hooked
@@ -61,15 +54,16 @@ def print_pdf(job: PrintJob, html: str, numbering: Numbering | None = None,
     fetcher = SafeFetcher([job.root, job.styles], list(job.files))
     sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
               for text in job.sheets]
-    links = frozenset() if pages_only else known  # links are only made when the PDF is written
-    with captured() as records, hooked(weasyprint, numbering, links, report) as hooks:
+    with captured() as records, hooked(weasyprint) as hooks:
         document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
         rendering = document.render(stylesheets=sheets)
-        if report is not None:
-            report("paginated", len(rendering.pages), ())
-        pdf = b"" if pages_only else rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
+        anchors: dict[str, int] = {}
+        for index, page in enumerate(rendering.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, index)
+        pdf = rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     return Printed(pdf, len(rendering.pages), [r.getMessage() for r in records],
-                   list(fetcher.refused), dict(hooks.fired))
+                   list(fetcher.refused), dict(hooks.fired), anchors)
 
 
 @contextmanager

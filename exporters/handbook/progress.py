@@ -1,22 +1,18 @@
-"""A progress line while a long handbook prints: pages laid out and drawn, chapters begun, and
-the title of the chapter being laid out. One line on stderr, rewritten with `\\r` and cleared at
-the end; only on a terminal and outside CI (a log file or a CI console gets no line at all).
+"""A progress line while the handbook prints: documents done (and how many came from the build
+cache) and the last one finished. One line on stderr, rewritten with `\\r` and cleared at the end;
+only on a terminal and outside CI (a log file or a CI console gets no line at all).
 
-Events come from the print in this process or from the parts' workers (through their pipes),
-each part counted on its own: `event(part, stage, page, anchors)` with the stages of
-`weasy.Report` ("layout", "draw") and "paginated" (the part's page count).
+Events come from the press (`press.Press`), as each chapter's worker hands its PDF back.
 """
 
 from __future__ import annotations
 
-import html
 import os
-import re
 from collections.abc import Mapping
 from typing import TextIO
 
-_CHAPTER = re.compile(r'<article class="chapter" id="([^"]+)">.*?<p class="chapter-no">([^<]*)</p>'
-                      r'.*?data-bm="([^"]*)"', re.S)
+from qadeck.exporters.handbook.units import Unit
+
 _TITLE_WIDTH = 24  # characters of the chapter's title shown (a CJK one fills two columns)
 _CLEAR = "\r\x1b[K"  # back to the start of the line, erase to its end
 
@@ -30,56 +26,32 @@ def wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
         return False
 
 
-def chapter_titles(chapters: list[str]) -> dict[str, str]:
-    """Each chapter's element id -> "第 N 章 title", read from the chapters' HTML."""
-    titles = {}
-    for chapter in chapters:
-        found = _CHAPTER.search(chapter)
-        if found:
-            titles[found.group(1)] = html.unescape(f"{found.group(2)} {found.group(3)}").strip()
-    return titles
-
-
 class Progress:
-    def __init__(self, stream: TextIO, titles: dict[str, str]) -> None:
+    def __init__(self, stream: TextIO, total: int) -> None:
         self.stream = stream
-        self.titles = titles
+        self.total = total  # the chapters (the front matter and numbers are printed after them)
+        self.printed = 0
+        self.cached = 0
+        self.last = ""
         self.shown = False
-        self.restart()
 
-    def restart(self) -> None:
-        """Count from nothing again (the book printed in one piece after all)."""
-        self.laid: dict[int, int] = {}  # part -> pages laid out
-        self.pages: dict[int, int] = {}  # part -> its page count, once paginated
-        self.drawn: dict[int, int] = {}  # part -> pages drawn
-        self.begun: set[str] = set()  # chapters whose first page is laid out
-        self.current = ""
-
-    def event(self, part: int, stage: str, page: int, anchors: tuple[str, ...] = ()) -> None:
-        if stage == "layout":  # a page may be laid out again (page-based counters): keep the most
-            self.laid[part] = max(self.laid.get(part, 0), page)
-            for name in anchors:
-                if name in self.titles:
-                    self.begun.add(name)
-                    self.current = self.titles[name]
-        elif stage == "paginated":
-            self.pages[part] = page
-        elif stage == "draw":
-            self.drawn[part] = max(self.drawn.get(part, 0), page)
+    def done(self, unit: Unit, cached: bool) -> None:
+        if cached:
+            self.cached += 1
+        else:
+            self.printed += 1
+        self.last = unit.title
         self.stream.write(_CLEAR + self.line())
         self.stream.flush()
         self.shown = True
 
     def line(self) -> str:
-        words = ["pdf:"]
-        if self.titles:
-            words.append(f"chapter {len(self.begun)}/{len(self.titles)},")
-        laid = sum(self.laid.values())
-        words.append(f"{laid} page{'' if laid == 1 else 's'} laid out")
-        if self.drawn:
-            words.append(f"· {sum(self.drawn.values())}/{sum(self.pages.values())} drawn")
-        elif self.current:
-            title = self.current
+        done = self.printed + self.cached
+        words = [f"pdf: {min(done, self.total)}/{self.total} chapters"]
+        if self.cached:
+            words.append(f"({self.cached} unchanged)")
+        if self.last:
+            title = self.last
             words.append("· " + (title if len(title) <= _TITLE_WIDTH else title[:_TITLE_WIDTH - 1] + "…"))
         return " ".join(words)
 

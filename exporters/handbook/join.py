@@ -107,8 +107,23 @@ def _link_across(book: Any, names: dict[bytes, Any]) -> None:
 
 
 def _stamp(book: Any, stamps: Any, numbered_from: int) -> None:
+    """Each stamp page as a form XObject drawn last on its book page, named for its page: a
+    chapter's pages share one resource dictionary, and pikepdf's `add_overlay` picks a random
+    name (the same notes would not give the same bytes)."""
+    import pikepdf
+
     for index in range(numbered_from, min(len(book.pages), len(stamps.pages))):
-        book.pages[index].add_overlay(stamps.pages[index])
+        page = book.pages[index]
+        form = book.copy_foreign(stamps.pages[index].as_form_xobject())
+        if pikepdf.Name.Resources not in page.obj:
+            page.obj.Resources = pikepdf.Dictionary()
+        resources = page.obj.Resources
+        if pikepdf.Name.XObject not in resources:
+            resources.XObject = pikepdf.Dictionary()
+        name = f"/QadeckPage{index + 1}"
+        resources.XObject[name] = form
+        page.contents_add(book.make_stream(b"q\n"), prepend=True)  # whatever the page leaves set
+        page.contents_add(book.make_stream(b"Q\nq " + name.encode() + b" Do Q\n"))
 
 
 def _front_matter(book: Any, first: Any) -> None:

@@ -1,9 +1,11 @@
 """The printable PDF handbook: the notes as a Chinese book, printed by WeasyPrint.
 
-Steps: check that a CJK font exists, build the HTML (`book`), print it with a URL
-fetcher that reads nothing outside the notes and the stylesheets (`fetch`), turn
-WeasyPrint's log into diagnostics, and write the PDF atomically. A `.notdef` glyph in the log
-is a build error naming the characters and the notes that hold them.
+Steps: check that a CJK font exists, build the HTML (`book`), cut it into documents printed one
+by one (`units`: each chapter, the cover, the contents, the page numbers) with a URL fetcher that
+reads nothing outside the notes and the stylesheets (`fetch`), each from the build cache when its
+inputs did not change (`press`), join them (`join`), turn WeasyPrint's log into diagnostics, and
+write the PDF atomically. A `.notdef` glyph in the log is a build error naming the characters and
+the notes that hold them.
 """
 
 from __future__ import annotations
@@ -125,11 +127,6 @@ def print_job(title: str, options: PdfOptions, context: BuildContext, fonts: Fon
     readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
     return PrintJob(context.notes.resolve(), styles, readable,
                     tuple(stylesheets(title, options, fonts.font_file)))
-
-
-def book_size(collection: Collection) -> int:
-    """The notes' Markdown, in characters: how long the book is, known before its HTML."""
-    return sum(len(piece.markdown) for note in collection.notes if note.in_outputs for piece in note.pieces())
 
 
 def _progress(chapters: int) -> Progress | None:

@@ -2,9 +2,9 @@
 
 `process_map` runs a function over items in a pool and returns the results in order. Forked
 workers inherit the parent's memory (nothing pickled on the way in) but are only safe while the
-parent runs no other thread; spawned ones start clean and are safe anywhere. The handbook's
-printing in parts talks with its workers through pipes of its own (`exporters/handbook/parts.py`):
-that is a conversation, not a map.
+parent runs no other thread; spawned ones start clean and are safe anywhere. The handbook prints
+its chapters in a pool of its own (`exporters/handbook/press.py`): it takes results as they come,
+heaviest chapters first, with a limit on every wait.
 """
 
 from __future__ import annotations

@@ -169,3 +169,28 @@ def test_a_worker_that_fails_is_one_sentence(tmp_path, monkeypatch):
     with pytest.raises(handbook_press.PrintFailed, match="printer caught fire") as failed:
         press.print_all([Unit("a", "甲", "<p>甲</p>"), Unit("b", "乙", "<p>乙</p>")])
     assert "\n" not in str(failed.value) and "--jobs 1" in str(failed.value)
+
+
+def test_a_cached_chapter_gives_its_warnings_again_and_is_not_written_again(tmp_path, monkeypatch):
+    from qadeck.exporters.handbook.chapters import Chapters
+
+    notes = write_notes(tmp_path / "notes", {
+        "a_QA.md": "# 甲\n\n## 问题\n\n### 1. 甲问？\n\n甲答 \U000f0000。\n",  # no font has it
+        "b_QA.md": "# 乙\n\n## 问题\n\n### 1. 乙问？\n\n乙答。\n",
+    })
+    written: list[str] = []
+    original = Chapters.chapter
+    monkeypatch.setattr(Chapters, "chapter", lambda self, number, note: written.append(note.path)
+                        or original(self, number, note))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    config = Config(notes=notes, out=tmp_path / "out", title="测试手册")
+
+    def build() -> list:
+        return handbook.export(parse(notes, title=config.title), tmp_path / "out" / "book.pdf",
+                               config.options("pdf"), context(config))
+
+    first = build()
+    assert sorted(written) == ["a_QA.md", "b_QA.md"]
+    written.clear()
+    assert build() == first and written == []
+    assert [(d.path, d.code) for d in first if d.severity == "warning"] == [("a_QA.md", "glyph.missing")]

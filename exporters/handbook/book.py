@@ -15,6 +15,7 @@ from functools import partial
 from importlib.resources import files
 from string import Template
 
+from qadeck.cache import Store
 from qadeck.context import BuildContext
 from qadeck.exporters.handbook.chapters import WRITING_LINES, Chapters, element_id
 from qadeck.exporters.handbook.fonts import Coverage
@@ -93,16 +94,40 @@ def _chapters(collection: Collection, options: PdfOptions, context: BuildContext
     again without it, so that no link or line of the contents points to a chapter the book lacks.
     Returns the collection without such notes, the chapters, their HTML and the notes' errors."""
     failures: list[Diagnostic] = []
+    store = Store(context.cache, "pdf-html")
     while True:
         chapters = Chapters(collection, options, context.notes, engine, coverage)
         failed: list[Diagnostic] = []
-        texts = [isolated(note.path, partial(chapters.chapter, i, note), failed, "the PDF")
-                 for i, note in enumerate(chapters.notes, 1)]
+        texts = [_chapter(chapters, number, note, options, store, failed)
+                 for number, note in enumerate(chapters.notes, 1)]
         if not failed:
+            store.prune()
             return collection, chapters, [t or "" for t in texts], failures
         failures.extend(failed)
         left_out = {d.path for d in failed}
         collection = replace(collection, notes=tuple(n for n in collection.notes if n.path not in left_out))
+
+
+@dataclass
+class _CachedChapter:
+    html: str
+    diagnostics: list[Diagnostic]
+
+
+def _chapter(chapters: Chapters, number: int, note: Note, options: PdfOptions, store: Store,
+             failed: list[Diagnostic]) -> str | None:
+    """A note's chapter with its diagnostics, kept in the build cache (`Chapters.unit_key`)."""
+    entry = chapters.unit_key(number, note, options)
+    cached = store.get(entry, _CachedChapter)
+    if cached is not None:
+        for problem in cached.diagnostics:
+            chapters.report(problem)
+        return cached.html
+    mark = len(chapters.diagnostics)
+    text = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
+    if text is not None:
+        store.put(entry, _CachedChapter(text, chapters.diagnostics[mark:]))
+    return text
 
 
 def _head(fonts: str, edition: str, **meta: str) -> str:

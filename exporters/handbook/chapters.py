@@ -14,6 +14,7 @@ from pathlib import Path
 
 from qadeck import codes
 from qadeck.assets import local_file
+from qadeck.cache import key
 from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
@@ -79,6 +80,12 @@ class Chapters:
 
     def section_id(self, note: Note, section: Section) -> str:
         return element_id("s", f"{note.path}\x1f{section.line}")
+
+    def unit_key(self, number: int, note: Note, options: PdfOptions) -> str:
+        """A chapter's HTML depends on its note, its number, where its links land in this book,
+        the options and the glyphs the installed fonts cover (images are read when printed)."""
+        landing = [self.policy.landing(link) for link in note.links]
+        return key("pdf-chapter", note, number, landing, options, str(self.policy.root), self.coverage)
 
     # -- a chapter ----------------------------------------------------------------------------
 
@@ -234,6 +241,10 @@ class PrintPolicy:
         if target is None:
             return Made(f'<span class="xref-out" title="{_e(link.target or link.href)}">{inner}</span>')
         return Made(f'<a class="xref" href="#{target}">{inner}</a>')
+
+    def landing(self, link: Link) -> str | None:
+        """Where a link of a note lands in this book (None: outside it)."""
+        return self._target(link) if link.kind in (LinkKind.NOTE, LinkKind.ANCHOR) else None
 
     def _target(self, link: Link) -> str | None:
         """The element id a note or anchor link points to in this book, if it is in the book."""

@@ -79,6 +79,9 @@ class Coverage:
         self._lows = [low for low, _ in merged]
         self._ranges = merged
 
+    def __repr__(self) -> str:  # what the installed fonts cover: part of a cached chapter's key
+        return f"Coverage({self._ranges!r})"
+
     @classmethod
     @lru_cache(maxsize=1)
     def system(cls) -> Coverage:

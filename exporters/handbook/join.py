@@ -20,6 +20,8 @@ from typing import Any
 
 from qadeck.exporters.handbook.units import DEST_SCHEME
 
+_STAMP_NAME = "/QadeckPageNumber"  # + the page number: the number's form in the page's resources
+
 
 def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0) -> bytes:
     import pikepdf
@@ -107,8 +109,17 @@ def _link_across(book: Any, names: dict[bytes, Any]) -> None:
 
 
 def _stamp(book: Any, stamps: Any, numbered_from: int) -> None:
+    """`Page.add_overlay` under a name made from the page number: pikepdf's own is random, and the
+    same notes must give the same bytes. (One name per page: pages may share their resources.)"""
+    import pikepdf
+
     for index in range(numbered_from, min(len(book.pages), len(stamps.pages))):
-        book.pages[index].add_overlay(stamps.pages[index])
+        page, form = book.pages[index], stamps.pages[index].as_form_xobject()
+        name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(f"{_STAMP_NAME}{index + 1}"))
+        placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox))
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"Q\n" + placement, prepend=False)
+        page.contents_coalesce()
 
 
 def _front_matter(book: Any, first: Any) -> None:

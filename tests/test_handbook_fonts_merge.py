@@ -221,3 +221,10 @@ def test_index_round_trip(sizes):
     index = cffmerge.read_index(written, 2)
     assert [index.item(i) for i in range(len(index))] == items
     assert index.end == len(written)
+
+
+def test_codes_shown_are_read_from_both_forms_of_w():
+    assert fontmerge._codes(pikepdf.Array([1, pikepdf.Array([500, 600]), 10, 12, 700])) == [1, 2, 10, 11, 12]
+    assert fontmerge._codes(pikepdf.Array([pikepdf.Name("/W"), pikepdf.Array([1])])) == []
+    assert fontmerge._codes(pikepdf.Array([0, 70_000, 500])) == []  # not two-byte codes
+    assert fontmerge._codes(None) == []

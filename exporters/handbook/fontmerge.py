@@ -59,10 +59,12 @@ def _merge_group(pdf: Any, program: str, descriptors: list[Any], shown: dict[tup
                             and any(stream.get("/Subtype") != "/OpenType" for stream in firsts)):
         return
     try:
-        inputs = {_digest(stream, codes): (stream, frozenset(codes)) for stream, codes in streams.values()}
-        if len(inputs) == 1:
-            shared = firsts[0]  # the same subset in every document: one copy is enough
+        digests = {stream.objgen: _digest(stream) for stream in firsts}
+        if len(set(digests.values())) == 1:
+            shared = firsts[0]  # the same subset in every document: one copy serves them all
         else:
+            inputs = {(digests[stream.objgen], tuple(sorted(codes))): (stream, frozenset(codes))
+                      for stream, codes in streams.values()}
             merged = _merged(list(inputs.values()), key("font merge", sorted(inputs)), store)
             if merged is None:
                 return
@@ -78,11 +80,10 @@ def _merge_group(pdf: Any, program: str, descriptors: list[Any], shown: dict[tup
         descriptor[program] = shared
 
 
-def _digest(stream: Any, codes: set[int]) -> str:
-    """A stream's encoded bytes and filters, and the codes shown with it: what the merge reads,
-    known without decoding the stream."""
+def _digest(stream: Any) -> str:
+    """A program, known without decoding it: its stream's encoded bytes and filters."""
     digest = hashlib.sha256(stream.read_raw_bytes())
-    digest.update(repr((str(stream.get("/Filter")), str(stream.get("/DecodeParms")), sorted(codes))).encode())
+    digest.update(repr((str(stream.get("/Filter")), str(stream.get("/DecodeParms")))).encode())
     return digest.hexdigest()
 
 
@@ -98,17 +99,21 @@ def _merged(inputs: list[tuple[Any, frozenset[int]]], entry: str, store: Store |
 
 def _codes(widths: Any) -> list[int]:
     """The codes a CID font's /W array gives widths (WeasyPrint writes one per glyph shown):
-    entries are `c [w1 w2 ...]` or `c_first c_last w`."""
+    entries are `c [w1 w2 ...]` or `c_first c_last w`; none when the array is not that shape."""
     import pikepdf
 
     if not isinstance(widths, pikepdf.Array):
         return []
     items, codes, i = list(widths), [], 0
-    while i + 1 < len(items):
-        if isinstance(items[i + 1], pikepdf.Array):
-            codes.extend(range(int(items[i]), int(items[i]) + len(items[i + 1])))
-            i += 2
-        else:
-            codes.extend(range(int(items[i]), int(items[i + 1]) + 1))
-            i += 3
+    try:
+        while i + 1 < len(items):
+            listed = isinstance(items[i + 1], pikepdf.Array)
+            first = int(items[i])
+            last = first + len(items[i + 1]) - 1 if listed else int(items[i + 1])
+            if first < 0 or last > 0xFFFF:  # codes are two bytes
+                return []
+            codes.extend(range(first, last + 1))
+            i += 2 if listed else 3
+    except (TypeError, ValueError):
+        return []
     return codes

@@ -16,6 +16,7 @@ their subsets pays only for reading them.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from typing import Any
 
 from qadeck.cache import Store, key
@@ -68,12 +69,14 @@ def _merge_group(pdf: Any, program: str, descriptors: list[Any], shown: dict[tup
             merged = _merged(list(inputs.values()), key("font merge", sorted(inputs)), store)
             if merged is None:
                 return
-            shared = pdf.make_stream(merged)
+            length, deflated = merged
+            shared = pdf.make_stream(deflated)  # written as it is: qpdf keeps a Flate stream's bytes
             for name, value in firsts[0].stream_dict.items():
                 if name not in ("/Length", "/Filter", "/DecodeParms", "/Length1"):
                     shared.stream_dict[name] = value
+            shared.Filter = pikepdf.Name.FlateDecode
             if program == "/FontFile2":
-                shared.Length1 = len(merged)  # TrueType programs say their decoded length
+                shared.Length1 = length  # TrueType programs say their decoded length
     except pikepdf.PdfError:
         return  # a stream that does not decode: leave the font as it is
     for descriptor in descriptors:
@@ -87,14 +90,17 @@ def _digest(stream: Any) -> str:
     return digest.hexdigest()
 
 
-def _merged(inputs: list[tuple[Any, frozenset[int]]], entry: str, store: Store | None) -> bytes | None:
-    """The merged program, from the cache when these inputs were merged before (b"": unmergeable)."""
-    found = store.get(entry, bytes) if store is not None else None
+def _merged(inputs: list[tuple[Any, frozenset[int]]], entry: str,
+            store: Store | None) -> tuple[int, bytes] | None:
+    """The merged program's length and its bytes deflated, from the cache when these inputs were
+    merged before ((0, b""): they cannot be). Deflated once here, not by qpdf at every build."""
+    found = store.get(entry, tuple) if store is not None else None
     if found is None:
-        found = sfntmerge.merge([(stream.read_bytes(), codes) for stream, codes in inputs]) or b""
+        merged = sfntmerge.merge([(stream.read_bytes(), codes) for stream, codes in inputs]) or b""
+        found = (len(merged), zlib.compress(merged) if merged else b"")
         if store is not None:
             store.put(entry, found)
-    return found or None
+    return found if found[0] else None
 
 
 def _codes(widths: Any) -> list[int]:

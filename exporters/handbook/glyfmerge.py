@@ -39,6 +39,10 @@ class Glyf:
         """The shared glyphs (ids up to the limit) that have an outline."""
         return compress(range(self.limit + 1), map(sub, self.offsets[1:], self.offsets[:-1]))
 
+    def gid(self, code: int) -> int | None:
+        """The glyph a code shows: the same id, among the shared glyphs."""
+        return code if 0 <= code <= self.limit else None
+
     def data(self, gid: int) -> bytes:
         data = self.glyf[self.offsets[gid]:self.offsets[gid + 1]]
         return data + b"\0" * (-len(data) % 4)  # a subset pads to 2 or 4 bytes: compare both padded

@@ -17,6 +17,7 @@ from __future__ import annotations
 import struct
 import sys
 from array import array
+from collections.abc import Callable
 from io import BytesIO
 from itertools import compress
 from typing import Any, NamedTuple
@@ -154,13 +155,19 @@ def _merge(subsets: list[Subset]) -> bytes:
     if isinstance(subsets[0].outlines, cffmerge.Cff):
         # the base's cmap names glyph ids: they must be its CIDs, as they are in the merged font
         bases = [s for s in subsets if isinstance(s.outlines.cids, range)]
+        empty: Any = (cffmerge.EMPTY, None)
 
         def marks(index: int) -> list[tuple[int, int, Any]]:
             return subsets[index].outlines.marks()
+
+        def outline(index: int, gid: int) -> Any:
+            charstring, fd = subsets[index].outlines.identity(gid)
+            return charstring, fd if len(charstring) > 1 else None  # an empty glyph's Font DICT draws nothing
     else:
-        bases = subsets
+        bases, empty = subsets, b""
         builder = glyfmerge.Builder([s.outlines for s in subsets],
                                     max(s.size for s in subsets), lambda i, gid: subsets[i].metrics(gid))
+        outline = builder.glyph
 
         def marks(index: int) -> list[tuple[int, int, Any]]:
             return [(gid, gid, builder.glyph(index, gid)) for gid in subsets[index].outlines.filled()]
@@ -186,23 +193,20 @@ def _merge(subsets: list[Subset]) -> bytes:
         count = builder.next
     if count > 0xFFFF:
         raise Unmergeable("too many glyphs")
-    if builder is None:
-        _check_shown(subsets, sources)
+    _check_shown(subsets, sources, outline, empty)
     return _write(max(bases, key=lambda s: s.count), subsets, sources, count, outlines)
 
 
-def _check_shown(subsets: list[Subset], sources: Sources) -> None:
-    """Every CID a document shows is drawn by the merged CFF font as by the document's own subset."""
-    for subset in subsets:
-        cff = subset.outlines
-        for cid in subset.shown:
-            gid = cff.gid(cid)
+def _check_shown(subsets: list[Subset], sources: Sources, outline: Callable[[int, int], Any],
+                 empty: Any) -> None:
+    """Every code a document shows is drawn by the merged font as by the document's own subset."""
+    for index, subset in enumerate(subsets):
+        for code in subset.shown:
+            gid = subset.outlines.gid(code)
             if gid is None:
                 continue  # the document shows .notdef there, and a missing glyph fails the build
-            mine, source = cff.identity(gid), sources.get(cid)
-            merged = subsets[source[0]].outlines.identity(source[1]) if source else (cffmerge.EMPTY, None)
-            if mine[0] != merged[0] or (len(mine[0]) > 1 and mine[1] != merged[1]):
-                raise Unmergeable(f"CID {cid} would change")
+            if outline(index, gid) != (outline(*sources[code]) if code in sources else empty):
+                raise Unmergeable(f"the glyph of code {code} would change")
 
 
 def _write(base: Subset, subsets: list[Subset], sources: Sources, count: int,

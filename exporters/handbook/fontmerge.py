@@ -9,8 +9,8 @@ from all their subsets (`sfntmerge`), while each document's font dictionaries (c
 ToUnicode) stay as they are: the merged program gives every code the glyph it had.
 
 Fonts whose subsets cannot be merged safely keep them (`sfntmerge.merge` returns None). A merged
-program is cached by the digests of its inputs, so a rebuild whose documents did not change
-their subsets pays only for reading them.
+program is cached by the digests of its inputs (encoded stream bytes and codes shown), so a
+rebuild whose documents did not change their subsets pays only for hashing those streams.
 """
 
 from __future__ import annotations

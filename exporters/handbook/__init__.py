@@ -92,7 +92,9 @@ def render(collection: Collection, options: PdfOptions,
     problems = Problems(book.diagnostics + notices, collection)
     problems.read_log([m for p in documents for m in p.messages],
                       [r for p in documents for r in p.refused])
-    pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages)
+    programs = Store(context.cache, "pdf-fonts")  # merged font programs (`fontmerge`)
+    pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages, fonts=programs)
+    programs.prune()
     return pdf, problems.diagnostics
 
 

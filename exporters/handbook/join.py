@@ -7,6 +7,8 @@ and lay the page numbers over it.
   named destination `<id>`; one whose id no document has is dropped (it has nowhere to go).
 - The numbers: page N of the stamps' document (empty pages carrying only "第 N 页 / 共 M 页")
   is laid over page N of the book as a form XObject, from `numbered_from` on (the cover has none).
+- Each font gets one program for the whole book, merged from the documents' subsets
+  (`fontmerge`; `fonts` caches the merged programs).
 - The document information and language are the first document's (the cover, printed with the
   book's head). The file identifier is a digest of the content (qpdf's deterministic id), so
   the same notes give the same bytes.
@@ -18,11 +20,15 @@ import warnings
 from io import BytesIO
 from typing import Any
 
+from qadeck.cache import Store
 from qadeck.exporters.handbook.units import DEST_SCHEME
 
 
-def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0) -> bytes:
+def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0,
+         fonts: Store | None = None) -> bytes:
     import pikepdf
+
+    from qadeck.exporters.handbook.fontmerge import merge_fonts
 
     book = pikepdf.Pdf.new()
     sources = [pikepdf.open(BytesIO(data)) for data in documents]
@@ -49,6 +55,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
     if stamps is not None:
         _stamp(book, pikepdf.open(BytesIO(stamps)), numbered_from)
     _front_matter(book, sources[0])
+    merge_fonts(book, fonts)
     out = BytesIO()
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
               compress_streams=True)

@@ -14,6 +14,7 @@ import re
 import sys
 from contextlib import ExitStack
 from importlib.resources import as_file, files
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,10 +105,7 @@ def _contents(press: Press, book: Book, before: int, chapters: list[Printed]) ->
     the length they print to (once, nearly always); False if that never settled."""
     from qadeck.exporters.handbook import units
 
-    starts, start = [], 0
-    for chapter in chapters:
-        starts.append(start)
-        start += chapter.pages
+    starts = list(accumulate((chapter.pages for chapter in chapters), initial=0))[:-1]  # each one's first
     pages = press.print_one(units.contents(book, {name: _PLACEHOLDER for chapter in chapters
                                                   for name in chapter.anchors})).pages
     for _ in range(_TRIES):

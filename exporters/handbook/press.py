@@ -86,7 +86,7 @@ class Press:
         order = sorted(range(len(units)), key=lambda i: -units[i].weight)  # heaviest first
         items = [(indexes[i], self.job, units[i].html) for i in order]
         start = "fork" if fork_is_safe() else "spawn"  # fork: WeasyPrint is already imported
-        pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(units)), maxtasksperchild=None)
+        pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(units)))
         try:
             results = pool.imap_unordered(_print_unit, items, chunksize=1)
             for _ in items:

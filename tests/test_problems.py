@@ -1,5 +1,5 @@
 """Coding-problem notes and question lists: what the parser makes of them (fixtures in
-tests/fixtures/problems), and the 16 problems of the shared corpus."""
+tests/fixtures/problems), and the problems of the shared corpus (counted from its files)."""
 
 from __future__ import annotations
 
@@ -213,7 +213,7 @@ def test_the_corpus_problems(shared):
     collection = parse(root)
     found = [n for n in collection.notes if n.problem is not None]
     files = sorted((root / "problems").rglob("*.md"))
-    assert len(found) == len(files) == 16
+    assert len(found) == len(files) > 0  # count from the files: the corpus grows
     for note in found:
         text = (root / note.path).read_text(encoding="utf-8")
         info = text[text.index("<!--info"):text.index("-->", text.index("<!--info"))]

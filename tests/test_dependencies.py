@@ -86,3 +86,11 @@ def test_the_installed_versions_are_the_locked_ones():
         installed = metadata.version(requirement.name)
         assert installed == pins[next(p for p in pins if canonicalize_name(p)
                                       == canonicalize_name(requirement.name))], requirement.name
+
+
+def test_the_test_helpers_load_once():
+    """tests/ is a package, so pytest's conftest and `from tests.conftest import` are one module."""
+    import tests.conftest
+
+    assert "conftest" not in sys.modules, "tests/conftest.py loaded under a second name"
+    assert tests.conftest.__name__ == "tests.conftest"

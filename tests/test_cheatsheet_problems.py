@@ -13,6 +13,7 @@ import pytest
 from tests import test_cheatsheet as sheet
 from tests.conftest import FIXTURES, parse
 from tests.test_cheatsheet import NOTES, build, own_requests
+from tests.test_cheatsheet_bar import COVERED
 
 browser = sheet.browser  # the Chromium fixtures of test_cheatsheet
 open_page = sheet.open_page
@@ -163,3 +164,17 @@ def test_every_in_page_link_lands_on_an_element_with_problems(page_file):
     ids = set(re.findall(r'\sid="([^"]+)"', text))
     targets = set(re.findall(r'href="#([^"]*)"', text))
     assert targets and targets <= ids
+
+
+def test_the_corpus_related_problems_are_searched_and_the_bar_stays_small(shared, open_page, tmp_path):
+    root = shared / "corpus" / "sspace" / "algorithms"
+    out = tmp_path / "algorithms.html"
+    build(root, out)
+    naming = {n.questions[0].id for n in parse(root).notes if n.problem is not None
+              and any("接雨水" in r.text for r in n.problem.related)}
+    opened = open_page(out)
+    opened.page.fill("#qd-search", "接雨水")
+    assert len(naming) > 10 and naming <= set(opened.shown())
+    opened.page.fill("#qd-search", "")
+    assert opened.page.evaluate(COVERED) <= 0.15
+    assert not opened.errors

@@ -316,8 +316,9 @@
     update();
   }
 
+  /* Expanding opens the answers and approaches; related-problem lists (dozens of titles each) stay. */
   function setAll(open) {
-    document.querySelectorAll("main details").forEach(function (d) {
+    document.querySelectorAll(open ? "main details:not(.qd-rel)" : "main details").forEach(function (d) {
       d.open = open; d.removeAttribute("data-qd-auto");
     });
   }
@@ -353,7 +354,7 @@
   /* Print shows every folded part; browsers without ::details-content need them opened. */
   function printDetails(opening) {
     if (opening) {
-      document.querySelectorAll("main details:not([open])").forEach(function (d) {
+      document.querySelectorAll("main details:not([open]):not(.qd-rel)").forEach(function (d) {
         d.open = true; d.setAttribute("data-qd-print", "");
       });
     } else {

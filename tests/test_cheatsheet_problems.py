@@ -178,3 +178,15 @@ def test_the_corpus_related_problems_are_searched_and_the_bar_stays_small(shared
     opened.page.fill("#qd-search", "")
     assert opened.page.evaluate(COVERED) <= 0.15
     assert not opened.errors
+
+
+def test_expand_all_and_print_leave_the_related_lists_out(open_page, page_file):
+    ids = ids_of(page_file)
+    opened = open_page(page_file)
+    page = opened.page
+    related = f'[id="{ids["两数之和"]}"] details.qd-rel'
+    page.click("#qd-expand")
+    assert page.eval_on_selector(f'[id="{ids["两数之和"]}"] details.qd-d:not(.qd-rel)', "d => d.open") is True
+    assert page.eval_on_selector(related, "d => d.open") is False
+    page.emulate_media(media="print")
+    assert page.is_hidden(related)

@@ -70,6 +70,11 @@
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && panel.classList.contains("qd-float")) { closePanel(); toggle.focus(); }
     });
+    window.addEventListener("scroll", function () {  // back at the top: the panel goes back to its place
+      if (panel.classList.contains("qd-float") && bar.getBoundingClientRect().top > 0) {
+        showPanel(true, false); inPage = false;
+      }
+    }, { passive: true });
     document.addEventListener("click", function (e) {  // a click outside a dropped-down panel closes it
       if (panel.classList.contains("qd-float") && !panel.contains(e.target) && !bar.contains(e.target)) {
         closePanel();

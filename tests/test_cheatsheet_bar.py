@@ -114,8 +114,9 @@ def test_opened_further_down_the_panel_drops_down_under_the_bar(open_page, many)
         bar = page.eval_on_selector("#qd-controls", "e => e.getBoundingClientRect().bottom")
         panel = page.eval_on_selector("#qd-panel", "e => e.getBoundingClientRect()")
         assert abs(panel["top"] - bar) < 2 and panel["bottom"] <= height
-        page.click(".qd-pf[data-dim='company'][data-value='公司03']")
-        assert opened.count().startswith("显示 ") and "公司: 公司03" in page.text_content("#qd-summary-text")
+        page.click(".qd-pf[data-dim='level'][data-value='中等']")  # a page still long enough to scroll
+        assert opened.count().startswith("显示 ") and "难度: 中等" in page.text_content("#qd-summary-text")
+        assert page.get_attribute("#qd-panel", "class") == "qd-panel qd-float"
         page.keyboard.press("Escape")
         assert page.get_attribute("#qd-panel", "class") == "qd-panel"
         # On the wide screen the panel was open in the page: it goes back there; on the phone it closes.
@@ -131,3 +132,16 @@ def test_a_click_outside_the_dropped_down_panel_closes_it(open_page, many):
     assert page.is_visible("#qd-panel")
     page.mouse.click(200, 830)
     assert page.is_hidden("#qd-panel") and page.get_attribute("#qd-filter", "aria-expanded") == "false"
+
+
+def test_scrolled_back_to_the_top_the_dropped_down_panel_goes_back_to_its_place(open_page, many):
+    opened = open_page(many, width=390, height=844)
+    page = opened.page
+    page.evaluate("window.scrollTo(0, 2000)")
+    page.click("#qd-filter")
+    assert page.get_attribute("#qd-panel", "class") == "qd-panel qd-float"
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_function("!document.getElementById('qd-panel').classList.contains('qd-float')")
+    panel = page.eval_on_selector("#qd-panel", "e => e.getBoundingClientRect().top")
+    bar = page.eval_on_selector("#qd-controls", "e => e.getBoundingClientRect().bottom")
+    assert page.is_visible("#qd-panel") and abs(panel - bar) < 2  # open, in the page under the bar

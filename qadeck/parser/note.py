@@ -27,7 +27,7 @@ from qadeck.parser.problem import ProblemDraft, is_problem, read_problem
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
 from qadeck.parser.template import is_template
-from qadeck.parser.topics import CARDS, QUESTIONS, TOPICS
+from qadeck.parser.topics import CARDS, QUESTIONS, TOPICS, front_page
 from qadeck.syntax import INLINE_LINK, MATH, link_target
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
@@ -90,7 +90,7 @@ def read_note(path: str, text: str, problems: list[Problem], cards: str = QUESTI
     title = _title(scanned, nodes, stem, meta)
     pins = _pins(scanned, nodes)
     topics = own_lines(scanned, nodes) if _cards(meta, cards, scanned, problems) == TOPICS else None
-    classify(nodes, bool(_QA_STEM.search(stem)), pins, topics)
+    classify(nodes, bool(_QA_STEM.search(stem)), pins, topics, front_page(path))
     draft = NoteDraft(path, title, meta, read_keywords(scanned), template=is_template(stem, scanned))
     if draft.template:
         return draft

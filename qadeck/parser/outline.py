@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from qadeck.model import Outline
 from qadeck.parser.heading import SECTION_MARKERS, HeadingText, read_heading, reads_as_question
 from qadeck.parser.scan import RawHeading, Scan
-from qadeck.parser.topics import verdict
+from qadeck.parser.topics import FRONT_PAGE, verdict
 
 
 @dataclass
@@ -64,7 +64,8 @@ def own_lines(scanned: Scan, nodes: list[Node]) -> Own:
     return own
 
 
-def classify(nodes: list[Node], qa_note: bool, pins: dict[int, str], topics: Own | None = None) -> None:
+def classify(nodes: list[Node], qa_note: bool, pins: dict[int, str], topics: Own | None = None,
+             front: bool = False) -> None:
     """Sections, questions and sub-headings of answers; see README.md, "The notes dialect". With
     `topics` (each heading's own lines), a heading that is no question for sure becomes a topic
     when its own section explains something, else a section that says why it makes no card."""
@@ -77,7 +78,7 @@ def classify(nodes: list[Node], qa_note: bool, pins: dict[int, str], topics: Own
         node.kind = definite[index] or _ambiguous(nodes, definite, index, qa_note, qa_level)
         if topics is not None and not definite[index] and node.kind != "part":
             lines, code = topics[index]
-            node.why = verdict(node.head.text, lines, code, bool(node.children))
+            node.why = FRONT_PAGE if front else verdict(node.head.text, lines, code, bool(node.children))
             node.kind = "section" if node.why else "topic"
 
 

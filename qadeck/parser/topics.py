@@ -26,6 +26,10 @@ _NAMES = {
     "table of contents": ("index", "目录", "toc", "contents", "table of contents", "大纲"),
     "related reading": ("相关专题", "相关阅读", "相关链接", "相关文章", "相关笔记", "相关内容", "see also",
                         "links", "链接", "友情链接"),
+    "about the notes": ("注意", "说明", "声明", "免责声明", "致谢", "鸣谢", "联系方式", "联系我",
+                        "交流群", "公众号", "赞赏", "打赏", "license", "许可证", "开源协议",
+                        "contributing", "贡献", "更新日志", "changelog", "star history", "在线阅读",
+                        "todo", "待办"),
     "installation": ("安装", "安装说明", "安装方法", "安装方式", "环境安装", "环境配置", "环境准备",
                      "installation", "install", "setup", "依赖安装"),
 }
@@ -39,6 +43,7 @@ _SOURCE_WORDS = re.compile(r"^(?:来源|出处|原文|原文链接|转载|转自
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _LEAD_IN = re.compile(r"(?:[:：]|如下|以下|如下所示|如下图|见下)\W*$")
+_LABELS = re.compile(r"[^\s：:]{0,20}[：:]")
 _QUOTE = re.compile(r"^\s*(?:>\s*)+")
 _MATH_OPEN = re.compile(r"^\s*\$\$")
 
@@ -60,6 +65,14 @@ def structural_name(text: str) -> str:
     """Why a heading's name alone makes it structural ("references", ...), else ""."""
     name = " ".join(_NAME_TRIM.sub("", text).lower().split())
     return _STRUCTURAL.get(name, "")
+
+
+FRONT_PAGE = "structural: the notes' front page (README.md at the top)"
+
+
+def front_page(path: str) -> bool:
+    """The README at the top of the notes folder: the repository's landing page, not a topic note."""
+    return path.lower() in ("readme.md", "readme.markdown", "index.md")
 
 
 def verdict(text: str, lines: Lines, code: set[int], has_children: bool) -> str:
@@ -96,7 +109,7 @@ def _is_link_line(line: str) -> bool:
     if "![" in line or "<img" in line.lower():
         return False  # a figure explains
     rest = _LINK.sub("", _bare(line))
-    return rest != _bare(line) and not _sentence(rest)
+    return rest != _bare(line) and not _sentence(_LABELS.sub("", rest))  # `在线阅读链接：[…](…)`
 
 
 def _is_source_line(line: str) -> bool:

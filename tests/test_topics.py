@@ -57,6 +57,7 @@ def test_headings_that_make_no_card_say_why():
     ("参考", "references"), ("References", "references"), ("Reading", "references"),
     ("Index", "table of contents"), ("目录", "table of contents"), ("TOC", "table of contents"),
     ("相关专题", "related reading"), ("相关阅读：", "related reading"), ("总结", ""), ("简述", ""),
+    ("注意：", "about the notes"), ("安装说明", "installation"),
 ])
 def test_structural_names(name, why):
     assert structural_name(name) == why
@@ -163,3 +164,19 @@ def test_config_reads_cards_and_folder_tables(tmp_path: Path):
     (tmp_path / "qadeck.toml").write_text('[folders."a"]\ncards = "all"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match='folders."a"'):
         load_config(tmp_path)
+
+
+def test_the_front_page_readme_makes_no_topic_cards(tmp_path: Path):
+    body = "## 简介\n\n本仓库整理了大模型面试的常见知识点。\n\n## 什么是 RLHF？\n\n用人类反馈训练奖励模型。\n"
+    write_notes(tmp_path, {"README.md": "# 笔记\n\n" + body, "sub/README.md": "# 子目录\n\n" + body})
+    collection = parse(tmp_path, cards="topics")
+    top, sub = _note(collection, "README.md"), _note(collection, "sub/README.md")
+    assert [q.text for q in top.questions] == ["什么是 RLHF？"]  # questions still count
+    assert _became(top)["简介"] == ("section", "structural: the notes' front page (README.md at the top)")
+    assert [q.kind for q in sub.questions] == ["topic", "question"]
+
+
+def test_a_labelled_link_line_is_only_links(tmp_path: Path):
+    write_notes(tmp_path, {"n.md": "# N\n\n## 在线版本\n\n在线阅读链接：[我的笔记](https://example.org/notes)\n"})
+    note = parse(tmp_path, cards="topics").notes[0]
+    assert _became(note)["在线版本"] == ("section", "structural: only links")

@@ -56,7 +56,7 @@ def test_numbered_headings_read_alike_in_both_modes(topics, questions):
                             "Pre-LN", "layer_norm 的参数"]
     assert [o.why for o in note.outline if o.text == "QA"] == ["group: only sub-headings"]
     assert note.question(note.questions[-1].id).context == ("QA",)
-    assert _texts(questions["编号.md"])[:3] == ["归一化的作用", "BatchNorm", "为什么要做归一化？"]
+    assert _texts(questions["编号.md"])[:4] == ["归一化的作用", "BatchNorm", "总结", "为什么要做归一化？"]
 
 
 def test_questions_without_a_mark_are_questions_in_both_modes(topics, questions):
@@ -82,7 +82,8 @@ def test_setext_headings_and_rules(topics, questions):
 def test_skipped_and_misnested_levels(topics):
     note = topics["层级.md"]
     assert [(q.text, q.context) for q in note.questions] == [
-        ("梯度裁剪", ()), ("学习率预热", ()), ("Adam", ("优化器",)), ("AdamW", ("优化器",))]
+        ("梯度裁剪", ()), ("学习率预热", ()), ("Adam", ("优化器",)), ("AdamW", ("优化器",)),
+        ("排列语言模型", ("XLNet",)), ("自编码", ())]  # `### 5.` after `# 4.` is its sibling
     assert "####### 这一行有七个井号" in note.questions[2].answer.body  # seven `#` make no heading
 
 

@@ -3,6 +3,7 @@ an answer, or (cards = "topics") a topic card or a heading that says why it make
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from qadeck.model import Outline
@@ -22,17 +23,41 @@ class Node:
 
 
 def tree(headings: list[RawHeading]) -> list[Node]:
+    """The headings as a tree by their levels; where the numbering says a heading comes after the
+    one its level puts it under (`# 4.XLNet` … `### 5.AR和AE`), it is that heading's sibling."""
     nodes: list[Node] = []
     stack: list[int] = []
     for raw in headings:
-        while stack and nodes[stack[-1]].raw.level >= raw.level:
+        head = read_heading(raw.text)
+        number = _number(head.numbering)
+        while stack and (nodes[stack[-1]].raw.level >= raw.level
+                         or _follows(number, _number(nodes[stack[-1]].head.numbering))):
             stack.pop()
         parent = stack[-1] if stack else None
-        nodes.append(Node(raw, read_heading(raw.text), parent))
+        nodes.append(Node(raw, head, parent))
         if parent is not None:
             nodes[parent].children.append(len(nodes) - 1)
         stack.append(len(nodes) - 1)
     return nodes
+
+
+_DOTTED = re.compile(r"^(\d+(?:\.\d+)*)\.?$")
+
+
+def _number(numbering: str) -> tuple[int, ...]:
+    """`1.2.` as (1, 2); () for no numbering or another style (`（1）`)."""
+    match = _DOTTED.match(numbering)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else ()
+
+
+def _follows(number: tuple[int, ...], above: tuple[int, ...]) -> bool:
+    """Whether a heading numbered `number` comes after one numbered `above` at its own depth
+    (`5.` after `4.`, `2.3` after `2.2`), so it cannot sit under it. Numbering that starts over
+    (`1.` under `2.`) can."""
+    depth = len(number)
+    if not number or len(above) < depth:
+        return False
+    return number[:-1] == above[:depth - 1] and number[-1] > above[depth - 1]
 
 
 def lone_top(nodes: list[Node]) -> bool:

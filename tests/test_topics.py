@@ -57,7 +57,8 @@ def test_headings_that_make_no_card_say_why():
     ("参考", "references"), ("References", "references"), ("Reading", "references"),
     ("Index", "table of contents"), ("目录", "table of contents"), ("TOC", "table of contents"),
     ("相关专题", "related reading"), ("相关阅读：", "related reading"), ("总结", ""), ("简述", ""),
-    ("注意：", "about the notes"), ("安装说明", "installation"),
+    ("注意：", "about the notes"), ("安装说明", "installation"), ("安装包", "installation"),
+    ("快速开始", "installation"), ("安装原理", ""),
 ])
 def test_structural_names(name, why):
     assert structural_name(name) == why
@@ -180,3 +181,17 @@ def test_a_labelled_link_line_is_only_links(tmp_path: Path):
     write_notes(tmp_path, {"n.md": "# N\n\n## 在线版本\n\n在线阅读链接：[我的笔记](https://example.org/notes)\n"})
     note = parse(tmp_path, cards="topics").notes[0]
     assert _became(note)["在线版本"] == ("section", "structural: only links")
+
+
+def test_code_listings_and_labelled_code_are_no_cards(tmp_path: Path):
+    code = "```python\n" + "x = 1\n" * 6 + "```\n"
+    write_notes(tmp_path, {"n.md": "# N\n\n## 训练代码\n\n- 数据：某个数据集\n\n" + code +
+                           "\n## 使用\n\n**离线批量推理**\n\n" + code +
+                           "\n## 题目\n\n[第一题](./a.md)\n\n参考资料：\n\n"
+                           "- [某篇文章](https://example.org)\n" +
+                           "\n## 原理\n\n先把输入切块，再逐块计算注意力，最后合并结果。\n\n" + code})
+    became = _became(parse(tmp_path, cards="topics").notes[0])
+    assert became["训练代码"] == ("section", "structural: a code listing")
+    assert became["使用"] == ("section", "structural: usage code, no sentence")
+    assert became["题目"] == ("section", "structural: only links")
+    assert became["原理"] == ("topic", "")

@@ -22,7 +22,7 @@ _MARKER_CHARS = frozenset("".join(KNOWN_MARKERS).replace(_VS16, ""))
 # digit), `1.2总结` (CJK right after), `（1）`, `(1)`, `1）`, `1、`, `一、`, `1-1 `, `Q1:`. A bare
 # number (`2021 年`) or a decimal (`1.5B`) is no numbering.
 _NUMBER = (r"(?:\d+(?:\.\d+)*\.(?=\s)|\d+(?:\.\d+)+(?=\s)|\d+(?:\.\d+)*\.(?=[^\d\s.])"
-           r"|\d+(?:\.\d+)+(?=[\u3400-\u9fff])|[（(]\d{1,3}[)）]|\d{1,3}[)）、]|[一二三四五六七八九十]{1,3}、"
+           r"|\d+(?:\.\d+)+(?=[\u3400-\u9fff*_])|[（(]\d{1,3}[)）]|\d{1,3}[)）、]|[一二三四五六七八九十]{1,3}、"
            r"|\d{1,3}(?:-\d{1,3})+(?=[\s\u3400-\u9fffA-Za-z])|Q\d{1,3}[.:：、])")
 _NUMBERING = re.compile(rf"^{_NUMBER}\s*")
 # Numbering inside emphasis: `**1. 概述**` or `**1.** 概述` (the emphasis stays, the number goes).

@@ -43,6 +43,10 @@ _SOURCE_WORDS = re.compile(r"^(?:来源|出处|原文|原文链接|转载|转自
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 _LEAD_IN = re.compile(r"(?:[:：]|如下|以下|如下所示|如下图|见下)\W*$")
+_INSTALL = re.compile(r"(?:环境|依赖|包的?)?安装(?:说明|方法|方式|步骤|包|依赖|指南|教程|与使用)?"
+                      r"|快速(?:开始|上手)|quick ?start|getting started")
+_CODE_NAME = re.compile(r"(?:\S{0,4}(?:代码|源码)(?:实现|示例|演示)?|code|完整代码|示例代码|实现代码)")
+_BOLD_ONLY = re.compile(r"(\*\*|__)[^*_]+\1[：:]?")
 _LABELS = re.compile(r"[^\s：:]{0,20}[：:]")
 _QUOTE = re.compile(r"^\s*(?:>\s*)+")
 _MATH_OPEN = re.compile(r"^\s*\$\$")
@@ -64,7 +68,15 @@ def cards_mode(path: str, cards: str, folders: tuple[tuple[str, str], ...]) -> s
 def structural_name(text: str) -> str:
     """Why a heading's name alone makes it structural ("references", ...), else ""."""
     name = " ".join(_NAME_TRIM.sub("", text).lower().split())
+    if _INSTALL.fullmatch(name):
+        return "installation"
     return _STRUCTURAL.get(name, "")
+
+
+def _is_label(line: str) -> bool:
+    """A short label line: `参考资料：`, `**离线批量推理**` (it names what follows, says nothing)."""
+    text = _bare(line)
+    return len(text) <= 24 and (bool(re.fullmatch(r"[^：:]+[：:]", text)) or bool(_BOLD_ONLY.fullmatch(text)))
 
 
 FRONT_PAGE = "structural: the notes' front page (README.md at the top)"
@@ -89,12 +101,15 @@ def verdict(text: str, lines: Lines, code: set[int], has_children: bool) -> str:
         return "structural: only code, no sentence"
     if all(_TODO.match(_bare(t)) for t in prose) and len(prose) == len(content):
         return "structural: only TODO"
-    if all(_is_link_line(t) for t in prose) and len(prose) == len(content):
+    labels = [t for t in prose if _is_label(t)]
+    if len(labels) < len(prose) == len(content) and all(_is_link_line(t) or t in labels for t in prose):
         return "structural: only links"
     if len(content) == 1 and _is_source_line(content[0][1]):
         return "structural: only a source line"
     if len(prose) < len(content) and not any(_explains(t) for t in prose):
         return "structural: usage code, no sentence"
+    if _CODE_NAME.fullmatch(_NAME_TRIM.sub("", text).lower()) and 3 * len(prose) <= len(content):
+        return "structural: a code listing"
     if has_children and len(content) == 1 and _LEAD_IN.search(prose[0]) and len(_bare(prose[0])) <= 60:
         return "group: only a lead-in to its sub-headings"
     return ""
@@ -138,4 +153,6 @@ def _explains(line: str) -> bool:
     text = _bare(line)
     if _MATH_OPEN.match(text) or text.startswith("|") or "![" in text or "<img" in text.lower():
         return True
+    if _is_label(line):
+        return False
     return _sentence(_LINK.sub("", text)) and not (_LEAD_IN.search(text) and len(text) <= 40)

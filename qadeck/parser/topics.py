@@ -110,9 +110,15 @@ def verdict(text: str, lines: Lines, code: set[int], has_children: bool) -> str:
         return "structural: usage code, no sentence"
     if _CODE_NAME.fullmatch(_NAME_TRIM.sub("", text).lower()) and 3 * len(prose) <= len(content):
         return "structural: a code listing"
-    if has_children and len(content) == 1 and _LEAD_IN.search(prose[0]) and len(_bare(prose[0])) <= 60:
+    if has_children and _lead_in(content, prose):
         return "group: only a lead-in to its sub-headings"
     return ""
+
+
+def _lead_in(content: Lines, prose: list[str]) -> bool:
+    """A short introduction that ends by pointing at what follows (`主要有以下两种：`, `…其用法如下。`)."""
+    words = "".join(_LINK.sub("", _bare(t)) for t in prose)
+    return len(content) == len(prose) <= 3 and len(words) <= 80 and bool(_LEAD_IN.search(_bare(prose[-1])))
 
 
 def _bare(line: str) -> str:

@@ -94,5 +94,10 @@ def test_topics_are_searchable_entries_of_the_cheat_sheet(tmp_path: Path):
             assert shown == [ada.id]
             section = page.eval_on_selector(f"[id='{ada.id}']", "e => e.closest('.qd-sec').innerText")
             assert section.startswith("AdaLoRA")  # its group heading says which 技术原理 it is
+            sub = next(q for q in collection.questions() if q.text == "对称量化")  # under the topic 量化
+            page.fill("#qd-search", "")
+            label = page.eval_on_selector(f"[id='{sub.parent}'] .qd-fu [id='{sub.id}'] > .qd-qh",
+                                          "e => getComputedStyle(e, '::before').content")
+            assert label in ("none", "normal")  # a sub-topic is shown in its parent, not as 追问
         finally:
             browser.close()

@@ -47,6 +47,8 @@ def _note(note: Note, full: bool) -> dict[str, Any]:
                      for s in note.sections],
         "problem": _problem(note.problem),
         "questions": [_question(q, full) for q in note.questions],
+        # every heading and what it became (a card, a section, a part) or why it makes no card
+        "outline": [asdict(o) for o in note.outline],
     }
     if full:
         data["references"] = note.references.markdown if note.references else ""
@@ -82,6 +84,8 @@ def _question(q: Question, full: bool) -> dict[str, Any]:
         "section": list(q.section),
         "pinned": q.pinned,
     }
+    if q.kind == "topic":
+        data["context"] = list(q.context)  # the headings above it
     if full:
         data["answer"] = {
             "short": q.answer.short,

@@ -15,6 +15,7 @@ from qadeck import __version__, cache, codes, exporters, manifest
 from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse
 from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError
+from qadeck.inspect_tree import note_lines
 from qadeck.model import Collection, Diagnostic
 
 
@@ -113,29 +114,10 @@ def inspect(ctx: click.Context, path: Path | None, notes: Path | None, as_json: 
     for note in collection.notes:
         click.secho(f"{note.path}  {note.title}", bold=note.in_outputs, dim=not note.in_outputs, nl=False)
         click.echo("" if note.in_outputs else "  (no questions: checked, not in the outputs)")
-        sections_seen: set[tuple[str, ...]] = set()
-        for q in note.questions:
-            if q.section and q.section not in sections_seen:
-                sections_seen.add(q.section)
-                click.echo("  § " + " › ".join(q.section))
-            depth = _depth(note.questions, q)
-            mark = "✓" if q.answered else "·"
-            flags = f"  [{', '.join(q.flags)}]" if q.flags else ""
-            if q.kind == "problem" and note.problem is not None:
-                about = (note.problem.level, note.problem.source, note.problem.topic or "")
-                flags = f"  [{' · '.join(p for p in about if p)}]"
-            click.echo(f"{'  ' * (depth + 2)}{mark} {q.text}  :{q.line}{flags}")
+        for line, card in note_lines(note):
+            click.secho(line, dim=not card)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)
     click.echo(_summary(collection), err=True)
-
-
-def _depth(questions: tuple, question: Any) -> int:
-    by_id = {q.id: q for q in questions}
-    depth = 0
-    while question.parent is not None:
-        question = by_id[question.parent]
-        depth += 1
-    return depth
 
 
 _SEVERITIES = ("error", "warning", "info")

@@ -20,6 +20,7 @@ from typing import Any
 from qadeck import exporters
 from qadeck.errors import ConfigError
 from qadeck.parser import DEFAULT_TITLE, ParseOptions
+from qadeck.parser.topics import CARDS
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class Config:
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"
     knowledge: bool = False  # notes without questions enter the handbook too
+    cards: str = "questions"  # "questions" | "topics": what makes a card (see the notes dialect)
+    # [folders."glob"] tables: (folder glob, its `cards`), in file order (the last match wins)
+    folders: tuple[tuple[str, str], ...] = ()
     # marker emoji -> flag name, as set by the user; the parser fills in the defaults in the
     # notes' language (see marker_names())
     markers: tuple[tuple[str, str], ...] = ()
@@ -46,7 +50,7 @@ class Config:
 
     def parse_options(self) -> ParseOptions:
         return ParseOptions(self.title, self.include, self.exclude, self.drafts, self.marker_names(),
-                            self.knowledge)
+                            self.knowledge, cards=self.cards, folders=self.folders)
 
     def output(self, suffix: str) -> Path:
         return self.out / f"{self.name}{suffix}"
@@ -129,7 +133,9 @@ def _from_table(table: dict[str, Any], path: Path, prefix: str) -> Config:
     general: dict[str, Any] = {}
     settings: dict[str, dict[str, Any]] = {name: {} for name in types_of}
     for key, value in table.items():
-        if key in GENERAL:
+        if key == "folders":
+            general[key] = _folders(value, path, prefix, warnings)
+        elif key in GENERAL:
             general[key] = _convert(key, value, _field_types(Config)[key], path)
         elif key in types_of:
             if not isinstance(value, dict):
@@ -148,9 +154,28 @@ def _from_table(table: dict[str, Any], path: Path, prefix: str) -> Config:
         raise ConfigError(f"{path}: drafts must be \"skip\" or \"include\"")
     if "markers" in general:
         general["markers"] = tuple(general["markers"].items())
+    if general.get("cards", "questions") not in CARDS:
+        raise ConfigError(f"{path}: cards must be \"questions\" or \"topics\"")
     options = tuple((name, _options(types_of[name], values, f"{prefix}{name}", path))
                     for name, values in settings.items() if values)
     return replace(Config(), **general, exporter_options=options, source=path, warnings=tuple(warnings))
+
+
+def _folders(value: Any, path: Path, prefix: str, warnings: list[str]) -> tuple[tuple[str, str], ...]:
+    """`[folders."glob"]` tables: settings for the notes under some folders (only `cards` yet)."""
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigError(f'{path}: folders must hold tables, [{prefix}folders."path/glob"]')
+    found = []
+    for glob, settings in value.items():
+        for key, setting in settings.items():
+            where = f'[{prefix}folders."{glob}"]'
+            if key != "cards":
+                warnings.append(f"{path}: unknown setting {key!r} in {where} ignored")
+            elif setting not in CARDS:
+                raise ConfigError(f'{path}: {where} cards must be "questions" or "topics"')
+            else:
+                found.append((glob.strip("/") or "*", setting))
+    return tuple(found)
 
 
 def _option_types() -> dict[str, type]:

@@ -166,7 +166,10 @@ class Question:
     level: int  # heading level as written (1-6)
     anchor: str  # GitHub-style slug of the heading as written
     pinned: bool = False  # id fixed by a `<!-- qid: ... -->` comment
-    kind: str = "question"  # "question" | "problem" (a coding problem: see Note.problem)
+    kind: str = "question"  # "question" | "problem" (a coding problem: see Note.problem) | "topic"
+    # A topic's headings above it, outermost first, the note's title left out (cards = "topics");
+    # empty for a question, whose place is told by `section` and `parent`.
+    context: tuple[str, ...] = ()
 
     def pieces(self) -> Iterator[Piece]:
         """Every piece of Markdown of this question with the line it starts on: heading, short,
@@ -193,6 +196,18 @@ class Piece:
     markdown: str
     line: int
     inline: bool = False
+
+
+@dataclass(frozen=True)
+class Outline:
+    """One heading of a note and what it became (title, section, question, topic, part), with
+    why it makes no card when that has a reason (`structural: only links`): `qadeck inspect`."""
+
+    line: int
+    level: int
+    text: str  # plain text
+    became: str
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -301,6 +316,7 @@ class Note:
     # notes were asked for). Other notes are still parsed and checked; exporters skip them.
     in_outputs: bool = True
     problem: ProblemMeta | None = None  # a coding-problem note: its one question is the problem
+    outline: tuple[Outline, ...] = ()  # every heading in document order, and what it became
 
     @property
     def stem(self) -> str:

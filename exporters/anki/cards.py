@@ -198,12 +198,15 @@ class CardRenderer:
         notes = self.renderer.footnote_list(note, dict.fromkeys(footnotes))
         self.out.diagnostics.extend(notes.problems)
         crumb = " › ".join(html.escape(p) for p in (note.title, *q.section))
+        context = self._heading(note, parent, headings) if parent is not None else ""
+        if q.kind == "topic":  # a topic says where it sits: every heading above it
+            crumb, context = html.escape(note.title), " › ".join(html.escape(c) for c in q.context)
         flags = "".join(f'<span class="qd-flag">{html.escape(m + " " + f)}</span>'
                         for m, f in zip(q.markers, q.flags, strict=False))
         values = {
             "Front": self._heading(note, q, headings), "Back": back, "Details": details,
             "SeeAlso": also,
-            "Context": self._heading(note, parent, headings) if parent is not None else "",
+            "Context": context,
             "Breadcrumb": crumb, "Source": html.escape(f"{note.path}:{q.line}"), "Id": html.escape(q.id),
             "Flags": flags, "Extra": notes.html,
         }

@@ -198,7 +198,7 @@ class CheatSheet:
         answer = self._answer_html(note, q)  # before the follow-ups: problems stay in note order
         follow = "".join(self._question_html(note, c, level + 1) for c in note.follow_ups(q))
         follow = f'<div class="qd-fu">{follow}</div>' if follow else ""
-        state = "" if q.answered else " qd-open"
+        state = ("" if q.answered else " qd-open") + (" qd-topic" if q.kind == "topic" else "")
         flags = html.escape("|".join(q.flags))  # flag names are configurable and may hold spaces
         return (f'<article class="qd-q{state}" id="{q.id}" data-flags="{flags}">'
                 f'<{tag} class="qd-qh"><a class="qd-a" href="#{q.id}" aria-label="本题链接">#</a>'

@@ -156,7 +156,7 @@ class Chapters:
         flags = "".join(f'<span class="flag {flag_class(m)}">{_e(f)}</span>'
                         for m, f in zip(q.markers, q.flags, strict=False))
         badge = "" if q.answered else '<span class="open-badge">待补充</span>'
-        prefix = "追问 " if q.parent is not None else ""
+        prefix = "追问 " if q.parent is not None and q.kind != "topic" else ""  # a sub-topic is no follow-up
         heading = self._md(note, Piece(q.heading, q.line, True)) or _e(q.text)
         out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
                f'<h4 class="q-head bm{level}" data-bm="{_e(number)}. {_e(q.text)}">'

@@ -21,9 +21,10 @@ from qadeck.parser.note import NoteDraft, read_note
 from qadeck.parser.problem_tags import Terms, problem_meta
 from qadeck.parser.source import Problem, decode
 from qadeck.parser.taginfo import TagInfoFinder
+from qadeck.parser.topics import QUESTIONS, cards_mode
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
-READ_FORMAT = 1  # bump when read_note's result changes for the same bytes (a cached read is keyed on it)
+READ_FORMAT = 2  # bump when read_note's result changes for the same bytes (a cached read is keyed on it)
 _NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
 DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
@@ -41,6 +42,8 @@ class ParseOptions:
     # qadeck.build): an id stays with its note when a same-named note asks the same question
     owners: Mapping[str, str] = field(default_factory=dict)
     cache: Path | None = None  # the build cache folder: each note's read is kept there by its bytes
+    cards: str = QUESTIONS  # "questions" | "topics": what makes a card (`topics.py`)
+    folders: tuple[tuple[str, str], ...] = ()  # (folder glob, its `cards`): the last match wins
 
 
 def parse_collection(root: Path, options: ParseOptions | None = None) -> Collection:
@@ -55,7 +58,8 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         if options.drafts == "skip" and in_drafts_folder(rel):
             skipped += 1  # not even read: LLM dumps and work in progress are not checked
             continue
-        read = isolated(rel, lambda path=path: _read(root, path, store), diagnostics)
+        cards = cards_mode(rel, options.cards, options.folders)
+        read = isolated(rel, lambda path=path, cards=cards: _read(root, path, store, cards), diagnostics)
         if read is None:
             continue
         rel, draft, problems = read
@@ -109,7 +113,7 @@ class _Places:
     repository: Path  # the git work tree around it (root when there is none)
 
 
-def _read(root: Path, path: Path, store: Store) -> _Read:
+def _read(root: Path, path: Path, store: Store, cards: str = QUESTIONS) -> _Read:
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to(root):
         return rel, None, [Diagnostic(rel, 1, "warning", "file.outside",
@@ -119,14 +123,14 @@ def _read(root: Path, path: Path, store: Store) -> _Read:
     except OSError as exc:
         return rel, None, [Diagnostic(rel, 1, "error", "file.unreadable", f"cannot read: {exc.strerror}")]
     digest = hashlib.sha256(data).hexdigest()
-    entry = key("note", READ_FORMAT, rel, digest)
+    entry = key("note", READ_FORMAT, rel, digest, cards)
     draft = store.get(entry, NoteDraft)
     if draft is None:
         source = decode(data)
         problems: list[Problem] = list(source.problems)
         if source.text is None:
             return rel, None, [Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in problems]
-        draft = read_note(rel, source.text, problems)
+        draft = read_note(rel, source.text, problems, cards)
         draft.digest = digest
         store.put(entry, draft)  # before the settle step below changes it (ids, links, problems)
     draft.mtime = _mtime(path)
@@ -148,13 +152,14 @@ def _assign_ids(drafts: list[NoteDraft], owners: Mapping[str, str] | None = None
     used: dict[str, str] = {}  # id -> "path:line" of its owner
     for draft in drafts:
         seen: dict[str, list[int]] = {}
+        repeats = _repeats(draft)
         for q in draft.questions:
             if q.pin is not None and _take_pin(draft, q, used):
                 continue
             if q.kind == "problem" and draft.problem is not None:
                 _problem_id(draft, q, used)
                 continue
-            qid, salt, first = _plain_id(draft, q, seen)
+            qid, salt, first = _plain_id(draft, q, seen, repeats)
             if salt:
                 draft.problems.append(Problem(q.line, "warning", "question.duplicate",
                                               f"same question as line {first}; given its own id"))
@@ -190,14 +195,34 @@ def _problem_id(draft: NoteDraft, q, used: dict[str, str]) -> None:
     used[qid] = f"{draft.path}:{q.line}"
 
 
-def _plain_id(draft: NoteDraft, q, seen: dict[str, list[int]]) -> tuple[str, str, int]:
+def _plain_id(draft: NoteDraft, q, seen: dict[str, list[int]], repeats: set[str]) -> tuple[str, str, int]:
     """The id from the note's file name and the words; the salt ("#2", ...) that sets apart a
-    repeat of words asked earlier in this note, and the line where they were first asked."""
+    repeat of words asked earlier in this note, and the line where they were first asked. A topic
+    whose words repeat in its note (`背景` under two headings) is told apart by its context first,
+    so each keeps its id when the others move."""
     norm = normalize(q.heading.text)
-    lines = seen.setdefault(norm, [])
+    context = _topic_context(q, norm, repeats)
+    lines = seen.setdefault(norm + context, [])
     lines.append(q.line)
     salt = f"#{len(lines)}" if len(lines) > 1 else ""
-    return question_id(draft.stem, q.heading.text, salt, norm), salt, lines[0]
+    words = norm + context
+    return question_id(draft.stem, q.heading.text, salt, words), salt, lines[0]
+
+
+def _topic_context(q, norm: str, repeats: set[str]) -> str:
+    """For a topic whose words another card of its note shares: its context, as part of its words."""
+    if q.kind != "topic" or not q.context or norm not in repeats:
+        return ""
+    return "\x1e" + "\x1f".join(normalize(c) for c in q.context)
+
+
+def _repeats(draft: NoteDraft) -> set[str]:
+    """The words more than one card of the note has."""
+    counts: dict[str, int] = {}
+    for q in draft.questions:
+        key = normalize(q.heading.text)
+        counts[key] = counts.get(key, 0) + 1
+    return {key for key, count in counts.items() if count > 1}
 
 
 def _held(drafts: list[NoteDraft], owners: Mapping[str, str]) -> dict[str, tuple[str, int]]:
@@ -207,10 +232,11 @@ def _held(drafts: list[NoteDraft], owners: Mapping[str, str]) -> dict[str, tuple
         return held
     for draft in drafts:
         seen: dict[str, list[int]] = {}
+        repeats = _repeats(draft)
         for q in draft.questions:
             if (q.pin is not None and PIN.match(q.pin)) or q.kind == "problem":
                 continue
-            qid = _plain_id(draft, q, seen)[0]
+            qid = _plain_id(draft, q, seen, repeats)[0]
             if owners.get(qid) == draft.path:
                 held.setdefault(qid, (draft.path, q.line))
     return held
@@ -246,7 +272,7 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, opti
             flags=flags, answered=not q.answer.empty, answer=q.answer,
             parent=ids[q.parent] if q.parent is not None else None,
             children=tuple(children.get(index, ())), section=q.section, line=q.line, level=q.level,
-            anchor=q.anchor, pinned=q.pin is not None and q.id == q.pin, kind=q.kind,
+            anchor=q.anchor, pinned=q.pin is not None and q.id == q.pin, kind=q.kind, context=q.context,
         ))
     for q in questions:
         if not q.answered:
@@ -262,7 +288,8 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, opti
     return Note(draft.path, draft.title, draft.meta, tuple(draft.sections), tuple(questions),
                 draft.keywords, draft.references, links, draft.intro, draft.intro_line,
                 draft.digest, draft.mtime, draft.footnotes,
-                in_outputs=bool(questions) or options.knowledge, problem=problem)
+                in_outputs=bool(questions) or options.knowledge, problem=problem,
+                outline=tuple(draft.outline))
 
 
 def _fold_related_missing(draft: NoteDraft) -> None:

@@ -6,15 +6,28 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Section
+from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Outline, Section
 from qadeck.parser.answer import first_line, markdown_of, split_closing
-from qadeck.parser.heading import SECTION_MARKERS, HeadingText, github_anchor, read_heading, reads_as_question
+from qadeck.parser.heading import HeadingText, github_anchor, read_heading
 from qadeck.parser.lists import list_questions
 from qadeck.parser.meta import read_keywords, read_meta
+from qadeck.parser.outline import (
+    Node,
+    classify,
+    context_of,
+    lone_top,
+    outline_of,
+    own_lines,
+    question_parent,
+    section_path,
+    tree,
+    visible,
+)
 from qadeck.parser.problem import ProblemDraft, is_problem, read_problem
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
 from qadeck.parser.template import is_template
+from qadeck.parser.topics import CARDS, QUESTIONS, TOPICS, front_page
 from qadeck.syntax import INLINE_LINK, MATH, link_target
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
@@ -38,7 +51,8 @@ class QuestionDraft:
     section: tuple[str, ...]
     pin: str | None
     id: str = ""
-    kind: str = "question"  # "problem": the one question of a problem note
+    kind: str = "question"  # "problem": the one question of a problem note; "topic" (cards = "topics")
+    context: tuple[str, ...] = ()  # a topic's headings above it, the note's title left out
 
 
 @dataclass
@@ -60,30 +74,23 @@ class NoteDraft:
     anchors: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # -> heading, qindex
     problems: list[Problem] = field(default_factory=list)
     problem: ProblemDraft | None = None  # a coding-problem note
+    outline: list[Outline] = field(default_factory=list)  # what each heading became
 
     @property
     def stem(self) -> str:
         return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-@dataclass
-class _Node:
-    raw: RawHeading
-    head: HeadingText
-    parent: int | None
-    children: list[int] = field(default_factory=list)
-    kind: str = ""  # title | section | question | part
-
-
-def read_note(path: str, text: str, problems: list[Problem]) -> NoteDraft:
+def read_note(path: str, text: str, problems: list[Problem], cards: str = QUESTIONS) -> NoteDraft:
     scanned = scan(text)
     problems.extend(scanned.problems)
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    nodes = _tree(scanned.headings)
+    nodes = tree(scanned.headings)
     meta = read_meta(scanned, problems)
     title = _title(scanned, nodes, stem, meta)
     pins = _pins(scanned, nodes)
-    _classify(nodes, bool(_QA_STEM.search(stem)), pins)
+    topics = own_lines(scanned, nodes) if _cards(meta, cards, scanned, problems) == TOPICS else None
+    classify(nodes, bool(_QA_STEM.search(stem)), pins, topics, front_page(path))
     draft = NoteDraft(path, title, meta, read_keywords(scanned), template=is_template(stem, scanned))
     if draft.template:
         return draft
@@ -101,7 +108,7 @@ def read_note(path: str, text: str, problems: list[Problem]) -> NoteDraft:
     return draft
 
 
-def _problem(draft: NoteDraft, scanned: Scan, text: str, nodes: list[_Node], pins: dict[int, str],
+def _problem(draft: NoteDraft, scanned: Scan, text: str, nodes: list[Node], pins: dict[int, str],
              problems: list[Problem]) -> bool:
     """A coding-problem note: one question, the problem (see `problem`). False for the template."""
     if scanned.title:
@@ -138,81 +145,33 @@ def as_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", escaped)
 
 
-def _tree(headings: list[RawHeading]) -> list[_Node]:
-    nodes: list[_Node] = []
-    stack: list[int] = []
-    for raw in headings:
-        while stack and nodes[stack[-1]].raw.level >= raw.level:
-            stack.pop()
-        parent = stack[-1] if stack else None
-        nodes.append(_Node(raw, read_heading(raw.text), parent))
-        if parent is not None:
-            nodes[parent].children.append(len(nodes) - 1)
-        stack.append(len(nodes) - 1)
-    return nodes
-
-
-def _title(scanned: Scan, nodes: list[_Node], stem: str, meta: NoteMeta) -> str:
+def _title(scanned: Scan, nodes: list[Node], stem: str, meta: NoteMeta) -> str:
     """The setext title, else a `#` heading first in the file, else a first heading alone at the
     top of the outline (`## 链表相加(二)` over `###` parts), else the info block's name/title."""
     named = dict(meta.extra)
     fallback = named.get("name") or named.get("title") or stem
     if scanned.title:
         return read_heading(scanned.title[0]).text or fallback
-    if nodes and (nodes[0].raw.level == 1 or _lone_top(nodes)):
+    if nodes and (nodes[0].raw.level == 1 or lone_top(nodes)):
         nodes[0].kind = "title"
         return nodes[0].head.text or fallback
     return fallback
 
 
-def _lone_top(nodes: list[_Node]) -> bool:
-    first = nodes[0]
-    return not reads_as_question(first.head.text) and not first.head.markers \
-        and not any(n.raw.level <= first.raw.level for n in nodes[1:])
+def _cards(meta: NoteMeta, cards: str, scanned: Scan, problems: list[Problem]) -> str:
+    """The note's `cards` setting: its front matter's, else the configured one."""
+    own = dict(meta.extra).get("cards")
+    if own is None:
+        return cards
+    if own.strip().lower() in CARDS:
+        return own.strip().lower()
+    line = (scanned.front_matter or scanned.info or ("", 1))[1]
+    problems.append(Problem(line, "warning", "meta.cards", f'cards must be "questions" or "topics", '
+                            f'not {own!r}; "{cards}" is used'))
+    return cards
 
 
-def _definite(node: _Node, pinned: bool) -> str:
-    if reads_as_question(node.head.text):
-        return "question"
-    if set(node.head.markers) & SECTION_MARKERS:
-        return "section"
-    if node.head.markers or pinned:
-        return "question"
-    return ""
-
-
-def _classify(nodes: list[_Node], qa_note: bool, pins: dict[int, str]) -> None:
-    """Sections, questions and sub-headings of answers; see README.md, "The notes dialect"."""
-    definite = [_definite(n, i in pins) if n.kind != "title" else "title" for i, n in enumerate(nodes)]
-    levels = [n.raw.level for n, d in zip(nodes, definite, strict=True) if d == "question"]
-    qa_level = min(levels) if levels else None
-    for index, node in enumerate(nodes):
-        if node.kind == "title":
-            continue
-        node.kind = definite[index] or _ambiguous(nodes, definite, index, qa_note, qa_level)
-
-
-def _ambiguous(nodes: list[_Node], definite: list[str], index: int, qa_note: bool,
-               qa_level: int | None) -> str:
-    node = nodes[index]
-    siblings = nodes[node.parent].children if node.parent is not None else [
-        i for i, n in enumerate(nodes) if n.parent is None]
-    if any(definite[s] == "question" for s in siblings if s != index):
-        return "question"
-    parent_kind = nodes[node.parent].kind if node.parent is not None else ""
-    if parent_kind in ("question", "part"):
-        return "question" if _has_question_below(nodes, definite, index) else "part"
-    if qa_note and not node.children and qa_level is not None and node.raw.level >= qa_level:
-        return "question"  # a bare heading among the questions of a Q&A note
-    return "section"
-
-
-def _has_question_below(nodes: list[_Node], definite: list[str], index: int) -> bool:
-    return any(definite[c] == "question" or _has_question_below(nodes, definite, c)
-               for c in nodes[index].children)
-
-
-def _pins(scanned: Scan, nodes: list[_Node]) -> dict[int, str]:
+def _pins(scanned: Scan, nodes: list[Node]) -> dict[int, str]:
     """Heading index -> pinned id, for a `<!-- qid: ... -->` right under the heading."""
     found: dict[int, str] = {}
     for index, node in enumerate(nodes):
@@ -225,21 +184,21 @@ def _pins(scanned: Scan, nodes: list[_Node]) -> dict[int, str]:
     return found
 
 
-def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, str]) -> None:
+def _fill(draft: NoteDraft, scanned: Scan, nodes: list[Node], pins: dict[int, str]) -> None:
     structural = [i for i, n in enumerate(nodes) if n.kind != "part"]
     bounds = [nodes[i].raw.line for i in structural] + [len(scanned.lines) + 1]
     first = bounds[0] if structural else len(scanned.lines) + 1
-    head = _visible(scanned, 1, first - 1)
+    head = visible(scanned, 1, first - 1)
     draft.intro, draft.intro_line = markdown_of(head), first_line(head)
     slugs = _slugs(scanned)
     qindex: dict[int, int] = {}
     for position, index in enumerate(structural):
         node = nodes[index]
-        lines = _visible(scanned, node.raw.line + 1, bounds[position + 1] - 1)
+        lines = visible(scanned, node.raw.line + 1, bounds[position + 1] - 1)
         anchor = slugs[node.raw.line]
         if node.kind == "title":
             continue
-        path = _section_path(nodes, index)
+        path = section_path(nodes, index)
         answer, references = split_closing(lines, closing=position == len(structural) - 1)
         draft.references = draft.references or references
         if node.kind == "section":
@@ -248,15 +207,18 @@ def _fill(draft: NoteDraft, scanned: Scan, nodes: list[_Node], pins: dict[int, s
                                           node.raw.line, path + (node.head.text,), anchor,
                                           markdown_of(own), first_line(own)))
             continue
-        parent = _question_parent(nodes, index)
+        parent = question_parent(nodes, index)
         qindex[index] = len(draft.questions)
         draft.anchors[anchor] = (node.head.text, str(len(draft.questions)))
+        topic = node.kind == "topic"
         draft.questions.append(QuestionDraft(
             node.head, answer, node.raw.line, node.raw.level, anchor,
-            qindex.get(parent) if parent is not None else None, path, pins.get(index)))
+            qindex.get(parent) if parent is not None else None, path, pins.get(index),
+            kind="topic" if topic else "question", context=context_of(nodes, index) if topic else ()))
     for heading in _all_headings(scanned):
         draft.anchors.setdefault(slugs[heading.line], (read_heading(heading.text).text, None))
     draft.raw_links = _keyword_links(scanned) + _links(scanned)
+    draft.outline = outline_of(scanned, nodes)
 
 
 def _all_headings(scanned: Scan) -> list[RawHeading]:
@@ -283,28 +245,6 @@ def _before_refs(lines: list[tuple[int, str]]) -> int:
     """Index of the last `<details>` opening line: where a closing 参考 part starts."""
     return max(i for i, (_, text) in enumerate(lines) if text.lstrip().lower().startswith("<details"))
 
-
-def _visible(scanned: Scan, first: int, last: int) -> list[tuple[int, str]]:
-    return [(n, scanned.lines[n - 1]) for n in range(first, last + 1) if not scanned.hidden[n - 1]]
-
-
-def _section_path(nodes: list[_Node], index: int) -> tuple[str, ...]:
-    path: list[str] = []
-    parent = nodes[index].parent
-    while parent is not None:
-        if nodes[parent].kind == "section":
-            path.append(nodes[parent].head.text)
-        parent = nodes[parent].parent
-    return tuple(reversed(path))
-
-
-def _question_parent(nodes: list[_Node], index: int) -> int | None:
-    parent = nodes[index].parent
-    while parent is not None and nodes[parent].kind != "question":
-        if nodes[parent].kind == "section":
-            return None
-        parent = nodes[parent].parent
-    return parent
 
 
 def _keyword_links(scanned: Scan) -> list[tuple[int, str, bool]]:

@@ -31,6 +31,20 @@ _SETEXT_H1 = re.compile(r"^ {0,3}=+[ \t]*$")
 _START = re.compile(r"^\s*START_SECTION:(\w+)\s*$")
 _END = re.compile(r"^\s*END_SECTION:(\w+)\s*$")
 _PIN = re.compile(r"^\s*qid:\s*(\S*)\s*$")
+# Tables of contents other tools keep in a note: `<!-- TOC -->` … `<!-- /TOC -->` (or a second
+# `<!-- TOC -->`), markdown-toc's `<!-- toc -->` … `<!-- tocstop -->`, doctoc's START/END, and a
+# `[toc]` line that a renderer replaces. Never content.
+_TOC_OPEN = re.compile(r"^\s*(?:TOC\b|START doctoc\b)", re.I)
+_TOC_CLOSE = re.compile(r"^\s*(?:/TOC\b|TOC\b|tocstop\b|END doctoc\b)", re.I)
+_TOC_COMMENT = re.compile(r"<!--\s*(?:/?TOC\b|tocstop\b|END doctoc\b)", re.I)
+_TOC_LINE = re.compile(r"^ {0,3}\[\[?_?toc_?\]?\]\s*$", re.I)
+# A setext underline: `Title` over `===` is a heading of level 1, over `---` of level 2.
+_UNDERLINE = re.compile(r"^ {0,3}(={2,}|-{2,})[ \t]*$")
+# A line that cannot be the words of a setext heading: a list item, quote, table, heading, tag,
+# fence or formula opens a block of its own (a `---` under it is a rule).
+_NOT_PARAGRAPH = re.compile(r"^ {0,3}(?:[-*+>|#<]|\d+[.)](?:\s|$)|\$\$|```|~~~|\[\^)|\|")
+# A raw HTML heading on a line of its own: `<h3>背景</h3>`.
+_HTML_HEADING = re.compile(r"^ {0,3}<h([1-6])(?:\s[^<>]*)?>(.*?)</h\1\s*>\s*$", re.I)
 _OPEN_TAG = {tag: re.compile(rf"<{tag}\b", re.I) for tag in CONTAINERS}
 _CLOSE_TAG = {tag: re.compile(rf"</{tag}\s*>", re.I) for tag in CONTAINERS}
 
@@ -107,12 +121,47 @@ class _Scanner:
                 continue
             if self.fence is None and self.comment is None and self.generated is None \
                     and not special(line):
+                if line[:4].lstrip(" ")[:1] in ("=", "-", "[") and self._plain_mark(index, line):
+                    continue
                 lines[index] = line  # plain text: the common case, kept fast
                 self.html_block = self.html_block and bool(line.strip())
                 continue
             self._line(index)
         self._finish()
         self._setext_title()
+
+    def _plain_mark(self, index: int, line: str) -> bool:
+        """A `[toc]` line (hidden), or a setext underline under a paragraph (the paragraph becomes
+        a heading, as CommonMark and GitHub read it); False for any other line."""
+        if _TOC_LINE.match(line):
+            self.result.hidden[index] = True
+            return True
+        match = _UNDERLINE.match(line)
+        if not match or index == 0 or self.open_containers or self.html_block or self.footnote is not None:
+            return False
+        first = self._paragraph_above(index)
+        if first is None:
+            return False
+        result = self.result
+        words = " ".join(result.lines[n].strip() for n in range(first, index))
+        result.headings.append(RawHeading(first + 1, 1 if match.group(1)[0] == "=" else 2, words))
+        for n in range(first + 1, index + 1):
+            result.lines[n] = ""
+        return True
+
+    def _paragraph_above(self, index: int) -> int | None:
+        """Where the paragraph right above line `index` starts; None when there is none (a blank
+        line, a list, a quote, a table, code above: the `---` is a rule)."""
+        result, first = self.result, index
+        while first > 0:
+            above = first - 1
+            text = result.lines[above]
+            if result.hidden[above] or not text.strip() or _ATX.match(text):
+                break
+            if result.code[above] or _NOT_PARAGRAPH.match(text):
+                return None  # a lazy line of a list item or quote, or code: no paragraph of its own
+            first = above
+        return first if first < index else None
 
     def _front_matter(self) -> int:
         raw = self.raw
@@ -155,6 +204,8 @@ class _Scanner:
         self._containers(index, visible)
         if not self.open_containers:
             self._heading(index, visible, self.result.headings)
+            if not in_html and "<h" in visible[:5].lower():
+                self._html_heading(index, visible)
         elif not in_html:  # GitHub renders a heading in a table cell or <details> after a blank line
             self._heading(index, visible, self.result.anchor_headings)
 
@@ -240,8 +291,16 @@ class _Scanner:
             ))
         elif end and end.group(1) == self.generated:
             self.generated = None
+        elif self.generated == "toc" and _TOC_CLOSE.match(body):
+            self.generated = None
+        elif self.generated is None and _TOC_OPEN.match(body) and self._toc_closed(line):
+            self.generated, self.generated_line = "toc", line
         elif pin:
             self.result.pins[line] = pin.group(1)
+
+    def _toc_closed(self, line: int) -> bool:
+        """Whether a table-of-contents comment opened on `line` (1-based) is closed later."""
+        return any(_TOC_COMMENT.search(text) for text in self.raw[line:])
 
     def _containers(self, index: int, text: str) -> None:
         if "<" not in text:
@@ -255,6 +314,11 @@ class _Scanner:
                     if self.open_containers[pos][0] == tag:
                         del self.open_containers[pos]
                         break
+
+    def _html_heading(self, index: int, text: str) -> None:
+        match = _HTML_HEADING.match(text)
+        if match and match.group(2).strip():
+            self.result.headings.append(RawHeading(index + 1, int(match.group(1)), match.group(2).strip()))
 
     def _heading(self, index: int, text: str, into: list[RawHeading]) -> None:
         if "#" not in text[:4]:
@@ -286,6 +350,7 @@ class _Scanner:
                 result.title = (text.strip(), index + 1)
                 result.hidden[index] = result.hidden[nxt] = True
                 result.lines[index] = result.lines[nxt] = ""
+                result.headings = [h for h in result.headings if h.line != index + 1]
             return
 
 

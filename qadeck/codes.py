@@ -21,3 +21,4 @@ NESTING_DEEP = "nesting.deep"  # lists, quotes or elements nested deeper than an
 TEXT_CONTROL = "text.control"  # control characters, dropped from every output
 LINK_INVALID = "link.invalid"  # a link target no file system can hold (a NUL, a name too long)
 NOTE_INTERNAL = "note.internal"  # qadeck failed on this note (a bug): the note is left out
+CACHE_REMADE = "cache.remade"  # a cache file or entry that was damaged or not ours: made again, never used

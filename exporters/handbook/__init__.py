@@ -18,6 +18,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qadeck import codes
 from qadeck.atomic import write_bytes
 from qadeck.context import BuildContext
 from qadeck.errors import ExportError
@@ -142,10 +143,12 @@ def _book(collection: Collection, options: PdfOptions, context: BuildContext, fo
     engine = math_engine(options, context)
     try:
         prefetch(engine, collection, options, context)
-        return handbook_html.build(collection, options, context, engine, fonts.coverage,
+        book = handbook_html.build(collection, options, context, engine, fonts.coverage,
                                    font_faces=font_faces(fonts.font_file))
     finally:
         engine.close()
+    book.diagnostics.extend(Diagnostic("", 0, "info", codes.CACHE_REMADE, said) for said in engine.notices())
+    return book
 
 
 def math_engine(options: PdfOptions, context: BuildContext):

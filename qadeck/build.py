@@ -5,6 +5,7 @@ No exporter runs while parsing, and no parse problem surfaces after an output wa
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qadeck import __version__, checks, exporters, incremental, manifest
+from qadeck.atomic import sweep
 from qadeck.cache import file_digest
 from qadeck.config import Config
 from qadeck.context import BuildContext
@@ -20,6 +22,7 @@ from qadeck.errors import ConfigError, QadeckError
 from qadeck.manifest import Manifest, Report
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
+from qadeck.scratch import scratch
 
 DECK = "anki"  # the exporter whose package the build's memory describes
 
@@ -85,6 +88,19 @@ def deck_report(output: Output, before: Manifest | None, collection: Collection)
             f"heading: {found.pin()}")))
 
 
+def tidy(*folders: Path) -> None:
+    """Remove the temporary files a killed build left in `folders` and their subfolders (one level:
+    the output folder, the cache's kinds), never those of a build still writing them."""
+    for folder in folders:
+        sweep(folder)
+        try:
+            inside = [entry.path for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for path in inside:
+            sweep(Path(path))
+
+
 def context(config: Config) -> BuildContext:
     """What the exporters of one build share; a malformed SOURCE_DATE_EPOCH fails here, in one
     sentence, before any output is written."""
@@ -116,8 +132,9 @@ def build(config: Config, only: list[str] | None = None,
         raise ConfigError(f"unknown exporter {', '.join(unknown)}; "
                           f"choose from {', '.join(exporters.names())}")
     shared = context(config)
+    tidy(config.out, config.out / ".cache")
     if not cache:
-        with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder:
+        with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder, scratch(Path(folder)):
             return _build(config, chosen, replace(shared, cache=Path(folder)), progress, None)
     deck = config.output(exporters.load(DECK).SUFFIX)
     inputs = incremental.Inputs(config, chosen, shared, [deck, manifest.path_for(deck)])
@@ -125,7 +142,8 @@ def build(config: Config, only: list[str] | None = None,
     if last is not None and last.chosen == inputs.chosen \
             and last.stamp == inputs.stamp(last.extra, last.outputs):
         return _replay(config, last, progress)
-    return _build(config, chosen, shared, progress, inputs)
+    with scratch(shared.cache):
+        return _build(config, chosen, shared, progress, inputs)
 
 
 def _build(config: Config, chosen: list[str], shared: BuildContext,

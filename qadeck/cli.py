@@ -12,19 +12,38 @@ from typing import Any
 import click
 
 from qadeck import __version__, cache, codes, exporters, manifest
-from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse
+from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse, tidy
 from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError
 from qadeck.model import Collection, Diagnostic
+from qadeck.scratch import scratch
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        previous = signal.signal(signal.SIGTERM, _terminate)
         try:
             return super().invoke(ctx)
         except QadeckError as exc:
             click.secho(f"qadeck: error: {exc}", fg="red", err=True)
             sys.exit(1)
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`_terminate`): workers were stopped on the way
+            for number in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(number, signal.SIG_IGN)  # a second one does not cut the line short
+            name, code = ("SIGTERM", 143) if isinstance(exc, _Terminated) else ("Ctrl-C", 130)
+            click.secho(f"qadeck: stopped by {name}; every output not written by then keeps its previous "
+                        f"version", fg="red", err=True)
+            sys.exit(code)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`), raised where the build is, so that it unwinds as from Ctrl-C."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise _Terminated
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -359,9 +378,11 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     config = with_options(_config(ctx, **inputs), name, **options)
     shared = context(config)
     target = output or config.output(exporters.load(name).SUFFIX)
+    tidy(target.parent, config.out / ".cache")  # what a killed build left
     before = memory(target if name == DECK else config.output(exporters.load(DECK).SUFFIX))
     collection = parse(config, before)
-    result = export_one(name, collection, target, config, shared)
+    with scratch(shared.cache):
+        result = export_one(name, collection, target, config, shared)
     if name == DECK:
         deck_report(result, before, collection)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)

@@ -5,13 +5,21 @@ workers inherit the parent's memory (nothing pickled on the way in) but are only
 parent runs no other thread; spawned ones start clean and are safe anywhere. The handbook prints
 its chapters in a pool of its own (`exporters/handbook/press.py`): it takes results as they come,
 heaviest chapters first, with a limit on every wait.
+
+Every worker dies with its build (`start_worker`, the initializer of both pools): on Linux the
+kernel sends it SIGKILL when the process that started it ends, however that ends (SIGKILL
+included), so no worker goes on computing, writing into the cache or printing a BrokenPipeError
+after its build is gone. A worker leaves Ctrl-C to its parent (which stops the pool) and dies
+quietly on the SIGTERM a stopping pool sends.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -33,7 +41,33 @@ def cores(limit: int = 8) -> int:
 
 def process_map(function: Callable[[Any], Any], items: Iterable[Any], workers: int, start: str = "spawn",
                 initializer: Callable[[], None] | None = None) -> list[Any]:
-    """`function` over `items` in `workers` processes started by `start`, results in item order."""
+    """`function` over `items` in `workers` processes started by `start`, results in item order;
+    on any exception here (Ctrl-C, SIGTERM) the workers are stopped before it goes on."""
     context = multiprocessing.get_context(start)
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=initializer) as pool:
-        return list(pool.map(function, items))
+    pool = context.Pool(workers, initializer=start_worker, initargs=(os.getpid(), initializer))
+    try:
+        results = pool.map(function, items, chunksize=1)
+        pool.close()
+        return results
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def start_worker(parent: int, then: Callable[[], None] | None = None) -> None:
+    """In a new worker: die with `parent`, leave Ctrl-C to it, die quietly on SIGTERM; then `then`."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C reaches the whole group
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker inherits the build's handler
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above: nothing to work for
+        os._exit(1)
+    if then is not None:
+        then()

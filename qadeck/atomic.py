@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from qadeck.errors import OutputError
+
 try:
     import fcntl
 except ImportError:  # not on Windows: nothing is swept there
@@ -28,9 +30,13 @@ _TEMPORARY = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")  # mkstemp's names belo
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; it replaces the target on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """Yield a temporary path in the target's folder; it replaces the target on success. Any OS
+    error on the way is an `OutputError`: one sentence naming the target."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise OutputError(target, exc) from None
     tmp_path = Path(tmp)
     try:
         if fcntl is not None:
@@ -38,8 +44,13 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp_path
         os.chmod(tmp_path, 0o644)
         os.replace(tmp_path, target)
+    except OSError as exc:  # a full disk while writing, a folder in the target's place
+        raise OutputError(target, exc) from None
     finally:
-        tmp_path.unlink(missing_ok=True)
+        try:
+            tmp_path.unlink(missing_ok=True)
+        except OSError:
+            pass  # removed by the next build (`sweep`)
         os.close(fd)
 
 
@@ -50,6 +61,19 @@ def write_bytes(target: Path, data: bytes) -> None:
 
 def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
+
+
+def probe(folder: Path) -> OSError | None:
+    """Why nothing can be written into `folder` (made if missing), or None: one small file made
+    and removed, so that a read-only or misplaced folder is one sentence before any work."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".qadeck-probe.", suffix=".tmp", dir=folder)
+        os.close(fd)
+        os.unlink(name)
+    except OSError as exc:
+        return exc
+    return None
 
 
 def sweep(folder: Path) -> list[Path]:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qadeck import __version__, checks, exporters, incremental, manifest
-from qadeck.atomic import sweep
+from qadeck.atomic import probe, sweep
 from qadeck.cache import file_digest
 from qadeck.config import Config
 from qadeck.context import BuildContext
 from qadeck.epoch import source_date_epoch
-from qadeck.errors import ConfigError, QadeckError
+from qadeck.errors import ConfigError, OutputError, QadeckError, why
 from qadeck.manifest import Manifest, Report
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
@@ -101,6 +101,18 @@ def tidy(*folders: Path) -> None:
             sweep(Path(path))
 
 
+def writable(folder: Path) -> None:
+    """Raise one sentence when nothing can be written into the output folder, before any work."""
+    problem = probe(folder)
+    if problem is not None:
+        raise OutputError(f"{folder}{os.sep}", problem)
+
+
+def cache_problem(config: Config) -> OSError | None:
+    """Why the build cache cannot be written, when the output folder can (else that is the error)."""
+    return None if probe(config.out) is not None else probe(config.out / ".cache")
+
+
 def context(config: Config) -> BuildContext:
     """What the exporters of one build share; a malformed SOURCE_DATE_EPOCH fails here, in one
     sentence, before any output is written."""
@@ -118,6 +130,9 @@ def export_one(name: str, collection: Collection, out_path: Path, config: Config
         diagnostics = checks.new_only(collection, list(found))
     except QadeckError as exc:
         return Output(name, None, time.perf_counter() - started, error=str(exc))
+    except OSError as exc:  # the output folder or the cache in a state no write survives
+        where = exc.filename or "a temporary file of the build"
+        return Output(name, None, time.perf_counter() - started, error=f"cannot write {where}: {why(exc)}")
     return Output(name, out_path, time.perf_counter() - started, diagnostics)
 
 
@@ -133,6 +148,7 @@ def build(config: Config, only: list[str] | None = None,
                           f"choose from {', '.join(exporters.names())}")
     shared = context(config)
     tidy(config.out, config.out / ".cache")
+    writable(config.out)
     if not cache:
         with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder, scratch(Path(folder)):
             return _build(config, chosen, replace(shared, cache=Path(folder)), progress, None)

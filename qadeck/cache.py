@@ -27,6 +27,7 @@ from typing import Any
 
 from qadeck import __version__
 from qadeck.atomic import write_bytes
+from qadeck.errors import OutputError
 
 FORMAT = 1  # bump when what an entry holds changes shape
 SUFFIX = ".pickle"
@@ -124,7 +125,7 @@ class Store:
         try:
             payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
             write_bytes(self.folder / (entry + SUFFIX), _sign(payload) + payload)
-        except OSError:
+        except (OSError, OutputError):
             return  # a cache that cannot be written only costs time
         self.used.add(entry)
 

@@ -12,9 +12,22 @@ from typing import Any
 import click
 
 from qadeck import __version__, cache, codes, exporters, manifest
-from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse, tidy
+from qadeck.build import (
+    DECK,
+    Output,
+    build,
+    cache_problem,
+    context,
+    deck_report,
+    export_one,
+    load,
+    memory,
+    parse,
+    tidy,
+    writable,
+)
 from qadeck.config import Config, load_config, with_options, with_overrides
-from qadeck.errors import QadeckError
+from qadeck.errors import QadeckError, why
 from qadeck.model import Collection, Diagnostic
 from qadeck.scratch import scratch
 
@@ -214,6 +227,9 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
     config = _config(ctx, path, notes, out=out)
     chosen = [n.strip() for n in only.split(",") if n.strip()] if only else None
     progress = None if as_json else (lambda o: _report(o, config))
+    if not no_cache and (problem := cache_problem(config)) is not None:
+        click.secho(f"qadeck: warning: the build cache {_display(config.out / '.cache')} cannot be written "
+                    f"({why(problem)}): it is only read, so builds redo more", fg="yellow", err=True)
     collection, outputs = build(config, chosen, progress=progress, cache=not no_cache)
     if as_json:
         click.echo(json.dumps(_build_json(collection, outputs), ensure_ascii=False, indent=1))
@@ -223,9 +239,22 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
         if outputs and all(o.unchanged for o in outputs):
             click.echo("nothing changed: every output is up to date", err=True)
         _print_deck(outputs)
+        _print_mixed(outputs)
     failed = any(o.error for o in outputs) or _left_out(collection, outputs)
     problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
     sys.exit(1 if failed or (strict and problems) else 0)
+
+
+def _print_mixed(outputs: list[Output]) -> None:
+    """When some outputs were written and others not, last: which files are new and which old."""
+    old = [o.name for o in outputs if o.error]
+    if not old or len(old) == len(outputs):
+        return
+    new = [o.name for o in outputs if not o.error and not o.unchanged]
+    kept = [o.name for o in outputs if o.unchanged]
+    parts = ([f"new: {', '.join(new)}"] if new else []) + ([f"up to date: {', '.join(kept)}"] if kept else [])
+    click.secho(f"outputs: {'; '.join(parts)}; old (not written, left as the last build wrote them): "
+                f"{', '.join(old)}", fg="red", err=True)
 
 
 def _print_deck(outputs: list[Output]) -> None:
@@ -379,6 +408,7 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     shared = context(config)
     target = output or config.output(exporters.load(name).SUFFIX)
     tidy(target.parent, config.out / ".cache")  # what a killed build left
+    writable(target.parent)
     before = memory(target if name == DECK else config.output(exporters.load(DECK).SUFFIX))
     collection = parse(config, before)
     with scratch(shared.cache):

@@ -4,8 +4,9 @@ Steps: check that a CJK font exists, build the HTML (`book`), cut it into docume
 by one (`units`: each chapter, the cover, the contents, the page numbers) with a URL fetcher that
 reads nothing outside the notes and the stylesheets (`fetch`), each from the build cache when its
 inputs did not change (`press`), join them (`join`), turn WeasyPrint's log into diagnostics, and
-write the PDF atomically. A `.notdef` glyph in the log is a build error naming the characters and
-the notes that hold them.
+write the PDF atomically. A character no font has costs that character only: the chapters print it
+as its code point (`chapters`, from the fonts' coverage), and a `.notdef` glyph in the log (a font
+that claims what it cannot draw) is a warning at the note that holds it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import TYPE_CHECKING
 from qadeck import codes
 from qadeck.atomic import write_bytes
 from qadeck.context import BuildContext
-from qadeck.errors import ExportError
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.printing import weasyprint_module
 from qadeck.math import MATH_FAMILY, MAX_FORMULA, math_font_file
@@ -60,7 +60,7 @@ def export(collection: Collection, out_path: Path, options: PdfOptions,
 
 def render(collection: Collection, options: PdfOptions,
            context: BuildContext) -> tuple[bytes, list[Diagnostic]]:
-    """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph.
+    """The PDF bytes and the diagnostics of the build.
 
     The chapters are printed first (each on its own, from the cache when unchanged), then the
     cover, then the contents from the chapters' page counts, then the page numbers for the whole
@@ -223,7 +223,7 @@ def font_faces(font_file: Path | None) -> str:
 
 
 class Problems:
-    """WeasyPrint's log as diagnostics located in the notes, and missing glyphs as an error."""
+    """WeasyPrint's log as diagnostics located in the notes, missing glyphs as warnings."""
 
     def __init__(self, diagnostics: list[Diagnostic], collection: Collection) -> None:
         self.diagnostics = list(diagnostics)
@@ -241,8 +241,12 @@ class Problems:
             path, line = self.where(_display_url(url))
             self.diagnostics.append(Diagnostic(path, line, "warning", "pdf.url-refused",
                                                f"not read into the PDF: {_display_url(url)} ({why})"))
-        if missing:
-            raise ExportError(self._notdef_message(list(missing)))
+        for chars in missing:  # past the coverage check (a font that claims what it cannot draw)
+            for char in dict.fromkeys(chars):
+                path, line = self.where(char)
+                self.diagnostics.append(Diagnostic(path, line, "warning", codes.GLYPH_MISSING, (
+                    f"no installed font could draw {char!r} (U+{ord(char):04X}): the PDF shows a box for "
+                    "it; install a font that has it or pass --font FILE")))
 
     def _from_log(self, message: str) -> None:
         first = message.splitlines()[0]
@@ -266,15 +270,6 @@ class Problems:
                 if needle in piece.markdown:
                     return note.path, line_of(piece.markdown, piece.line, needle)
         return "", 0
-
-    def _notdef_message(self, chars: list[str]) -> str:
-        places = []
-        for char in chars:
-            path, line = self.where(char)
-            where = f" at {path}:{line}" if line else ""
-            places.append(f"{char!r} (U+{ord(char[0]):04X}){where}")
-        return ("the PDF would show boxes for characters no installed font has: " + ", ".join(places)
-                + "; install a font with them or pass --font FILE")
 
 
 def _display_url(url: str) -> str:

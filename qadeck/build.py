@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qadeck import __version__, checks, exporters, incremental, manifest
+from qadeck import __version__, checks, codes, exporters, incremental, manifest
 from qadeck.atomic import probe, sweep
 from qadeck.cache import file_digest
 from qadeck.config import Config
@@ -62,6 +62,19 @@ def parse(config: Config, before: Manifest | None, cache: Path | None = None) ->
 def memory(package: Path) -> Manifest | None:
     """What the last build put in the deck at `package` (its manifest, else the package itself)."""
     return exporters.load(DECK).recall(package)
+
+
+def memory_lost(package: Path, before: Manifest | None) -> Diagnostic | None:
+    """One warning when the deck's manifest beside `package` is there but cannot be read."""
+    path = manifest.path_for(package)
+    why = manifest.damage(path)
+    if why is None:
+        return None
+    then = ("its memory is taken from the package it describes" if before is not None else
+            "neither it nor the package tells what the last build wrote")
+    return Diagnostic("", 0, "warning", codes.DECK_MEMORY_LOST, (
+        f"the deck's manifest {path} is damaged ({why}): {then}, so a question moved or reworded since "
+        "may get a new card; this build writes a new manifest"))
 
 
 def deck_report(output: Output, before: Manifest | None, collection: Collection) -> None:
@@ -165,7 +178,9 @@ def build(config: Config, only: list[str] | None = None,
 def _build(config: Config, chosen: list[str], shared: BuildContext,
            progress: Callable[[Output], None] | None,
            inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:
-    before = memory(config.output(exporters.load(DECK).SUFFIX))
+    package = config.output(exporters.load(DECK).SUFFIX)
+    before = memory(package)
+    lost = memory_lost(package, before)
     collection = parse(config, before, shared.cache)
     last = incremental.last_build(shared.cache) if inputs is not None else None
     outputs, recorded, settled = [], {}, True
@@ -177,6 +192,9 @@ def _build(config: Config, chosen: list[str], shared: BuildContext,
         settled = settled and same
         if name == DECK:
             deck_report(output, before, collection)
+        if lost is not None and (name == DECK or DECK not in chosen):  # said once, by the deck if built
+            output.diagnostics.append(lost)
+            lost = None
         outputs.append(output)
         if progress is not None:
             progress(output)

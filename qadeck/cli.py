@@ -22,6 +22,7 @@ from qadeck.build import (
     export_one,
     load,
     memory,
+    memory_lost,
     parse,
     tidy,
     writable,
@@ -409,10 +410,13 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     target = output or config.output(exporters.load(name).SUFFIX)
     tidy(target.parent, config.out / ".cache")  # what a killed build left
     writable(target.parent)
-    before = memory(target if name == DECK else config.output(exporters.load(DECK).SUFFIX))
+    package = target if name == DECK else config.output(exporters.load(DECK).SUFFIX)
+    before = memory(package)
+    lost = memory_lost(package, before)
     collection = parse(config, before)
     with scratch(shared.cache):
         result = export_one(name, collection, target, config, shared)
+    result.diagnostics.extend([lost] if lost is not None else [])
     if name == DECK:
         deck_report(result, before, collection)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)

@@ -23,3 +23,4 @@ LINK_INVALID = "link.invalid"  # a link target no file system can hold (a NUL, a
 NOTE_INTERNAL = "note.internal"  # qadeck failed on this note (a bug): the note is left out
 CACHE_REMADE = "cache.remade"  # a cache file or entry that was damaged or not ours: made again, never used
 DECK_MEMORY_LOST = "deck.memory-lost"  # the deck's manifest is damaged: the last build's deck is not known
+NOTE_SLOW = "note.slow"  # a note over its time in an output: shown as its source from there on

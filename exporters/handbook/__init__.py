@@ -178,14 +178,17 @@ def prefetch(engine, collection: Collection, options: PdfOptions, context: Build
 
 
 def _typeset_chunk(job) -> None:
+    from qadeck.budget import Budget, OverBudget
     from qadeck.math import MathError
 
     options, context, chunk = job
     engine = math_engine(options, context)  # its own cache connection; the parent reads the results back
+    budget = Budget()  # a formula that would take longer is left to the book, which bounds its note
     for latex, display in chunk:
         try:
-            engine.formula(latex, display)
-        except MathError:
+            with budget.running(latex):
+                engine.formula(latex, display)
+        except (MathError, OverBudget):
             pass  # reported with its path:line when the book is built
     engine.close()
 

@@ -15,6 +15,7 @@ quietly on the SIGTERM a stopping pool sends.
 
 from __future__ import annotations
 
+import concurrent.futures
 import ctypes
 import multiprocessing
 import os
@@ -23,6 +24,13 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+
+# A pool started by spawn has multiprocessing's resource tracker beside it; when the build is killed,
+# it removes the pool's semaphores and would say so on the build's terminal, after the build is gone.
+# The option reaches it through the interpreter flags every child process is started with.
+_QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"
+if _QUIET_TRACKER not in sys.warnoptions:
+    sys.warnoptions.append(_QUIET_TRACKER)
 
 
 def fork_is_safe() -> bool:
@@ -44,14 +52,22 @@ def process_map(function: Callable[[Any], Any], items: Iterable[Any], workers: i
     """`function` over `items` in `workers` processes started by `start`, results in item order;
     on any exception here (Ctrl-C, SIGTERM) the workers are stopped before it goes on."""
     context = multiprocessing.get_context(start)
-    pool = context.Pool(workers, initializer=start_worker, initargs=(os.getpid(), initializer))
+    pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context, initializer=start_worker,
+                                                  initargs=(os.getpid(), initializer))
     try:
-        results = pool.map(function, items, chunksize=1)
-        pool.close()
-        return results
-    finally:
-        pool.terminate()
-        pool.join()
+        results = list(pool.map(function, items))
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown()
+    return results
+
+
+def _stop(pool: concurrent.futures.ProcessPoolExecutor) -> None:
+    """End the workers now: the pool's own shutdown lets each finish its task first."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>

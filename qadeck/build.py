@@ -64,6 +64,18 @@ def memory(package: Path) -> Manifest | None:
     return exporters.load(DECK).recall(package)
 
 
+def mixed(outputs: list[Output]) -> str | None:
+    """When some outputs were written and others not: which files are new and which old."""
+    old = [o.name for o in outputs if o.error]
+    if not old or len(old) == len(outputs):
+        return None
+    new = [o.name for o in outputs if not o.error and not o.unchanged]
+    kept = [o.name for o in outputs if o.unchanged]
+    parts = ([f"new: {', '.join(new)}"] if new else []) + ([f"up to date: {', '.join(kept)}"] if kept else [])
+    return (f"outputs: {'; '.join(parts)}; old (not written, left as the last build wrote them): "
+            f"{', '.join(old)}")
+
+
 def memory_lost(package: Path, before: Manifest | None) -> Diagnostic | None:
     """One warning when the deck's manifest beside `package` is there but cannot be read."""
     path = manifest.path_for(package)

@@ -23,6 +23,7 @@ from qadeck.build import (
     load,
     memory,
     memory_lost,
+    mixed,
     parse,
     tidy,
     writable,
@@ -31,33 +32,21 @@ from qadeck.config import Config, load_config, with_options, with_overrides
 from qadeck.errors import QadeckError, why
 from qadeck.model import Collection, Diagnostic
 from qadeck.scratch import scratch
+from qadeck.stopping import sigterm_as_interrupt, stopped
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        previous = signal.signal(signal.SIGTERM, _terminate)
         try:
-            return super().invoke(ctx)
+            with sigterm_as_interrupt():
+                return super().invoke(ctx)
         except QadeckError as exc:
             click.secho(f"qadeck: error: {exc}", fg="red", err=True)
             sys.exit(1)
-        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (`_terminate`): workers were stopped on the way
-            for number in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(number, signal.SIG_IGN)  # a second one does not cut the line short
-            name, code = ("SIGTERM", 143) if isinstance(exc, _Terminated) else ("Ctrl-C", 130)
-            click.secho(f"qadeck: stopped by {name}; every output not written by then keeps its previous "
-                        f"version", fg="red", err=True)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the build unwound on the way here
+            line, code = stopped(exc)
+            click.secho(line, fg="red", err=True)
             sys.exit(code)
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM (`kill`), raised where the build is, so that it unwinds as from Ctrl-C."""
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise _Terminated
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -240,22 +229,11 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
         if outputs and all(o.unchanged for o in outputs):
             click.echo("nothing changed: every output is up to date", err=True)
         _print_deck(outputs)
-        _print_mixed(outputs)
+        if (line := mixed(outputs)) is not None:
+            click.secho(line, fg="red", err=True)
     failed = any(o.error for o in outputs) or _left_out(collection, outputs)
     problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
     sys.exit(1 if failed or (strict and problems) else 0)
-
-
-def _print_mixed(outputs: list[Output]) -> None:
-    """When some outputs were written and others not, last: which files are new and which old."""
-    old = [o.name for o in outputs if o.error]
-    if not old or len(old) == len(outputs):
-        return
-    new = [o.name for o in outputs if not o.error and not o.unchanged]
-    kept = [o.name for o in outputs if o.unchanged]
-    parts = ([f"new: {', '.join(new)}"] if new else []) + ([f"up to date: {', '.join(kept)}"] if kept else [])
-    click.secho(f"outputs: {'; '.join(parts)}; old (not written, left as the last build wrote them): "
-                f"{', '.join(old)}", fg="red", err=True)
 
 
 def _print_deck(outputs: list[Output]) -> None:

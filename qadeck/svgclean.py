@@ -104,7 +104,8 @@ def is_svg(src: str, data: bytes) -> bool:
     """Named .svg, or `data:image/svg+xml`, or starting like an SVG document."""
     if src.lower().split("?")[0].endswith(".svg") or src.lower().startswith("data:image/svg"):
         return True
-    return b"<svg" in data[:1024].lower()
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")  # a text document, not a picture's bytes
+    return head.startswith(b"<") and b"<svg" in head.lower()
 
 
 def _clean(element: ElementTree.Element, removed: list[str]) -> None:

@@ -5,21 +5,24 @@ No exporter runs while parsing, and no parse problem surfaces after an output wa
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qadeck import __version__, checks, exporters, incremental, manifest
+from qadeck import __version__, checks, codes, exporters, incremental, manifest
+from qadeck.atomic import probe, sweep
 from qadeck.cache import file_digest
 from qadeck.config import Config
 from qadeck.context import BuildContext
 from qadeck.epoch import source_date_epoch
-from qadeck.errors import ConfigError, QadeckError
+from qadeck.errors import ConfigError, OutputError, QadeckError, why
 from qadeck.manifest import Manifest, Report
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
+from qadeck.scratch import scratch
 
 DECK = "anki"  # the exporter whose package the build's memory describes
 
@@ -61,6 +64,31 @@ def memory(package: Path) -> Manifest | None:
     return exporters.load(DECK).recall(package)
 
 
+def mixed(outputs: list[Output]) -> str | None:
+    """When some outputs were written and others not: which files are new and which old."""
+    old = [o.name for o in outputs if o.error]
+    if not old or len(old) == len(outputs):
+        return None
+    new = [o.name for o in outputs if not o.error and not o.unchanged]
+    kept = [o.name for o in outputs if o.unchanged]
+    parts = ([f"new: {', '.join(new)}"] if new else []) + ([f"up to date: {', '.join(kept)}"] if kept else [])
+    return (f"outputs: {'; '.join(parts)}; old (not written, left as the last build wrote them): "
+            f"{', '.join(old)}")
+
+
+def memory_lost(package: Path, before: Manifest | None) -> Diagnostic | None:
+    """One warning when the deck's manifest beside `package` is there but cannot be read."""
+    path = manifest.path_for(package)
+    why = manifest.damage(path)
+    if why is None:
+        return None
+    then = ("its memory is taken from the package it describes" if before is not None else
+            "neither it nor the package tells what the last build wrote")
+    return Diagnostic("", 0, "warning", codes.DECK_MEMORY_LOST, (
+        f"the deck's manifest {path} is damaged ({why}): {then}, so a question moved or reworded since "
+        "may get a new card; this build writes a new manifest"))
+
+
 def deck_report(output: Output, before: Manifest | None, collection: Collection) -> None:
     """After the deck was written: what changed since `before`, on the output, and each new
     question that looks like a removed one as a note at its heading with the pin that keeps the
@@ -85,6 +113,31 @@ def deck_report(output: Output, before: Manifest | None, collection: Collection)
             f"heading: {found.pin()}")))
 
 
+def tidy(*folders: Path) -> None:
+    """Remove the temporary files a killed build left in `folders` and their subfolders (one level:
+    the output folder, the cache's kinds), never those of a build still writing them."""
+    for folder in folders:
+        sweep(folder)
+        try:
+            inside = [entry.path for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+        except OSError:
+            continue
+        for path in inside:
+            sweep(Path(path))
+
+
+def writable(folder: Path) -> None:
+    """Raise one sentence when nothing can be written into the output folder, before any work."""
+    problem = probe(folder)
+    if problem is not None:
+        raise OutputError(f"{folder}{os.sep}", problem)
+
+
+def cache_problem(config: Config) -> OSError | None:
+    """Why the build cache cannot be written, when the output folder can (else that is the error)."""
+    return None if probe(config.out) is not None else probe(config.out / ".cache")
+
+
 def context(config: Config) -> BuildContext:
     """What the exporters of one build share; a malformed SOURCE_DATE_EPOCH fails here, in one
     sentence, before any output is written."""
@@ -102,6 +155,9 @@ def export_one(name: str, collection: Collection, out_path: Path, config: Config
         diagnostics = checks.new_only(collection, list(found))
     except QadeckError as exc:
         return Output(name, None, time.perf_counter() - started, error=str(exc))
+    except OSError as exc:  # the output folder or the cache in a state no write survives
+        where = exc.filename or "a temporary file of the build"
+        return Output(name, None, time.perf_counter() - started, error=f"cannot write {where}: {why(exc)}")
     return Output(name, out_path, time.perf_counter() - started, diagnostics)
 
 
@@ -116,8 +172,10 @@ def build(config: Config, only: list[str] | None = None,
         raise ConfigError(f"unknown exporter {', '.join(unknown)}; "
                           f"choose from {', '.join(exporters.names())}")
     shared = context(config)
+    tidy(config.out, config.out / ".cache")
+    writable(config.out)
     if not cache:
-        with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder:
+        with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder, scratch(Path(folder)):
             return _build(config, chosen, replace(shared, cache=Path(folder)), progress, None)
     deck = config.output(exporters.load(DECK).SUFFIX)
     inputs = incremental.Inputs(config, chosen, shared, [deck, manifest.path_for(deck)])
@@ -125,13 +183,16 @@ def build(config: Config, only: list[str] | None = None,
     if last is not None and last.chosen == inputs.chosen \
             and last.stamp == inputs.stamp(last.extra, last.outputs):
         return _replay(config, last, progress)
-    return _build(config, chosen, shared, progress, inputs)
+    with scratch(shared.cache):
+        return _build(config, chosen, shared, progress, inputs)
 
 
 def _build(config: Config, chosen: list[str], shared: BuildContext,
            progress: Callable[[Output], None] | None,
            inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:
-    before = memory(config.output(exporters.load(DECK).SUFFIX))
+    package = config.output(exporters.load(DECK).SUFFIX)
+    before = memory(package)
+    lost = memory_lost(package, before)
     collection = parse(config, before, shared.cache)
     last = incremental.last_build(shared.cache) if inputs is not None else None
     outputs, recorded, settled = [], {}, True
@@ -143,6 +204,9 @@ def _build(config: Config, chosen: list[str], shared: BuildContext,
         settled = settled and same
         if name == DECK:
             deck_report(output, before, collection)
+        if lost is not None and (name == DECK or DECK not in chosen):  # said once, by the deck if built
+            output.diagnostics.append(lost)
+            lost = None
         outputs.append(output)
         if progress is not None:
             progress(output)

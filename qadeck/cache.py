@@ -27,6 +27,7 @@ from typing import Any
 
 from qadeck import __version__
 from qadeck.atomic import write_bytes
+from qadeck.errors import OutputError
 
 FORMAT = 1  # bump when what an entry holds changes shape
 SUFFIX = ".pickle"
@@ -113,7 +114,7 @@ class Store:
             except Exception:  # noqa: BLE001 - any damage to an entry is a miss, never a crash
                 value = _MISS
         if value is _MISS or not isinstance(value, kind):
-            path.unlink(missing_ok=True)
+            _remove(path)
             return None
         self.used.add(entry)
         return value
@@ -124,7 +125,7 @@ class Store:
         try:
             payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
             write_bytes(self.folder / (entry + SUFFIX), _sign(payload) + payload)
-        except OSError:
+        except (OSError, OutputError):
             return  # a cache that cannot be written only costs time
         self.used.add(entry)
 
@@ -132,9 +133,21 @@ class Store:
         """Delete the entries this build did not use (their inputs are gone or changed)."""
         if self.folder is None or not self.folder.is_dir():
             return
-        for path in self.folder.iterdir():
-            if path.suffix == SUFFIX and path.stem not in self.used:
-                path.unlink(missing_ok=True)
+        try:
+            stale = [p for p in self.folder.iterdir() if p.suffix == SUFFIX and p.stem not in self.used]
+        except OSError:
+            return
+        for path in stale:
+            if not _remove(path):
+                return  # a read-only cache: it stays as it is, and only costs room
+
+
+def _remove(path: Path) -> bool:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        return False
+    return True
 
 
 def remove(folder: Path) -> bool:

@@ -12,20 +12,42 @@ from typing import Any
 import click
 
 from qadeck import __version__, cache, codes, exporters, manifest
-from qadeck.build import DECK, Output, build, context, deck_report, export_one, load, memory, parse
+from qadeck.build import (
+    DECK,
+    Output,
+    build,
+    cache_problem,
+    context,
+    deck_report,
+    export_one,
+    load,
+    memory,
+    memory_lost,
+    mixed,
+    parse,
+    tidy,
+    writable,
+)
 from qadeck.config import Config, load_config, with_options, with_overrides
-from qadeck.errors import QadeckError
+from qadeck.errors import QadeckError, why
 from qadeck.inspect_tree import note_lines
 from qadeck.model import Collection, Diagnostic
+from qadeck.scratch import scratch
+from qadeck.stopping import sigterm_as_interrupt, stopped
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with sigterm_as_interrupt():
+                return super().invoke(ctx)
         except QadeckError as exc:
             click.secho(f"qadeck: error: {exc}", fg="red", err=True)
             sys.exit(1)
+        except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: the build unwound on the way here
+            line, code = stopped(exc)
+            click.secho(line, fg="red", err=True)
+            sys.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -177,6 +199,9 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
     config = _config(ctx, path, notes, out=out)
     chosen = [n.strip() for n in only.split(",") if n.strip()] if only else None
     progress = None if as_json else (lambda o: _report(o, config))
+    if not no_cache and (problem := cache_problem(config)) is not None:
+        click.secho(f"qadeck: warning: the build cache {_display(config.out / '.cache')} cannot be written "
+                    f"({why(problem)}): it is only read, so builds redo more", fg="yellow", err=True)
     collection, outputs = build(config, chosen, progress=progress, cache=not no_cache)
     if as_json:
         click.echo(json.dumps(_build_json(collection, outputs), ensure_ascii=False, indent=1))
@@ -186,6 +211,8 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
         if outputs and all(o.unchanged for o in outputs):
             click.echo("nothing changed: every output is up to date", err=True)
         _print_deck(outputs)
+        if (line := mixed(outputs)) is not None:
+            click.secho(line, fg="red", err=True)
     failed = any(o.error for o in outputs) or _left_out(collection, outputs)
     problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
     sys.exit(1 if failed or (strict and problems) else 0)
@@ -341,9 +368,15 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     config = with_options(_config(ctx, **inputs), name, **options)
     shared = context(config)
     target = output or config.output(exporters.load(name).SUFFIX)
-    before = memory(target if name == DECK else config.output(exporters.load(DECK).SUFFIX))
+    tidy(target.parent, config.out / ".cache")  # what a killed build left
+    writable(target.parent)
+    package = target if name == DECK else config.output(exporters.load(DECK).SUFFIX)
+    before = memory(package)
+    lost = memory_lost(package, before)
     collection = parse(config, before)
-    result = export_one(name, collection, target, config, shared)
+    with scratch(shared.cache):
+        result = export_one(name, collection, target, config, shared)
+    result.diagnostics.extend([lost] if lost is not None else [])
     if name == DECK:
         deck_report(result, before, collection)
     _print_diagnostics(collection.diagnostics, config.notes, quiet_info=True)

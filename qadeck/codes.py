@@ -21,3 +21,6 @@ NESTING_DEEP = "nesting.deep"  # lists, quotes or elements nested deeper than an
 TEXT_CONTROL = "text.control"  # control characters, dropped from every output
 LINK_INVALID = "link.invalid"  # a link target no file system can hold (a NUL, a name too long)
 NOTE_INTERNAL = "note.internal"  # qadeck failed on this note (a bug): the note is left out
+CACHE_REMADE = "cache.remade"  # a cache file or entry that was damaged or not ours: made again, never used
+DECK_MEMORY_LOST = "deck.memory-lost"  # the deck's manifest is damaged: the last build's deck is not known
+NOTE_SLOW = "note.slow"  # a note over its time in an output: shown as its source from there on

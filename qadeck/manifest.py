@@ -84,6 +84,28 @@ def read(path: Path) -> Manifest | None:
         return None
 
 
+def damage(path: Path) -> str | None:
+    """What is wrong with the manifest at `path` when there is one this version cannot read (None:
+    none there, or a good one): the deck's memory is then lost, which the build says."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None if path.is_dir() else "unreadable"  # a folder: the deck's write says so
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "not UTF-8 text"
+    if loads(text) is not None:
+        return None
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return "not JSON, cut short or overwritten"
+    return "not a manifest this qadeck reads, of another format or version"
+
+
 def write(path: Path, manifest: Manifest) -> None:
     write_text(path, dumps(manifest))
 

@@ -24,6 +24,7 @@ from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
 from qadeck import codes
+from qadeck.budget import Budget, OverBudget
 from qadeck.math import MathEngine, MathError, engine, typeset
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
 from qadeck.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
@@ -123,14 +124,25 @@ class Renderer:
         self.target = target or Target("html")
         self.policy: Policy = policy or KeepPolicy()
         self.engine = math_engine or engine(self.target.math)
-        self._md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-        _use_cached_highlighter(self._md)
+        self.budget = Budget()  # CPU time per note (`qadeck.budget`)
+        self._md = _markdown()
 
     def render(self, note: Note, piece: Piece) -> Rendered:
-        """One piece of a note to HTML, with the problems found in it at their lines."""
-        if piece.inline:
-            return self.inline(note, piece.markdown, piece.line)
-        return self.block(note, piece.markdown, piece.line)
+        """One piece of a note to HTML, with the problems found in it at their lines; a note that
+        ran out of time is shown as its source from there on."""
+        try:
+            with self.budget.running(note.path):
+                if piece.inline:
+                    return self.inline(note, piece.markdown, piece.line)
+                return self.block(note, piece.markdown, piece.line)
+        except OverBudget:
+            self._md = _markdown()  # a parse cut short may have left it half-way
+            return self._too_slow(note, piece)
+
+    def _too_slow(self, note: Note, piece: Piece) -> Rendered:
+        text = html.escape(piece.markdown)
+        made = text if piece.inline else f'<pre class="too-slow">{text}</pre>'
+        return Rendered(made, self.budget.cut(note.path, piece.line, self.target.name))
 
     def block(self, note: Note, text: str, line: int) -> Rendered:
         """A Markdown document (an answer part) to HTML."""
@@ -310,6 +322,12 @@ def line_of(source: str, first_line: int, needle: str) -> int:
     parser dropped hidden lines (comments, generated blocks) inside it."""
     at = source.find(needle.splitlines()[0]) if needle.strip() else -1
     return first_line + (source.count("\n", 0, at) if at > 0 else 0)
+
+
+def _markdown() -> markdown.Markdown:
+    made = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    _use_cached_highlighter(made)
+    return made
 
 
 def _use_cached_highlighter(md: markdown.Markdown) -> None:

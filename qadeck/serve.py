@@ -205,9 +205,13 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", head)
             return
-        body = target.read_bytes()
-        if name == page:
-            body = with_reload(body.decode("utf-8"), token).encode("utf-8")
+        try:
+            body = target.read_bytes()
+        except OSError:  # replaced or removed since it was looked at: as if not there
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", "text/plain; charset=utf-8", head)
+            return
+        if name == page:  # a page not written by qadeck may be any bytes: shown, never a dropped connection
+            body = with_reload(body.decode("utf-8", errors="replace"), token).encode("utf-8")
         self._send(HTTPStatus.OK, body, _TYPES.get(target.suffix, "application/octet-stream"), head)
 
     def _local_host(self) -> bool:

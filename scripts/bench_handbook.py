@@ -91,7 +91,7 @@ def _handbook(notes: Path, work: Path, jobs: int = 0) -> dict[str, float]:
         print("mb=%f" % (out.stat().st_size / 1e6))
         import sqlite3
         cache = sqlite3.connect(Path({str(work)!r}) / ".cache" / "math" / "svgmath.sqlite3")
-        print("cached=%d" % cache.execute("SELECT count(*) FROM formula").fetchone()[0])
+        print("cached=%d" % cache.execute("SELECT count(*) FROM signed_formula").fetchone()[0])
     """)
 
 

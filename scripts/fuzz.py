@@ -4,7 +4,8 @@ Each mutation (`scripts/mutate.py`) of one note of the folder is written alone i
 notes folder, read (parse and checks: what `qadeck check` does) and rendered into the light
 outputs (JSON, Anki cards, the cheat sheet; the PDF too on a sample). Prints counts by outcome and
 the slowest notes; asserts nothing, exits 1 when an exception escaped, a note was left out for an
-internal error, a note hung, or one took more than a second to read.
+internal error, a note hung, one took more than a second to read, or one output spent more than
+RENDER_LIMIT seconds of CPU on it.
 
     python scripts/fuzz.py [FOLDER] [--count 10000] [--seed 1] [--jobs 2] [--pdf 20] [--save DIR]
 
@@ -30,6 +31,9 @@ sys.path.insert(0, str(HERE))
 from mutate import mutate  # noqa: E402
 
 SLOW = 1.0  # seconds to read one note: more is a finding
+# CPU seconds one output may spend on one note: the renderer's limit per note (`qadeck.budget`),
+# plus what an exporter does around it; more is a finding
+RENDER_LIMIT = 2.5
 # Measured as the worker's CPU time: on a machine shared with other work the wall clock also
 # counts the time others ran (both are printed).
 REFUSED = "fuzz.output-refused"
@@ -47,6 +51,7 @@ class Result:
     read: float = 0.0  # CPU seconds: parse and checks
     read_wall: float = 0.0  # the same on the wall clock
     render: float = 0.0  # seconds: JSON, cards, cheat sheet (and the PDF on a sample)
+    outputs: dict[str, float] = field(default_factory=dict)  # CPU seconds per output
     detail: str = ""  # the exception, or the internal diagnostic
 
 
@@ -90,7 +95,7 @@ def run_one(folder: Path, notes: list[Path], seed: int, index: int, pdf: bool) -
             collection = read(root)
             result.read, result.read_wall = time.process_time() - cpu, time.perf_counter() - started
             started = time.perf_counter()
-            found = list(collection.diagnostics) + render(collection, root, Path(tmp), pdf)
+            found = list(collection.diagnostics) + render(collection, root, Path(tmp), pdf, result.outputs)
             result.render = time.perf_counter() - started
         except Exception as exc:  # what the fuzzing is for: nothing may escape
             result.outcome = "escaped"
@@ -117,8 +122,10 @@ def read(root: Path):
     return checks.run(parse_collection(root, ParseOptions(drafts="include")))
 
 
-def render(collection, root: Path, work: Path, pdf: bool = False) -> list:
-    """The light outputs (JSON, Anki cards, the cheat sheet), and the PDF when `pdf`; their diagnostics."""
+def render(collection, root: Path, work: Path, pdf: bool = False,
+           times: dict[str, float] | None = None) -> list:
+    """The light outputs (JSON, Anki cards, the cheat sheet), and the PDF when `pdf`; their
+    diagnostics. `times` gets the CPU seconds of each output."""
     from qadeck import __version__
     from qadeck.context import BuildContext
     from qadeck.exporters import anki, json_model
@@ -127,12 +134,22 @@ def render(collection, root: Path, work: Path, pdf: bool = False) -> list:
     from qadeck.exporters.cheatsheet.options import HtmlOptions
     from qadeck.model import Diagnostic
 
+    times = {} if times is None else times
     context = BuildContext(notes=root, cache=work / "cache", version=__version__, epoch=0)
+    clock = time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        times[name], clock = time.process_time() - clock, time.process_time()
+
     json_model.dumps(collection, full=True)
+    lap("json")
     found = list(anki.render(collection, AnkiOptions(), context, workers=1).diagnostics)
+    lap("anki")
     sheet = CheatSheet(collection, HtmlOptions(), context)
     sheet.html()
     found += sheet.diagnostics
+    lap("html")
     if pdf:
         from qadeck.errors import ExportError
         from qadeck.exporters import handbook
@@ -142,6 +159,7 @@ def render(collection, root: Path, work: Path, pdf: bool = False) -> list:
             found += handbook.render(collection, PdfOptions(jobs=1), context)[1]
         except ExportError as exc:  # a sentence for the user, no traceback: counted apart
             found.append(Diagnostic("", 0, "error", REFUSED, str(exc)))
+        lap("pdf")  # the processes WeasyPrint runs in count on the wall clock only
     return found
 
 
@@ -232,9 +250,13 @@ def report(tally: Tally, count: int, folder: Path, seconds: float) -> None:
     for r in sorted(tally.results, key=lambda r: -r.read)[:8]:
         print(f"  #{r.index:<6} {r.read:7.3f} s {r.read_wall:7.3f} s read {r.render:7.3f} s render  "
               f"{r.note}  {'+'.join(r.mutations)}")
-    print("slowest to render:")
+    over = [r for r in tally.results if _slowest(r)[1] > RENDER_LIMIT]
+    print(f"  {'render':10} {len(over):6}  over {RENDER_LIMIT:g} s of CPU in one output (the limit per note)")
+    print("slowest to render (wall; the slowest output in CPU):")
     for r in sorted(tally.results, key=lambda r: -r.render)[:5]:
-        print(f"  #{r.index:<6} {r.render:7.3f} s render  {r.note}  {'+'.join(r.mutations)}")
+        name, cpu = _slowest(r)
+        print(f"  #{r.index:<6} {r.render:7.3f} s render  {name} {cpu:.3f} s  {r.note}  "
+              f"{'+'.join(r.mutations)}")
     bad = [r for r in tally.results if r.outcome in ("refused", "escaped", "internal", "hung")]
     for r in sorted(bad, key=lambda r: r.index)[:30]:
         print(f"  #{r.index:<6} {r.outcome}: {r.detail}  ({r.note} {'+'.join(r.mutations)})")
@@ -261,9 +283,15 @@ def main() -> int:
     started = time.perf_counter()
     tally = run_all(folder, args.count, args.seed, args.jobs, args.pdf, progress=True)
     report(tally, args.count, folder, time.perf_counter() - started)
-    bad = [r for r in tally.results if r.outcome in ("escaped", "internal", "hung") or r.read > SLOW]
+    bad = [r for r in tally.results if r.outcome in ("escaped", "internal", "hung") or r.read > SLOW
+           or _slowest(r)[1] > RENDER_LIMIT]
     _save(args, folder, bad)
     return 1 if bad else 0
+
+
+def _slowest(result: Result) -> tuple[str, float]:
+    """The output that spent the most CPU on the note, and how much."""
+    return max(result.outputs.items(), key=lambda item: item[1], default=("", 0.0))
 
 
 def _save(args: argparse.Namespace, folder: Path, results: list[Result]) -> None:

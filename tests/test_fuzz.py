@@ -50,3 +50,33 @@ def test_the_mutations_change_the_notes():
     for name in MUTATIONS:
         rng = random.Random(name)
         assert any(apply(data, [name], rng, SMALL) != data for _ in range(5)), name
+
+
+@settings(max_examples=15, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(rel=st.sampled_from(FILES), names=st.lists(st.sampled_from(sorted(MUTATIONS)), min_size=1, max_size=3),
+       rng=st.randoms(use_true_random=False), limit=st.sampled_from([0.0, 0.002, 0.01]))
+def test_the_exporters_hold_a_time_limit_per_note_cut_anywhere(rel: str, names: list[str], rng: random.Random,
+                                                               limit: float):
+    """The exporter pass with the limit per note (`qadeck.budget`) made tiny, so that it cuts the
+    renders at arbitrary points: nothing escapes, a cut note says so once per output at a line of
+    it, and the renderers go on with the next note as if nothing happened."""
+    import pytest
+
+    from qadeck import budget
+
+    data = apply((NOTES / rel).read_bytes(), names, rng, SMALL)
+    with tempfile.TemporaryDirectory(prefix="qadeck-fuzz-") as tmp, pytest.MonkeyPatch.context() as patch:
+        root = Path(tmp) / "notes"
+        (root / rel).parent.mkdir(parents=True)
+        (root / rel).write_bytes(data)
+        (root / "other.md").write_text("# 其他\n\n### 问题?\n> 答案 **粗体** $x^2$\n", encoding="utf-8")
+        collection = read(root)
+        patch.setattr(budget, "NOTE_SECONDS", limit)
+        found = render(collection, root, Path(tmp) / "work")
+    assert not [str(d) for d in found if d.code == "note.internal"]
+    slow = [d for d in found if d.code == "note.slow"]
+    assert all(d.path in (rel, "other.md") and d.line >= 1 for d in slow)
+    assert len(slow) == len({(d.path, d.message) for d in slow})  # once per note and output
+    if limit == 0.0:  # nothing renders: every note with a part says so, in each output
+        assert {d.path for d in slow} >= {"other.md"}

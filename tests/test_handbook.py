@@ -21,7 +21,7 @@ import pytest
 from qadeck import checks
 from qadeck.build import context
 from qadeck.config import Config, with_options
-from qadeck.errors import ExportError, MissingDependency
+from qadeck.errors import MissingDependency
 from qadeck.exporters import handbook
 from qadeck.exporters.handbook import book as handbook_html
 from qadeck.exporters.handbook.fetch import SafeFetcher
@@ -260,15 +260,30 @@ def test_character_without_any_font_is_a_diagnostic_not_a_box(tmp_path):
     assert "[U+13000]" in _plain_text(pdf)
 
 
-def test_notdef_in_weasyprint_log_is_a_build_error_naming_the_place(tmp_path):
+def test_notdef_in_weasyprint_log_is_a_warning_at_its_place_not_a_failed_book(tmp_path):
     import weasyprint
 
     notes = write_notes(tmp_path, {"x.md": "标题\n===\n\n正文 \U00013000\n"})
     with captured() as records:
         weasyprint.HTML(string="<p>\U00013000</p>").write_pdf()
     problems = handbook.Problems([], parse(notes))
-    with pytest.raises(ExportError, match=r"U\+13000\) at x\.md:4"):
-        problems.read_log([r.getMessage() for r in records], [])
+    problems.read_log([r.getMessage() for r in records], [])
+    assert [(d.path, d.line, d.severity, d.code) for d in problems.diagnostics] == [
+        ("x.md", 4, "warning", "glyph.missing")]
+    assert "U+13000" in problems.diagnostics[0].message
+
+
+def test_a_visible_format_character_no_font_has_costs_that_character(tmp_path):
+    # U+0604 (an Arabic number sign) is a format character that prints: not skipped as invisible
+    notes = write_notes(tmp_path / "notes", {"a.md": "标题\n===\n\n### 问题\u0604?\n> 答案 \u0604 在这里\n"})
+    done = subprocess.run([sys.executable, "-m", "qadeck", "build", str(notes), "--out", "out",
+                           "--only", "pdf"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    missing = [line for line in done.stderr.splitlines() if "[glyph.missing]" in line]
+    assert [line.split(": warning")[0] for line in missing] == ["notes/a.md:4", "notes/a.md:5"], done.stderr
+    assert "the outputs reported 2 warnings or errors" in done.stderr
+    text = _plain_text(next((tmp_path / "out").glob("*.pdf")))
+    assert "问题[U+0604]" in text and "答案 [U+0604] 在这里" in text
 
 
 def test_no_cjk_font_stops_with_one_sentence(tmp_path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from qadeck import manifest
 from qadeck.manifest import Entry, Manifest
 
@@ -136,3 +138,32 @@ def test_a_removed_card_carried_from_the_last_package_is_cleaned_again() -> None
     cards, bases = removed_cards(before, previous, set(), None)
     assert "onerror" not in cards[0].fields[0] and "问题" in cards[0].fields[0]
     assert "qadeck::removed" in cards[0].tags and bases["q1"] > 1_700_000_000
+
+
+def _build(notes: Path, out: Path):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", "from qadeck.cli import main; main()", "build", str(notes),
+                           "--out", str(out), "--only", "json,anki"],
+                          capture_output=True, text=True, timeout=300, cwd=notes.parent)
+
+
+@pytest.mark.parametrize("damage", ["half", "random", "other-json"])
+def test_a_damaged_manifest_says_so_once_and_the_build_goes_on(tmp_path: Path, damage: str) -> None:
+    from tests.conftest import write_notes
+
+    notes = write_notes(tmp_path / "notes", {"a_QA.md": "# A\n\n### 问一?\n> 答一\n\n### 问二?\n> 答二\n"})
+    out = tmp_path / "out"
+    assert _build(notes, out).returncode == 0
+    path = next(out.glob("*.manifest.json"))
+    data = path.read_bytes()
+    path.write_bytes({"half": data[: len(data) // 2], "random": bytes(range(256)) * 4,
+                      "other-json": b'{"format": "something else"}'}[damage])
+    result = _build(notes, out)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    said = [line for line in result.stderr.splitlines() if "[deck.memory-lost]" in line]
+    assert len(said) == 1 and said[0].startswith("warning: the deck's manifest"), result.stderr
+    assert manifest.read(path) is not None  # written again
+    again = _build(notes, out)
+    assert "[deck.memory-lost]" not in again.stderr and again.returncode == 0

@@ -165,3 +165,12 @@ def test_the_reload_script_goes_before_the_head_end_whatever_the_title():
     page = "<html><head><title>İİİİİİİİİİ</title></HEAD ><body>正文</body></html>"
     served = with_reload(page, "t")
     assert "<body>正文</body>" in served and served.index("<script>") < served.index("</HEAD >")
+
+
+def test_a_cheat_sheet_that_is_not_utf8_is_served_not_dropped(served):
+    root = served.snapshot()[0]
+    (root / "qadeck.html").write_bytes(PAGE.encode() + b"<p>\xff\xfe caf\xe9 \xe4\xb8</p>")
+    status, body = get(served, "/")
+    assert status == 200
+    text = body.decode("utf-8")  # what the server sends is UTF-8, the bad bytes shown as U+FFFD
+    assert "\ufffd caf\ufffd" in text and "connect-src 'self'" in text

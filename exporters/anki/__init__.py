@@ -7,6 +7,7 @@ deterministic .apkg with the timestamp scheme that makes re-imports update only 
 
 from __future__ import annotations
 
+import errno
 import functools
 import importlib.util
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from qadeck import manifest
 from qadeck.atomic import write_bytes
 from qadeck.cache import Store, file_digest, key
 from qadeck.context import BuildContext
-from qadeck.errors import MissingDependency
+from qadeck.errors import MissingDependency, OutputError
 from qadeck.model import Collection, Diagnostic, LinkKind, Note
 from qadeck.workers import cores, fork_is_safe, process_map
 
@@ -49,6 +50,9 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     gone, gone_bases = removed_cards(before, previous, set(card_bases), context.epoch)
     data = build_package([*cards, *gone], rendered.media, load_style(), {**card_bases, **gone_bases},
                          previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
+    for path in (out_path, manifest.path_for(out_path)):  # both or neither: a package without its memory
+        if path.is_dir():                                     # would be new beside an old manifest
+            raise OutputError(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
     _write_changed(out_path, data)
     _write_changed(manifest.path_for(out_path),
                    manifest.dumps(remember(cards, card_bases, previous)).encode("utf-8"))

@@ -16,7 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qadeck import codes
+from qadeck import codes, svgclean
 from qadeck.assets import read_local
 from qadeck.isolate import isolated
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
@@ -227,6 +227,7 @@ class CardPolicy:
         self.root = notes_root.resolve()
         self.media: dict[str, bytes] = {}  # media file name -> content
         self._images: dict[str, str | None] = {}  # target -> media name (None: unreadable)
+        self._said: dict[str, str] = {}  # target -> what cleaning its SVG took out, not yet reported
 
     def link(self, note: Note, link: Link, inner: str) -> Made:
         if link.kind in (LinkKind.WEB, LinkKind.MAIL):
@@ -249,19 +250,26 @@ class CardPolicy:
                                                             f"image left out of the card: {src}"),))
             return Made(_missing(alt or src))
         name = self._media_for(link.target)
+        said = self._said.pop(link.target, None)  # once per file, at its first use
         if name is None:
-            problem = _problem(note, link, codes.IMAGE_UNREADABLE, f"image unreadable, left out: {src}")
+            problem = _problem(note, link, codes.IMAGE_INVALID if said else codes.IMAGE_UNREADABLE,
+                               said or f"image unreadable, left out: {src}")
             return Made(_missing(alt or src), (problem,))
-        return Made(_img(name, tag_html))
+        return Made(_img(name, tag_html), (_problem(note, link, codes.HTML_UNSAFE, said),) if said else ())
 
     def forget(self) -> None:
         """Start a new unit: media found so far belong to the last one."""
         self.media = {}
         self._images = {}
+        self._said = {}
 
     def _media_for(self, target: str) -> str | None:
         if target not in self._images:
             data = read_local(self.root, target)  # only files inside the notes folder reach a package
+            if data is not None:
+                data, said = svgclean.for_output(target, data)  # an SVG only draws, in every client
+                if said:
+                    self._said[target] = said
             self._images[target] = None if data is None else self._add(target, data)
         return self._images[target]
 
@@ -286,7 +294,11 @@ class CardPolicy:
             return Made(_missing("image"), (_problem(note, link, codes.IMAGE_INVALID,
                                                      "inline data image is not valid base64, left out"),))
         suffix = match.group(1).lower().replace("svg+xml", "svg")
-        return Made(_img(self._add(f"inline.{suffix}", data), tag_html))
+        data, said = svgclean.for_output(f"inline.{suffix}", data) if suffix == "svg" else (data, None)
+        if data is None:
+            return Made(_missing("image"), (_problem(note, link, codes.IMAGE_INVALID, str(said)),))
+        made = _img(self._add(f"inline.{suffix}", data), tag_html)
+        return Made(made, (_problem(note, link, codes.HTML_UNSAFE, said),) if said else ())
 
 
 def _problem(note: Note, link: Link, code: str, message: str) -> Diagnostic:

@@ -14,7 +14,7 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
-from qadeck import codes
+from qadeck import codes, svgclean
 from qadeck.assets import read_local
 from qadeck.math import MathMLMath
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
@@ -103,7 +103,9 @@ class PagePolicy:
         src = link.href
         if link.kind is LinkKind.WEB:
             problem = _problem(note, link, codes.IMAGE_REMOTE,
-                               f"web image not embedded (the page loads nothing): {src}", "info")
+                               f"web image not embedded (the page loads nothing): {_short(src)}", "info")
+            if src.strip().lower().startswith("data:"):  # never a link: a data: page is a page of its own
+                return Made(f'<span class="img-off">{html.escape(alt or "图片")}</span>', (problem,))
             return Made(f'<a class="img-off" href="{html.escape(src)}">{html.escape(alt or "图片")}</a>',
                         (problem,))
         if note.link(src) is None:
@@ -125,25 +127,29 @@ class PagePolicy:
         assert link.target is not None
         if link.target in self._images:
             return self._images[link.target][0], ()
-        uri, problem = self._read(note, link)
+        uri, problems = self._read(note, link)
         self._images[link.target] = (uri, ())
-        return uri, (problem,) if problem else ()
+        return uri, problems
 
-    def _read(self, note: Note, link: Link) -> tuple[str | None, Diagnostic | None]:
+    def _read(self, note: Note, link: Link) -> tuple[str | None, tuple[Diagnostic, ...]]:
         assert link.target is not None
         mime = MIME.get(Path(link.target).suffix.lower())
         if mime is None:
-            return None, _problem(note, link, codes.IMAGE_TYPE, f"image type not embedded: {link.href}")
+            return None, (_problem(note, link, codes.IMAGE_TYPE, f"image type not embedded: {link.href}"),)
         data = read_local(self.root, link.target)
         if data is None:
-            return None, _problem(note, link, codes.IMAGE_UNREADABLE,
-                                  f"image not embedded, unreadable or outside the notes folder: {link.href}")
+            why = f"image not embedded, unreadable or outside the notes folder: {link.href}"
+            return None, (_problem(note, link, codes.IMAGE_UNREADABLE, why),)
+        data, said = svgclean.for_output(link.href, data) if mime == MIME[".svg"] else (data, None)
+        if data is None:
+            return None, (_problem(note, link, codes.IMAGE_INVALID, said or link.href),)
+        problems = (_problem(note, link, codes.HTML_UNSAFE, said),) if said else ()
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         if len(data) > self.image_cap_kb * 1024:
             size = f"image {link.href} is {len(data) // 1024} KB"
-            return uri, _problem(note, link, codes.IMAGE_LARGE,
-                                 f"{size}, above image_cap_kb = {self.image_cap_kb}; embedded anyway")
-        return uri, None
+            problems += (_problem(note, link, codes.IMAGE_LARGE,
+                                  f"{size}, above image_cap_kb = {self.image_cap_kb}; embedded anyway"),)
+        return uri, problems
 
 
 class _Formulas:
@@ -159,6 +165,11 @@ class _Formulas:
         made = self.engine.render(latex, display)
         self.formulas[(latex, display)] = self.unit[(latex, display)] = made
         return made
+
+
+def _short(url: str) -> str:
+    """A URL as a message shows it: a data: URL by its type, not its kilobytes."""
+    return url.split(",", 1)[0] + ",…" if url.strip().lower().startswith("data:") and "," in url else url
 
 
 def _problem(note: Note, link: Link, code: str, message: str, severity: str = "warning") -> Diagnostic:

@@ -4,8 +4,9 @@ Steps: check that a CJK font exists, build the HTML (`book`), cut it into docume
 by one (`units`: each chapter, the cover, the contents, the page numbers) with a URL fetcher that
 reads nothing outside the notes and the stylesheets (`fetch`), each from the build cache when its
 inputs did not change (`press`), join them (`join`), turn WeasyPrint's log into diagnostics, and
-write the PDF atomically. A `.notdef` glyph in the log is a build error naming the characters and
-the notes that hold them.
+write the PDF atomically. A character no font has costs that character only: the chapters print it
+as its code point (`chapters`, from the fonts' coverage), and a `.notdef` glyph in the log (a font
+that claims what it cannot draw) is a warning at the note that holds it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qadeck import codes
 from qadeck.atomic import write_bytes
 from qadeck.context import BuildContext
-from qadeck.errors import ExportError
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.printing import weasyprint_module
 from qadeck.math import MATH_FAMILY, MAX_FORMULA, math_font_file
@@ -59,7 +60,7 @@ def export(collection: Collection, out_path: Path, options: PdfOptions,
 
 def render(collection: Collection, options: PdfOptions,
            context: BuildContext) -> tuple[bytes, list[Diagnostic]]:
-    """The PDF bytes and the diagnostics of the build; raises ExportError on a missing glyph.
+    """The PDF bytes and the diagnostics of the build.
 
     The chapters are printed first (each on its own, from the cache when unchanged), then the
     cover, then the contents from the chapters' page counts, then the page numbers for the whole
@@ -142,10 +143,12 @@ def _book(collection: Collection, options: PdfOptions, context: BuildContext, fo
     engine = math_engine(options, context)
     try:
         prefetch(engine, collection, options, context)
-        return handbook_html.build(collection, options, context, engine, fonts.coverage,
+        book = handbook_html.build(collection, options, context, engine, fonts.coverage,
                                    font_faces=font_faces(fonts.font_file))
     finally:
         engine.close()
+    book.diagnostics.extend(Diagnostic("", 0, "info", codes.CACHE_REMADE, said) for said in engine.notices())
+    return book
 
 
 def math_engine(options: PdfOptions, context: BuildContext):
@@ -175,14 +178,17 @@ def prefetch(engine, collection: Collection, options: PdfOptions, context: Build
 
 
 def _typeset_chunk(job) -> None:
+    from qadeck.budget import Budget, OverBudget
     from qadeck.math import MathError
 
     options, context, chunk = job
     engine = math_engine(options, context)  # its own cache connection; the parent reads the results back
+    budget = Budget()  # a formula that would take longer is left to the book, which bounds its note
     for latex, display in chunk:
         try:
-            engine.formula(latex, display)
-        except MathError:
+            with budget.running(latex):
+                engine.formula(latex, display)
+        except (MathError, OverBudget):
             pass  # reported with its path:line when the book is built
     engine.close()
 
@@ -220,7 +226,7 @@ def font_faces(font_file: Path | None) -> str:
 
 
 class Problems:
-    """WeasyPrint's log as diagnostics located in the notes, and missing glyphs as an error."""
+    """WeasyPrint's log as diagnostics located in the notes, missing glyphs as warnings."""
 
     def __init__(self, diagnostics: list[Diagnostic], collection: Collection) -> None:
         self.diagnostics = list(diagnostics)
@@ -238,8 +244,12 @@ class Problems:
             path, line = self.where(_display_url(url))
             self.diagnostics.append(Diagnostic(path, line, "warning", "pdf.url-refused",
                                                f"not read into the PDF: {_display_url(url)} ({why})"))
-        if missing:
-            raise ExportError(self._notdef_message(list(missing)))
+        for chars in missing:  # past the coverage check (a font that claims what it cannot draw)
+            for char in dict.fromkeys(chars):
+                path, line = self.where(char)
+                self.diagnostics.append(Diagnostic(path, line, "warning", codes.GLYPH_MISSING, (
+                    f"no installed font could draw {char!r} (U+{ord(char):04X}): the PDF shows a box for "
+                    "it; install a font that has it or pass --font FILE")))
 
     def _from_log(self, message: str) -> None:
         first = message.splitlines()[0]
@@ -263,15 +273,6 @@ class Problems:
                 if needle in piece.markdown:
                     return note.path, line_of(piece.markdown, piece.line, needle)
         return "", 0
-
-    def _notdef_message(self, chars: list[str]) -> str:
-        places = []
-        for char in chars:
-            path, line = self.where(char)
-            where = f" at {path}:{line}" if line else ""
-            places.append(f"{char!r} (U+{ord(char[0]):04X}){where}")
-        return ("the PDF would show boxes for characters no installed font has: " + ", ".join(places)
-                + "; install a font with them or pass --font FILE")
 
 
 def _display_url(url: str) -> str:

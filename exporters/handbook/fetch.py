@@ -16,6 +16,8 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from qadeck import svgclean
+
 
 class Refused(ValueError):
     """A URL outside what the handbook may read; WeasyPrint logs it and goes on."""
@@ -38,7 +40,12 @@ class SafeFetcher(URLFetcher):
         if path is None:
             return self._refuse(url, "outside the notes folder")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime})
+        data = path.read_bytes()
+        if path.suffix.lower() == ".svg":  # a note's SVG: only what draws reaches the printer
+            data = svgclean.clean(data).data
+            if data is None:
+                return self._refuse(url, "not an SVG qadeck reads")
+        return URLFetcherResponse(url, data, {"Content-Type": mime})
 
     def allowed_path(self, url: str) -> Path | None:
         """The resolved file a `file:` URL names, if it is an existing file we may read."""

@@ -122,6 +122,20 @@ class Coverage:
 
 
 def _invisible(char: str) -> bool:
-    """Format and control characters (ZWJ, variation selectors, BOM) are never drawn."""
-    return unicodedata.category(char) in ("Cf", "Cc") or 0xFE00 <= ord(char) <= 0xFE0F
+    """Control characters and Unicode's default-ignorable ones (ZWJ, variation selectors, BOM, bidi
+    marks) are never drawn. Other format characters are: U+0600–U+0605 (Arabic number signs) and
+    their kind print a glyph, or a box when no font has one."""
+    point = ord(char)
+    if unicodedata.category(char) == "Cc":
+        return True
+    index = bisect.bisect_right(_IGNORABLE_LOWS, point) - 1
+    return index >= 0 and point <= _IGNORABLE[index][1]
+
+
+# Default_Ignorable_Code_Point, from Unicode's DerivedCoreProperties.txt (15.1)
+_IGNORABLE = [(0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+              (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x3164, 0x3164),
+              (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3),
+              (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF)]
+_IGNORABLE_LOWS = [low for low, _ in _IGNORABLE]
 

@@ -11,6 +11,7 @@ long the book is. The parent never waits for a worker without a limit (`WAIT`).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,7 @@ from qadeck.cache import Store, file_digest, key
 from qadeck.errors import ExportError
 from qadeck.exporters.handbook.printing import Printed, PrintJob, print_pdf
 from qadeck.exporters.handbook.units import Unit
-from qadeck.workers import fork_is_safe
+from qadeck.workers import fork_is_safe, start_worker
 
 # The longest the parent waits for the next document from busy workers, in seconds: a chapter
 # of a few dozen pages takes seconds, so only a hung worker is this silent.
@@ -86,7 +87,8 @@ class Press:
         order = sorted(range(len(units)), key=lambda i: -units[i].weight)  # heaviest first
         items = [(indexes[i], self.job, units[i].html) for i in order]
         start = "fork" if fork_is_safe() else "spawn"  # fork: WeasyPrint is already imported
-        pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(units)))
+        pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(units)), initializer=start_worker,
+                                                       initargs=(os.getpid(),))  # dies with this process
         try:
             results = pool.imap_unordered(_print_unit, items, chunksize=1)
             for _ in items:

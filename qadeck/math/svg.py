@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import io
+import os
 import re
-import sqlite3
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from qadeck.math.engines import MathError
+from qadeck.math.store import FormulaStore
 
 
 class SVGMath:
@@ -37,7 +39,8 @@ class SVGMath:
       its depth, so it also scales with the surrounding font.
     - Any ids ziamath writes get a prefix unique to the formula.
     - Rendered formulas are kept in memory and, given `cache_dir`, in a small SQLite file, so
-      a formula is rendered once per build and reused by the next build.
+      a formula is rendered once per build and reused by the next build (`qadeck.math.store`:
+      signed rows, a damaged or foreign file or row is typeset again).
     - Characters the math font lacks (`\\text{中文}`) are set from a CJK text font
       (`text_font`/`text_family`, else fontconfig's choice for Chinese) instead of as boxes.
     """
@@ -47,7 +50,7 @@ class SVGMath:
         self._size = size
         self._text_family = text_family
         self._memo: dict[str, _Formula] = {}
-        self._store = _FormulaStore(cache_dir) if cache_dir is not None else None
+        self._store = FormulaStore(cache_dir) if cache_dir is not None else None
         self._text_font = text_font
         self._font: _FallbackMathFont | None = None
         self.rendered = 0  # formulas actually typeset (cache misses), for tests and benchmarks
@@ -59,12 +62,13 @@ class SVGMath:
         key = self._key(latex, display)
         formula = self._memo.get(key)
         if formula is None and self._store is not None:
-            formula = self._store.get(key)
+            found = self._store.get(key)
+            formula = None if found is None else _Formula(found)
         if formula is None:
             formula = self._typeset(latex, display)
             self.rendered += 1
             if self._store is not None:
-                self._store.put(key, formula)
+                self._store.put(key, formula.html)
         self._memo[key] = formula
         return formula
 
@@ -79,6 +83,10 @@ class SVGMath:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+    def notices(self) -> list[str]:
+        """What went wrong with the formula cache (each line once): it cost time, nothing else."""
+        return list(dict.fromkeys(self._store.notices)) if self._store is not None else []
 
     def _key(self, latex: str, display: bool) -> str:
         font = "" if latex.isascii() else f"{self._text_font or 'fontconfig'}|{self._text_family}"
@@ -175,35 +183,6 @@ def _ziamath_version() -> str:
         return "?"
 
 
-class _FormulaStore:
-    """Rendered formulas on disk, keyed by a hash of their source and the render settings."""
-
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(folder / "svgmath.sqlite3", timeout=30)
-        self._db.execute("CREATE TABLE IF NOT EXISTS formula (key TEXT PRIMARY KEY, html TEXT NOT NULL)")
-
-    def get(self, key: str) -> _Formula | None:
-        row = self._db.execute("SELECT html FROM formula WHERE key = ?", (key,)).fetchone()
-        return _Formula(row[0]) if row else None
-
-    def keys(self, keys: list[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self._db.execute(f"SELECT key FROM formula WHERE key IN ({marks})",
-                                                        chunk))
-        return found
-
-    def put(self, key: str, formula: _Formula) -> None:
-        with self._db:
-            self._db.execute("INSERT OR REPLACE INTO formula VALUES (?, ?)", (key, formula.html))
-
-    def close(self) -> None:
-        self._db.close()
-
-
 class _FallbackMathFont:
     """ziamath's math font, plus glyphs for the characters it lacks taken from a text font.
 
@@ -220,7 +199,6 @@ class _FallbackMathFont:
         self.missing: set[str] = set()
         self._extra: list[Any] = []
         self._covered: set[str] = set()
-        self._tmp = tempfile.TemporaryDirectory(prefix="qadeck-mathfont-")
         # id(ziafont font) -> (font-family for <text>, glyph id -> character)
         self._chars: dict[int, tuple[str, dict[int, str]]] = {
             id(font): (MATH_FAMILY, _characters(math_font_file()))}
@@ -288,13 +266,11 @@ class _FallbackMathFont:
         if found is None or found[0] is None:
             return
         source, family = found
-        path = Path(self._tmp.name) / f"extra{len(self._extra)}.ttf"
-        if _copy_glyphs(source, need, path):
-            from ziafont import Font
-
-            font = Font(path)
+        data = _copy_glyphs(source, need)
+        if data:
+            font = _font_from_bytes(data)
             self._extra.append(font)
-            self._chars[id(font)] = (_css_family(family or CJK_FAMILIES), _characters(path))
+            self._chars[id(font)] = (_css_family(family or CJK_FAMILIES), _characters_in(data))
 
     def fallback(self, char: str, glyph: Any) -> Any:
         for font in self._extra:
@@ -327,9 +303,13 @@ def math_font_file() -> Path:
 @lru_cache(maxsize=8)
 def _characters(path: Path) -> dict[int, str]:
     """Glyph id -> the character it draws, for the glyphs a character maps to."""
+    return _characters_in(path.read_bytes())
+
+
+def _characters_in(data: bytes) -> dict[int, str]:
     from fontTools.ttLib import TTFont
 
-    with TTFont(path, lazy=True) as font:
+    with TTFont(io.BytesIO(data), lazy=True) as font:
         order = {name: index for index, name in enumerate(font.getGlyphOrder())}
         table: dict[int, str] = {}
         for point, name in sorted(font.getBestCmap().items(), reverse=True):
@@ -337,12 +317,31 @@ def _characters(path: Path) -> dict[int, str]:
     return table
 
 
+def _font_from_bytes(data: bytes) -> Any:
+    """A ziafont Font of `data`. ziafont reads a font from a path, once, whole: on Linux the path is
+    a memory file's (nothing on disk, nothing left behind by a killed build), elsewhere a temporary
+    file removed as soon as it is read."""
+    from ziafont import Font
+
+    if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
+        descriptor = os.memfd_create("qadeck-mathfont")
+        try:
+            os.write(descriptor, data)
+            return Font(f"/proc/self/fd/{descriptor}")
+        finally:
+            os.close(descriptor)
+    with tempfile.NamedTemporaryFile(prefix="qadeck-mathfont-", suffix=".ttf") as handle:
+        handle.write(data)
+        handle.flush()
+        return Font(handle.name)
+
+
 def _css_family(family: str) -> str:
     return family if "," in family else f"{family}, {CJK_FAMILIES}"
 
 
-def _copy_glyphs(source: tuple[Path, int], chars: list[str], target: Path) -> bool:
-    """Write a TrueType font holding `chars` from `source`; False when it has none of them."""
+def _copy_glyphs(source: tuple[Path, int], chars: list[str]) -> bytes:
+    """A TrueType font holding `chars` from `source`; b"" when it has none of them."""
     from fontTools.fontBuilder import FontBuilder
     from fontTools.pens.cu2quPen import Cu2QuPen
     from fontTools.pens.ttGlyphPen import TTGlyphPen
@@ -367,7 +366,7 @@ def _copy_glyphs(source: tuple[Path, int], chars: list[str], target: Path) -> bo
             outlines[new] = pen.glyph()
             metrics[new] = (glyphs[name].width, 0)
     if not mapping:
-        return False
+        return b""
     builder = FontBuilder(upem, isTTF=True)
     builder.setupGlyphOrder(order)
     builder.setupCharacterMap(mapping)
@@ -380,5 +379,6 @@ def _copy_glyphs(source: tuple[Path, int], chars: list[str], target: Path) -> bo
     builder.setupOS2(sTypoAscender=ascent, sTypoDescender=descent, usWinAscent=ascent,
                      usWinDescent=-descent)
     builder.setupPost()
-    builder.save(str(target))
-    return True
+    target = io.BytesIO()
+    builder.save(target)
+    return target.getvalue()

@@ -1,9 +1,11 @@
 """The deck's memory: what the last build put in the Anki package, kept beside it.
 
-`build/<name>.manifest.json` maps each question id of the package to its note, its words, its deck,
-a digest of its card and the card's modification time. The next build reads it to keep ids with
-the notes that held them, to find the questions that are gone (and tag them in Anki), the cards
-whose deck changed, and to say what changed. Plain data and JSON here; what a card is and how a
+`build/<name>.manifest.json` maps each question id of the package to its note, its words, its deck
+(and the deck its card was first delivered to), a digest of its card, the card's modification time
+and its place (`qadeck.lineage`: parent, neighbours, the first words of its answer). The next build
+reads it to give each question the id it had (across renames, splits and rewordings in place), to
+find the questions that are gone (and tag them in Anki), the cards outside the deck they were first
+delivered to, and to say what changed. Plain data and JSON here; what a card is and how a
 package is read back belong to the Anki exporter.
 """
 
@@ -17,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from qadeck.atomic import write_text
+from qadeck.lineage import Place, words
 
 SUFFIX = ".manifest.json"
 FORMAT = "qadeck manifest"
@@ -29,8 +32,18 @@ class Entry:
     path: str  # the note, relative to the notes folder
     text: str  # the question's words (plain text)
     deck: str  # the deck qadeck put its card in
-    digest: str  # the card's content (not its source line); "" when not known
+    digest: str  # the card's content, fields and tags: it differs exactly when Anki updates the note
     mtime: int = 0  # the note's modification time in the package (Anki updates only newer ones)
+    home: str = ""  # the deck its card was first delivered to (Anki keeps a card there); "": `deck`
+    words: str = ""  # its words as ids see them (`lineage.words`); "": from `text`
+    parent: str = ""  # its place in its note (`lineage.Place`)
+    before: str = ""
+    after: str = ""
+    answer: str = ""
+
+    def place(self) -> Place:
+        return Place(self.path, self.words or words(self.text), self.parent, self.before, self.after,
+                     self.answer)
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,10 @@ class Manifest:
     def owners(self) -> dict[str, str]:
         """Question id -> note path: what the parser needs to keep ids where they were."""
         return {qid: entry.path for qid, entry in self.entries.items()}
+
+    def places(self) -> dict[str, Place]:
+        """Question id -> its place: what the parser needs to give a question the id it had."""
+        return {qid: entry.place() for qid, entry in self.entries.items()}
 
 
 def path_for(package: Path) -> Path:
@@ -73,7 +90,8 @@ def loads(text: str) -> Manifest | None:
 
 
 def _well_formed(entry: Entry) -> bool:
-    texts = (entry.path, entry.text, entry.deck, entry.digest)
+    texts = (entry.path, entry.text, entry.deck, entry.digest, entry.home, entry.words, entry.parent,
+             entry.before, entry.after, entry.answer)
     return all(isinstance(t, str) for t in texts) and type(entry.mtime) is int and 0 <= entry.mtime < 2**40
 
 
@@ -97,12 +115,16 @@ class Changes:
     removed: tuple[str, ...] = ()
     moved: tuple[str, ...] = ()
     first: bool = False  # no memory of an earlier build: every card counts as new
+    renamed: tuple[str, ...] = ()  # kept their id (and card) in another note
+    reworded: tuple[str, ...] = ()  # kept their id (and card) with other words
 
     def summary(self) -> str:
         if self.first:
             return f"deck: {len(self.added)} new (no earlier build to compare with)"
-        return (f"deck: +{len(self.added)} new, {len(self.changed)} changed, "
-                f"{len(self.removed)} removed, {len(self.moved)} moved")
+        kept = [f"{len(ids)} kept through a {what}" for ids, what in
+                ((self.renamed, "rename"), (self.reworded, "rewording")) if ids]
+        return ", ".join([f"deck: +{len(self.added)} new", f"{len(self.changed)} changed",
+                          f"{len(self.removed)} removed", f"{len(self.moved)} moved", *kept])
 
 
 def changes(before: Manifest | None, after: Manifest) -> Changes:
@@ -115,6 +137,8 @@ def changes(before: Manifest | None, after: Manifest) -> Changes:
         changed=tuple(q for q in kept if old[q].digest and new[q].digest and old[q].digest != new[q].digest),
         removed=tuple(sorted(old.keys() - new.keys())),
         moved=tuple(q for q in kept if old[q].deck != new[q].deck),
+        renamed=tuple(q for q in kept if old[q].path != new[q].path),
+        reworded=tuple(q for q in kept if old[q].place().words != new[q].place().words),
     )
 
 
@@ -221,7 +245,8 @@ class Report:
         moved = [{**row, "from": before.entries[row["id"]].deck} for row in rows(found.moved, self.after)]
         return {"summary": found.summary(), "first": found.first, "added": rows(found.added, self.after),
                 "changed": rows(found.changed, self.after), "removed": rows(found.removed, before),
-                "moved": moved,
+                "moved": moved, "carried": {"renamed": rows(found.renamed, self.after),
+                                            "reworded": rows(found.reworded, self.after)},
                 "reworded": [{"old": r.old_id, "new": r.new_id, "pin": r.pin()} for r in self.rewordings]}
 
 

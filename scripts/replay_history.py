@@ -49,6 +49,7 @@ class Figures:
     mismatches: list[str] = field(default_factory=list)  # "step commit: qadeck ... anki ..."
     decks: int = 0
     empty_decks: int = 0
+    rewordings: list[tuple[str, str]] = field(default_factory=list)  # carried in place: (was, now)
 
     def lines(self) -> list[str]:
         share = len(self.history_lost) / self.live if self.live else 0.0
@@ -61,6 +62,7 @@ class Figures:
             f"live cards outside their package deck: {self.outside}, without {MOVED}: "
             f"{self.outside_untagged}",
             f"steps where the report differs from Anki: {len(self.mismatches)}",
+            f"questions that kept their card through a rewording: {len(self.rewordings)}",
             *(f"  {m}" for m in self.mismatches[:12]),
             *(f"  lost: {t}" for t in self.history_lost[:8]),
         ]
@@ -99,7 +101,11 @@ def replay(bundle: Path, work: Path, sync: bool = False, progress=None) -> Figur
             report, package = _build(repo, out)
             if package is None:
                 continue
+            earlier = last.get("questions", {})
             last = json.loads(package.with_name(package.stem + ".manifest.json").read_text("utf-8"))
+            carried = (report or {}).get("carried", {}).get("reworded", [])
+            figures.rewordings += [(earlier[r["id"]]["text"], r["text"]) for r in carried
+                                   if r["id"] in earlier]
             for entry in last["questions"].values():
                 first_seen.setdefault(words(entry["text"]), step)
             if sync:
@@ -206,7 +212,7 @@ def main() -> None:
     parser.add_argument("bundle", nargs="?", type=Path, default=BUNDLE)
     parser.add_argument("--sync", action="store_true", help="apply each build with `qadeck sync`")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it")
-    parser.add_argument("-v", "--verbose", action="store_true", help="one line per step")
+    parser.add_argument("-v", "--verbose", action="store_true", help="one line per step, each rewording")
     args = parser.parse_args()
     if not args.bundle.is_file():
         print(f"replay_history: {args.bundle} not found; nothing to replay")
@@ -222,6 +228,8 @@ def main() -> None:
     print(f"replay of {args.bundle.name} ({'qadeck sync' if args.sync else 'build + Anki import'}):")
     for line in figures.lines():
         print("  " + line)
+    for was, now in figures.rewordings if args.verbose else ():
+        print(f"    {was}  ->  {now}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 
-from qadeck import manifest
+from qadeck import lineage, manifest
 from qadeck.atomic import write_bytes
 from qadeck.cache import Store, file_digest, key
 from qadeck.context import BuildContext
@@ -50,9 +50,17 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     data = build_package([*cards, *gone], rendered.media, load_style(), {**card_bases, **gone_bases},
                          previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
     _write_changed(out_path, data)
-    _write_changed(manifest.path_for(out_path),
-                   manifest.dumps(remember(cards, card_bases, previous)).encode("utf-8"))
+    memory = remember(cards, card_bases, previous, before, places(collection))
+    _write_changed(manifest.path_for(out_path), manifest.dumps(memory).encode("utf-8"))
     return [*rendered.diagnostics, _summary(rendered, options)]
+
+
+def places(collection: Collection) -> dict[str, lineage.Place]:
+    """Every question's place in its note, for the memory: how the next build knows it again."""
+    found: dict[str, lineage.Place] = {}
+    for note in collection.notes:
+        found.update(lineage.places(note.path, ((q.id, q.text, q.parent, q.answer) for q in note.questions)))
+    return found
 
 
 def _write_changed(path: Path, data: bytes) -> None:

@@ -40,6 +40,7 @@ class Entry:
     before: str = ""
     after: str = ""
     answer: str = ""
+    fresh: bool = False  # new in the build that wrote it (maybe never imported)
 
     def place(self) -> Place:
         return Place(self.path, self.words or words(self.text), self.parent, self.before, self.after,
@@ -49,6 +50,9 @@ class Entry:
 @dataclass(frozen=True)
 class Manifest:
     entries: Mapping[str, Entry] = field(default_factory=dict)  # question id -> entry
+    # questions this build removed that the next build tags once more: this build asked for pins
+    # and to build again before importing, so its package may never reach Anki
+    removed: Mapping[str, Entry] = field(default_factory=dict)
 
     def owners(self) -> dict[str, str]:
         """Question id -> note path: what the parser needs to keep ids where they were."""
@@ -66,14 +70,17 @@ def path_for(package: Path) -> Path:
 
 def dumps(manifest: Manifest) -> str:
     """Sorted, one question a line: the same cards give the same bytes, and a diff reads well."""
-    def row(qid: str) -> str:
-        entry = json.dumps(asdict(manifest.entries[qid]), ensure_ascii=False, sort_keys=True)
-        return f"  {json.dumps(qid)}: {entry}"
+    def block(entries: Mapping[str, Entry]) -> str:
+        def row(qid: str) -> str:
+            entry = json.dumps(asdict(entries[qid]), ensure_ascii=False, sort_keys=True)
+            return f"  {json.dumps(qid)}: {entry}"
 
-    rows = [row(qid) for qid in sorted(manifest.entries)]
-    body = ",\n".join(rows)
-    return (f'{{"format": "{FORMAT}", "version": {VERSION}, "questions": {{\n'
-            f"{body}{chr(10) if rows else ''}}}}}\n")
+        rows = [row(qid) for qid in sorted(entries)]
+        return "{\n" + ",\n".join(rows) + ("\n" if rows else "") + "}"
+
+    pending = f', "removed": {block(manifest.removed)}' if manifest.removed else ""
+    head = f'"format": "{FORMAT}", "version": {VERSION}'
+    return f'{{{head}, "questions": {block(manifest.entries)}{pending}}}\n'
 
 
 def loads(text: str) -> Manifest | None:
@@ -84,15 +91,19 @@ def loads(text: str) -> Manifest | None:
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             return None
         entries = {str(qid): Entry(**row) for qid, row in data["questions"].items()}
+        removed = {str(qid): Entry(**row) for qid, row in data.get("removed", {}).items()}
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
-    return Manifest(entries) if all(map(_well_formed, entries.values())) else None
+    if not all(map(_well_formed, (*entries.values(), *removed.values()))):
+        return None
+    return Manifest(entries, removed)
 
 
 def _well_formed(entry: Entry) -> bool:
     texts = (entry.path, entry.text, entry.deck, entry.digest, entry.home, entry.words, entry.parent,
              entry.before, entry.after, entry.answer)
-    return all(isinstance(t, str) for t in texts) and type(entry.mtime) is int and 0 <= entry.mtime < 2**40
+    return (all(isinstance(t, str) for t in texts) and type(entry.mtime) is int
+            and 0 <= entry.mtime < 2**40 and type(entry.fresh) is bool)
 
 
 def read(path: Path) -> Manifest | None:
@@ -211,13 +222,23 @@ class Report:
             lines += [f"    - {gone[q].text}  ({gone[q].path})" for q in found.removed[:_LISTED]]
             if len(found.removed) > _LISTED:
                 lines.append(f"    ... and {len(found.removed) - _LISTED} more")
+        again = [q for q in (self.before.removed if self.before else {}) if q not in self.after.entries]
+        if again:
+            verb = "is" if len(again) == 1 else "are"
+            lines.append(f"  {len(again)} removed by the last build (which asked to build again before "
+                         f"importing) {verb} tagged qadeck::removed again")
         if found.moved and self.before is not None:
             lines.append(f"  {len(found.moved)} moved: Anki leaves cards in their old deck; after importing, "
                          "Browse, search tag:qadeck::moved, select them all, Change Deck:")
             lines += [f"    {path} ({count}): {old} -> {new}"
                       for (path, old, new), count in self._moves().items()]
-        if found.removed or found.moved:
-            lines.append("  (only this package carries these tags: import it before the next build)")
+        outside = [e for e in self.after.entries.values() if e.home and e.home != e.deck]
+        if outside:
+            cards = "1 card carries" if len(outside) == 1 else f"{len(outside)} cards carry"
+            lines.append(f"  {cards} qadeck::moved: not in the deck Anki first put them in, as Anki never "
+                         "moves a card (search tag:qadeck::moved, Change Deck; or use qadeck sync)")
+        if found.removed:
+            lines.append("  (only this package tags these removals: import it before the next build)")
         if self.rewordings and self.before is not None:
             count = len(self.rewordings)
             verb = "s look" if count > 1 else " looks"

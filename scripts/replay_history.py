@@ -50,6 +50,8 @@ class Figures:
     decks: int = 0
     empty_decks: int = 0
     rewordings: list[tuple[str, str]] = field(default_factory=list)  # carried in place: (was, now)
+    pins: int = 0  # pasted (with --pins)
+    born_removed: int = 0  # notes that entered the collection already tagged qadeck::removed
 
     def lines(self) -> list[str]:
         share = len(self.history_lost) / self.live if self.live else 0.0
@@ -63,6 +65,7 @@ class Figures:
             f"{self.outside_untagged}",
             f"steps where the report differs from Anki: {len(self.mismatches)}",
             f"questions that kept their card through a rewording: {len(self.rewordings)}",
+            f"pins pasted: {self.pins}, notes born tagged {REMOVED}: {self.born_removed}",
             *(f"  {m}" for m in self.mismatches[:12]),
             *(f"  lost: {t}" for t in self.history_lost[:8]),
         ]
@@ -83,8 +86,9 @@ def qadeck(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, check=False)
 
 
-def replay(bundle: Path, work: Path, sync: bool = False, progress=None) -> Figures:
-    """The whole history of `bundle`, built and imported (or synced) step by step, measured."""
+def replay(bundle: Path, work: Path, sync: bool = False, progress=None, pins: bool = False) -> Figures:
+    """The whole history of `bundle`, built and imported (or synced) step by step, measured. With
+    `pins`, an owner who pastes every pin a build suggests and builds again before importing."""
     from anki.collection import Collection as AnkiCollection
 
     repo, out = work / "repo", work / "build"
@@ -97,10 +101,15 @@ def replay(bundle: Path, work: Path, sync: bool = False, progress=None) -> Figur
     last: dict = {}
     try:
         for step, commit in enumerate(commits, start=1):
-            git(repo, "checkout", "-q", commit)
+            git(repo, "checkout", "-f", "-q", commit)  # -f: the pins pasted at the last step go
             report, package = _build(repo, out)
             if package is None:
                 continue
+            if pins and report and report["reworded"]:
+                figures.pins += _paste_pins(repo / "notes", out)
+                report, package = _build(repo, out)
+                if package is None:
+                    continue
             earlier = last.get("questions", {})
             last = json.loads(package.with_name(package.stem + ".manifest.json").read_text("utf-8"))
             carried = (report or {}).get("carried", {}).get("reworded", [])
@@ -114,6 +123,7 @@ def replay(bundle: Path, work: Path, sync: bool = False, progress=None) -> Figur
                 col = AnkiCollection(str(col_path))
             else:
                 new, updated = _import(col, package)
+            figures.born_removed += sum(col.get_note(nid).has_tag(REMOVED) for nid in new)
             for nid in new:
                 for cid in col.card_ids_of_note(nid):
                     card = col.get_card(cid)
@@ -138,10 +148,24 @@ def _build(repo: Path, out: Path) -> tuple[dict | None, Path | None]:
         result = json.loads(done.stdout)
     except ValueError:
         raise RuntimeError(f"qadeck build failed: {done.stderr[-2000:]}") from None
+    (out / ".last-build.json").write_text(done.stdout, "utf-8")
     deck = next((o for o in result["outputs"] if o["name"] == "anki"), None)
     if deck is None or deck["error"] or not deck["path"]:
         return None, None
     return result["deck"], Path(deck["path"]) if Path(deck["path"]).is_absolute() else repo / deck["path"]
+
+
+def _paste_pins(notes: Path, out: Path) -> int:
+    """Each pin the last build suggested, put under its heading as the report says."""
+    last = json.loads((out / ".last-build.json").read_text("utf-8"))
+    pasted = 0
+    for hint in (d for d in last["diagnostics"] if d["code"] == "question.reworded"):
+        path = notes / hint["path"]
+        lines = path.read_text("utf-8").split("\n")
+        lines.insert(hint["line"], hint["message"].rsplit("heading: ", 1)[1])
+        path.write_text("\n".join(lines), "utf-8")
+        pasted += 1
+    return pasted
 
 
 def _said(report: dict | None) -> tuple[int, int]:
@@ -211,6 +235,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("bundle", nargs="?", type=Path, default=BUNDLE)
     parser.add_argument("--sync", action="store_true", help="apply each build with `qadeck sync`")
+    parser.add_argument("--pins", action="store_true",
+                        help="paste every pin a build suggests and build again before importing")
     parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per step, each rewording")
     args = parser.parse_args()
@@ -221,11 +247,13 @@ def main() -> None:
         print(f"  step {step} {commit}: {summary} | anki +{new} new, {updated} updated")
     if args.keep:
         args.keep.mkdir(parents=True)
-        figures = replay(args.bundle, args.keep, args.sync, show if args.verbose else None)
+        figures = replay(args.bundle, args.keep, args.sync, show if args.verbose else None, args.pins)
     else:
         with tempfile.TemporaryDirectory(prefix="qadeck-replay-") as folder:
-            figures = replay(args.bundle, Path(folder), args.sync, show if args.verbose else None)
-    print(f"replay of {args.bundle.name} ({'qadeck sync' if args.sync else 'build + Anki import'}):")
+            figures = replay(args.bundle, Path(folder), args.sync, show if args.verbose else None,
+                             args.pins)
+    how = "qadeck sync" if args.sync else "build + Anki import"
+    print(f"replay of {args.bundle.name} ({how}{', every pin pasted' if args.pins else ''}):")
     for line in figures.lines():
         print("  " + line)
     for was, now in figures.rewordings if args.verbose else ():

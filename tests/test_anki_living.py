@@ -204,3 +204,42 @@ def test_the_same_notes_and_memory_give_the_same_bytes(tmp_path: Path,
         _, output = deck_build(tmp_path / "one" / "notes", out)
         again.append((output.path.read_bytes(), manifest.path_for(output.path).read_bytes()))
     assert again[0] == again[1]
+
+
+def test_a_pin_pasted_and_built_again_before_importing_cannot_hurt(tmp_path: Path,
+                                                                 anki_col: AnkiCollection) -> None:
+    notes, out = write_notes(tmp_path / "notes", NOTES), tmp_path / "build"
+    first, output = deck_build(notes, out)
+    old = ids(first)
+    import_apkg(anki_col, output.path)
+    study(anki_col)
+
+    # one question removed for good; one reworded and moved to the end: not its place, so a pin
+    align = notes / ALIGN
+    edit(align, "### 什么是 RLHF?\n> 用人类反馈做强化学习.\n\n", "")
+    edit(align, "### 为什么需要 KL 约束?\n> 防止策略偏离参考模型太远.\n\n", "")
+    align.write_text(align.read_text(encoding="utf-8") + "\n### 为什么需要 KL 约束呢?\n> 防止偏离.\n",
+                     encoding="utf-8")
+    _, output = deck_build(notes, out)
+    (hint,) = output.report.rewordings
+    assert hint.old_id == old["为什么需要 KL 约束?"]
+    # as the report asks: the pin under the heading, and build again (that package is never imported)
+    edit(align, "### 为什么需要 KL 约束呢?\n", f"### 为什么需要 KL 约束呢?\n{hint.pin()}\n")
+    third, output = deck_build(notes, out)
+    assert ids(third)["为什么需要 KL 约束呢?"] == old["为什么需要 KL 约束?"]
+    text = "\n".join(output.report.lines("build/题集.apkg"))
+    assert "1 removed by the last build" in text
+
+    log = import_apkg(anki_col, output.path)
+    assert not log.new  # no note born removed: the id the pin replaced never reaches Anki
+    removed = {anki_col.get_note(n).guid for n in anki_col.find_notes("tag:qadeck::removed")}
+    assert removed == {old["什么是 RLHF?"]}  # the real removal is tagged all the same
+    live = {q.id for q in third.questions()}
+    orphans = {anki_col.get_note(n).guid for n in anki_col.find_notes("")} - live
+    assert orphans == removed
+
+    # the build after: nothing new for Anki, and the removal is not sent again
+    _, output = deck_build(notes, out)
+    log = import_apkg(anki_col, output.path)
+    assert not log.new and not log.updated
+    assert output.report.lines("x")[0] == "deck: +0 new, 0 changed, 0 removed, 0 moved"

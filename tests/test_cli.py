@@ -230,6 +230,10 @@ def test_build_ends_with_what_changed_in_the_deck_and_json_for_scripts(tmp_path:
     assert (hint["path"], hint["line"], hint["severity"]) == ("a.md", 3, "info")
     assert [o["name"] for o in data["outputs"]] == ["anki"] and data["counts"]["questions"] == 3
     again = run("build", str(notes), "--out", str(out), "--only", "anki,json", cwd=tmp_path)
-    assert again.stdout.splitlines()[-1] == "deck: +0 new, 0 changed, 0 removed, 0 moved"
+    summary, again_removed, moved_line = again.stdout.splitlines()[-3:]
+    assert summary == "deck: +0 new, 0 changed, 0 removed, 0 moved"
+    # the last build asked for a pin (build again before importing): its removal is tagged again
+    assert again_removed.startswith("  1 removed by the last build")
+    assert moved_line.startswith("  1 card carries qadeck::moved")  # in every build while it is away
     only_html = run("build", str(notes), "--out", str(out), "--only", "html", "--json", cwd=tmp_path)
     assert json.loads(only_html.stdout)["deck"] is None  # no deck built, nothing said about it

@@ -128,12 +128,12 @@ def test_a_damaged_previous_package_is_no_memory_never_a_crash(tmp_path: Path) -
 
 def test_a_removed_card_carried_from_the_last_package_is_cleaned_again() -> None:
     from qadeck.exporters.anki.cards import FIELDS
-    from qadeck.exporters.anki.memory import removed_cards
+    from qadeck.exporters.anki.memory import gone, removed_cards
     from qadeck.exporters.anki.package import Previous
 
     fields = ["<img src=x onerror=alert(1)>问题", *([""] * (len(FIELDS) - 1))]
     previous = Previous(notes={"q1": (1_700_000_000, "\x1f".join(fields), "tag")})
     before = Manifest({"q1": Entry("a.md", "问题", "题集", "d", 1_700_000_000)})
-    cards, bases = removed_cards(before, previous, set(), None)
+    cards, bases = removed_cards(gone(before, {}), previous, None)
     assert "onerror" not in cards[0].fields[0] and "问题" in cards[0].fields[0]
     assert "qadeck::removed" in cards[0].tags and bases["q1"] > 1_700_000_000

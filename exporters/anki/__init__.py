@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 from collections.abc import Callable
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from qadeck.model import Collection, Diagnostic, LinkKind, Note
 from qadeck.workers import cores, fork_is_safe, process_map
 
 from .cards import CardRenderer, Rendered
-from .memory import mark_moved, recall, remember, removed_cards
+from .memory import gone, mark_moved, recall, remember, removed_cards
 from .options import AnkiOptions
 from .package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
 
@@ -46,11 +47,16 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     cards = mark_moved(rendered.cards, before)
     bases = _bases(collection, context)
     card_bases = {card.guid: bases[card.source] for card in cards}
-    gone, gone_bases = removed_cards(before, previous, set(card_bases), context.epoch)
-    data = build_package([*cards, *gone], rendered.media, load_style(), {**card_bases, **gone_bases},
+    where = places(collection)
+    removed = gone(before, {guid: where[guid] for guid in card_bases if guid in where})
+    gone_cards, gone_bases = removed_cards(removed, previous, context.epoch)
+    data = build_package([*cards, *gone_cards], rendered.media, load_style(), {**card_bases, **gone_bases},
                          previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
     _write_changed(out_path, data)
-    memory = remember(cards, card_bases, previous, before, places(collection))
+    memory = remember(cards, card_bases, previous, before, where)
+    pinned = frozenset(q.id for q in collection.questions() if q.pinned)
+    if manifest.report(before, memory, pinned).rewordings:  # "build again before importing"
+        memory = replace(memory, removed=removed)
     _write_changed(manifest.path_for(out_path), manifest.dumps(memory).encode("utf-8"))
     return [*rendered.diagnostics, _summary(rendered, options)]
 

@@ -80,17 +80,30 @@ def mark_moved(cards: list[Card], before: Manifest | None) -> list[Card]:
     return marked
 
 
-def removed_cards(before: Manifest | None, previous: Previous, kept: set[str],
-                  epoch: int | None) -> tuple[list[Card], dict[str, int]]:
-    """The questions of the last build that are gone, as cards tagged `qadeck::removed` (their
-    last fields when the previous package has them, else their words), and their base times:
-    later than the last build's, so Anki takes the new tags."""
+def gone(before: Manifest | None, kept: dict[str, Place]) -> dict[str, Entry]:
+    """The questions of the last build (and those it kept to tag once more) that are gone now. A
+    question the last build added whose words now sit in the same note under another id (a pin
+    was pasted, as the report asked, and the deck built again before importing) is the same
+    question re-keyed, not a removal: it may never have reached Anki, so it is not sent back."""
     if before is None:
-        return [], {}
+        return {}
+    here = {(place.path, place.words) for place in kept.values()}
+    found = {}
+    for qid, entry in sorted({**before.removed, **before.entries}.items()):
+        if qid in kept or (entry.fresh and (entry.path, entry.place().words) in here):
+            continue
+        found[qid] = entry
+    return found
+
+
+def removed_cards(removed: dict[str, Entry], previous: Previous,
+                  epoch: int | None) -> tuple[list[Card], dict[str, int]]:
+    """The questions that are gone, as cards tagged `qadeck::removed` (their last fields when the
+    previous package has them, else their words), and their base times: later than the last
+    build's, so Anki takes the new tags."""
     cards, bases = [], {}
     floor = pinned_epoch(epoch) or EPOCH_1980
-    for qid in sorted(before.entries.keys() - kept):
-        entry = before.entries[qid]
+    for qid, entry in removed.items():
         held = previous.notes.get(qid)
         # The last package's fields, cleaned again: an output folder is not trusted to hold only
         # what qadeck wrote there.
@@ -119,5 +132,6 @@ def remember(cards: list[Card], bases: dict[str, int], previous: Previous,
             card.source, plain(card.fields[0]), card.deck, digest(card.fields, card.tags),
             note_mtime(card, bases[card.guid], previous),
             home(before.entries.get(card.guid) if before else None, card.deck),
-            place.words, place.parent, place.before, place.after, place.answer)
+            place.words, place.parent, place.before, place.after, place.answer,
+            fresh=before is None or card.guid not in before.entries)
     return Manifest(entries)

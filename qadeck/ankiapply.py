@@ -61,28 +61,32 @@ def apply(col: Any, package: Path, deck: Previous, root: str, delete_removed: bo
     plan = Plan()
     live = {guid: note for guid, note in deck.notes.items() if REMOVED not in note[2].split()}
     _rekey(col, live, plan)
-    untagged = {guid for guid, nid in _ours(col).items()
-                if guid not in live and REMOVED not in col.get_note(nid).tags}
+    before = {guid: _content(col, nid) for guid, nid in _ours(col).items()}
+    untagged = {guid for guid, (_, tags) in before.items() if guid not in live and REMOVED not in tags}
     log = _import(col, package)
     born_removed = [n.id.nid for n in log.new if REMOVED in col.get_note(n.id.nid).tags]
     if born_removed:  # tagged removed by the package and never in this collection: nothing to tag
         col.remove_notes(born_removed)
-    new_nids = [n.id.nid for n in log.new if n.id.nid not in born_removed]
-    plan.added = sorted(col.get_note(nid).guid for nid in new_nids)
-    plan.added_nids = new_nids
+    plan.added_nids = [n.id.nid for n in log.new if n.id.nid not in born_removed]
+    plan.added = sorted(col.get_note(nid).guid for nid in plan.added_nids)
     ours = _ours(col)
-    updated = {n.id.nid for n in log.updated if col.get_note(n.id.nid).guid in live}
     for guid, (_, fields, tags) in sorted(live.items()):
-        nid = ours.get(guid)
-        if nid is not None and nid not in new_nids and _refresh(col, nid, fields, tags):
-            updated.add(nid)
-    plan.updated_nids = sorted(updated)
-    plan.updated = sorted(col.get_note(nid).guid for nid in updated)
+        if guid in ours and guid in before:
+            _refresh(col, ours[guid], fields, tags)
+    # updated: what a person would see changed, whatever Anki's importer touched on the way
+    changed = [guid for guid in sorted(live) if guid in before and guid in ours
+               and _content(col, ours[guid]) != before[guid]]
+    plan.updated, plan.updated_nids = changed, [ours[guid] for guid in changed]
     _move(col, ours, live, deck, plan)
     _orphans(col, ours, live, delete_removed, plan)
     plan.removed = sorted(set(plan.removed) | (untagged - set(plan.deleted)))
     _empty_decks(col, root, plan)
     return plan
+
+
+def _content(col: Any, nid: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    note = col.get_note(nid)
+    return tuple(note.fields), tuple(sorted(note.tags))
 
 
 def _ours(col: Any) -> dict[str, int]:

@@ -130,7 +130,7 @@ def replay(bundle: Path, work: Path, sync: bool = False, progress=None, pins: bo
                     card.start_timer()
                     col.sched.answerCard(card, 3)
                     studied.setdefault(cid, step)
-            said = _said(report)
+            said = _said(report, sync)
             if said != (len(new), len(updated)):
                 figures.mismatches.append(f"{step} {commit}: qadeck {said[0]} new, {said[1]} updated; "
                                           f"anki {len(new)} new, {len(updated)} updated")
@@ -168,12 +168,15 @@ def _paste_pins(notes: Path, out: Path) -> int:
     return pasted
 
 
-def _said(report: dict | None) -> tuple[int, int]:
-    """What qadeck's report says Anki will do: new notes, and notes it will update."""
+def _said(report: dict | None, sync: bool = False) -> tuple[int, int]:
+    """What qadeck's report says Anki will do: new notes, and notes it will update (an import
+    updates the removed and moved ones for their tags; a sync tags and moves them instead)."""
     if report is None:
         return 0, 0
     ids = lambda rows: {row["id"] for row in rows}  # noqa: E731
-    updated = ids(report["changed"]) | ids(report["removed"]) | ids(report["moved"])
+    updated = ids(report["changed"])
+    if not sync:
+        updated |= ids(report["removed"]) | ids(report["moved"])
     return len(report["added"]), len(updated - ids(report["added"]))
 
 

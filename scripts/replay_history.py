@@ -222,7 +222,7 @@ def _measure(col, live: dict, first_seen: dict[str, int], studied: dict[int, int
     orphans = [n for guid, n in by_guid.items() if guid not in live]
     figures.orphans = len(orphans)
     figures.orphans_untagged = sum(not n.has_tag(REMOVED) for n in orphans)
-    names = col.decks.all_names_and_ids()
+    names = [d for d in col.decks.all_names_and_ids() if d.name != "Default"]  # Anki's own, always there
     figures.decks = len(names)
     figures.empty_decks = sum(not col.decks.card_count(d.id, include_subdecks=True) for d in names)
 

@@ -15,8 +15,9 @@ _ROUNDS = 50  # rewordings next to each other are settled one neighbour per roun
 
 def carry_ids(drafts: list[NoteDraft], memory: Mapping[str, Place]) -> dict[str, str]:
     """Re-key the questions `lineage` recognises; returns new id -> the plain id it replaced."""
-    if not memory:
-        return {}
+    ids = {q.id for draft in drafts for q in draft.questions}
+    if not memory or memory.keys() <= ids or ids <= memory.keys():
+        return {}  # nothing lost, or nothing new to take it: the usual rebuild pays no more
     replaced: dict[str, str] = {}
     successors: dict[str, set[str]] = {}
     for round_ in range(_ROUNDS):

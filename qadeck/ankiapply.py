@@ -39,6 +39,10 @@ class Plan:
     added_nids: list[int] = field(default_factory=list)
     updated_nids: list[int] = field(default_factory=list)
 
+    def empty(self) -> bool:
+        return not (self.added or self.updated or self.moved or self.rekeyed or self.removed
+                    or self.deleted or self.empty_decks)
+
     def summary(self) -> str:
         parts = [f"+{len(self.added)} new", f"{len(self.updated)} updated", f"{len(self.moved)} moved",
                  f"{len(self.rekeyed)} re-keyed", f"{len(self.removed)} tagged removed"]

@@ -16,6 +16,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -61,17 +62,23 @@ def sync(config: Config, target: Path, dry_run: bool = False, delete_removed: bo
 
     deck = read_previous(output.path)
     stamp = _stamp(target)
-    with tempfile.TemporaryDirectory(prefix="qadeck-sync-") as folder:
+    # beside the collection: the rename that puts the copy in place stays on one file system
+    with tempfile.TemporaryDirectory(prefix=".qadeck-sync-", dir=target.parent) as folder:
         copy = Path(folder) / "collection.anki2"
         shutil.copy2(target, copy)
         plan, backup = _apply(copy, target, output.path, deck, root_deck(collection.title), delete_removed,
                               dry_run)
-        if not dry_run:
+        if not dry_run and plan.empty():  # nothing to change: the collection and its backups stay
+            if backup is not None:
+                backup.unlink()
+            backup = None
+        elif not dry_run:
             if _stamp(target) != stamp or _locked(target):
                 raise SyncError(f"{target} changed while qadeck was syncing (is Anki open?); nothing was "
                                 "changed, run qadeck sync again")
             _copy_media(copy.with_suffix(".media"), target.with_suffix(".media"))
             os.replace(copy, target)
+        if not dry_run:
             _settle_memory(output.path, deck)
     return Synced(collection, output, plan, backup, dry_run)
 
@@ -156,13 +163,20 @@ def _apply(copy: Path, target: Path, package: Path, deck: Any, root: str, delete
     return plan, backup
 
 
-def _backup(col: Any, folder: Path) -> Path | None:
-    """Anki's own backup of the collection as it was (a .colpkg Anki can restore), the newest one."""
+def _backup(col: Any, folder: Path) -> Path:
+    """Anki's own backup of the collection as it is now (a .colpkg Anki restores), in the profile's
+    backups folder. Anki skips a backup when its newest one is from the same second as the last
+    change; then the collection package is written by the same library, under a name of its own."""
     folder.mkdir(exist_ok=True)
     before = set(folder.iterdir())
     col.create_backup(backup_folder=str(folder), force=True, wait_for_completion=True)
     made = sorted(set(folder.iterdir()) - before)
-    return made[-1] if made else None
+    if made:
+        return made[-1]
+    path = folder / time.strftime("backup-%Y-%m-%d-%H.%M.%S-qadeck.colpkg")
+    col.export_collection_package(str(path), include_media=False, legacy=False)
+    col.reopen()
+    return path
 
 
 def _copy_media(source: Path, media: Path) -> None:

@@ -54,11 +54,17 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
                          previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
     _write_changed(out_path, data)
     memory = remember(cards, card_bases, previous, before, where)
+    if before is not None and _unfresh(memory) == _unfresh(before):
+        memory = replace(memory, entries=before.entries)  # a rebuild delivers nothing new
     pinned = frozenset(q.id for q in collection.questions() if q.pinned)
     if manifest.report(before, memory, pinned).rewordings:  # "build again before importing"
         memory = replace(memory, removed=removed)
     _write_changed(manifest.path_for(out_path), manifest.dumps(memory).encode("utf-8"))
     return [*rendered.diagnostics, _summary(rendered, options)]
+
+
+def _unfresh(memory: manifest.Manifest) -> dict[str, manifest.Entry]:
+    return {qid: replace(entry, fresh=False) for qid, entry in memory.entries.items()}
 
 
 def places(collection: Collection) -> dict[str, lineage.Place]:

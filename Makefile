@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: all build test lint bench fuzz golden clean system-build system-test
+.PHONY: all build test lint bench fuzz golden clean upgrade system-build system-test
 
 all: build
 
@@ -12,12 +12,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+# Installed from the lock (constraints.txt): the versions the tests passed with, so the same notes
+# give the same bytes on every machine.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -c constraints.txt -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
 	touch $(VENV)/.installed $@
 
 system-build:
@@ -49,3 +51,8 @@ golden: $(VENV)/.installed-test
 
 clean:
 	rm -rf build
+
+# New releases within pyproject.toml's bounds: refresh the lock, then run the tests on it.
+upgrade:
+	PYTHON=$(PYTHON) scripts/lock.sh
+	$(MAKE) test

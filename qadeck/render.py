@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import markdown
+from pygments.lexer import Lexer
+from pygments.lexers.special import TextLexer
+from pygments.token import Error
 from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
 
@@ -316,6 +319,23 @@ def _use_cached_highlighter(md: markdown.Markdown) -> None:
             ext.get_pymdownx_highlighter = lambda: _CachedHighlight  # type: ignore[method-assign]
 
 
+class _PlainOnError(Lexer):
+    """A lexer that gives the block as plain text when its own lexer marks an error token (`$` in
+    SQL, a full-width comma in Python): the style draws errors as red boxes, which only say that
+    the lexer lost track, never that the code is wrong."""
+
+    def __init__(self, inner: Lexer) -> None:
+        super().__init__(**inner.options)
+        self.inner = inner
+        self.name, self.aliases = inner.name, inner.aliases
+
+    def get_tokens(self, text: str, unfiltered: bool = False) -> Any:
+        tokens = list(self.inner.get_tokens(text, unfiltered))
+        if any(kind in Error for kind, _ in tokens):
+            return TextLexer(**self.inner.options).get_tokens(text, unfiltered)
+        return iter(tokens)
+
+
 class _CachedHighlight(_Highlight):
     """pymdownx's highlighter, minus the per-block cost of a new Pygments lexer and formatter
     (~0.5 ms, most of a code block's time): a plain block (no line numbers, marked lines, title,
@@ -324,6 +344,10 @@ class _CachedHighlight(_Highlight):
 
     _lexers: dict[tuple[str, bool, str], tuple[Any, str]] = {}
     _formatters: dict[tuple[str, str, bool], Any] = {}
+
+    def get_lexer(self, src: str, language: str, inline: bool, stripnl: bool) -> tuple[Any, str]:
+        lexer, name = super().get_lexer(src, language, inline, stripnl)
+        return _PlainOnError(lexer), name
 
     def highlight(self, src: str, language: str, css_class: str = "highlight", hl_lines: Any = None,
                   linestart: int = -1, linestep: int = -1, linespecial: int = -1, inline: bool = False,

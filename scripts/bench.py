@@ -82,6 +82,9 @@ def main() -> None:
             bench_parse(notes, size)
             for module in benches:
                 module.bench(notes, size, Path(tmp) / f"work_{size}_{module.__name__}")
+        for module in benches:  # figures on the real notes, for the exporters that have them
+            if hasattr(module, "bench_corpus"):
+                module.bench_corpus(Path(tmp) / f"corpus_{module.__name__}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-/* qadeck cheat sheet: live search, flag filters, problem filters (level, source, topic, company),
-   expand/collapse, theme, print. The page is complete without this script; it only adds controls. */
+/* qadeck cheat sheet: live search, flag filters, problem filters (level, source, topic, company)
+   in a panel that opens from the search bar, expand/collapse, theme, print. The page is complete
+   without this script; it only adds controls. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -12,7 +13,8 @@
   var norm = function (s) { return s.normalize("NFKC").toLowerCase(); };
   var items = [];        // one per question card, document order
   var byEl = new Map();
-  var box, count, nomatch, flagButtons, problemButtons;
+  var box, count, nomatch, flagButtons, problemButtons, bar, panel, toggle;
+  var inPage = false;  // the dropped-down panel was open in the page before
   var DIMS = { level: "lv", source: "src", topic: "tp", company: "co" };  // filter -> URL key
   var detailText = new WeakMap();
   var marking = 0;
@@ -25,8 +27,13 @@
     nomatch = document.getElementById("qd-nomatch");
     flagButtons = Array.prototype.slice.call(document.querySelectorAll(".qd-f"));
     problemButtons = Array.prototype.slice.call(document.querySelectorAll(".qd-pf"));
+    bar = document.getElementById("qd-controls");
+    panel = document.getElementById("qd-panel");
+    toggle = document.getElementById("qd-filter");
     index();
-    document.getElementById("qd-controls").hidden = false;
+    bar.hidden = false;
+    // The filters show at the top on a wide screen; a phone starts with the results.
+    showPanel(window.matchMedia("(min-width: 40rem)").matches, false);
 
     var params = new URLSearchParams(location.search);
     box.value = params.get("q") || "";
@@ -54,6 +61,24 @@
         b.setAttribute("aria-pressed", String(b.getAttribute("aria-pressed") !== "true"));
         apply(); saveUrl();
       });
+    });
+    toggle.addEventListener("click", togglePanel);
+    document.getElementById("qd-clear").addEventListener("click", function () {
+      flagButtons.concat(problemButtons).forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
+      apply(); saveUrl();
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && panel.classList.contains("qd-float")) { closePanel(); toggle.focus(); }
+    });
+    window.addEventListener("scroll", function () {  // back at the top: the panel goes back to its place
+      if (panel.classList.contains("qd-float") && bar.getBoundingClientRect().top > 0) {
+        showPanel(true, false); inPage = false;
+      }
+    }, { passive: true });
+    document.addEventListener("click", function (e) {  // a click outside a dropped-down panel closes it
+      if (panel.classList.contains("qd-float") && !panel.contains(e.target) && !bar.contains(e.target)) {
+        closePanel();
+      }
     });
     document.getElementById("qd-expand").addEventListener("click", function () { setAll(true); });
     document.getElementById("qd-collapse").addEventListener("click", function () { setAll(false); });
@@ -169,10 +194,54 @@
       }
     });
     count.textContent = filtering ? "显示 " + shown + " / " + items.length + " 题" : "共 " + items.length + " 题";
+    summarize();
     nomatch.hidden = !filtering || shown > 0;
     // Highlights come a frame later: the filtered list shows first, even on a long page.
     cancelAnimationFrame(marking);
     marking = requestAnimationFrame(function () { mark(s.terms); });
+  }
+
+  /* The filter panel: in the page under the bar, or dropped down from the bar (`float`) when the
+     reader is further down, so that the sticky part stays one row. */
+  function showPanel(open, float) {
+    panel.hidden = !open;
+    panel.classList.toggle("qd-float", open && float);
+    toggle.setAttribute("aria-expanded", String(open));
+  }
+
+  function togglePanel() {
+    var below = bar.getBoundingClientRect().bottom;
+    if (panel.hidden) {
+      showPanel(true, false);
+      if (panel.getBoundingClientRect().top < below - 1) showPanel(true, true);  // its place is above
+    } else if (!panel.classList.contains("qd-float") && panel.getBoundingClientRect().bottom <= below) {
+      inPage = true;  // open at the page's top, out of sight: brought here, and put back when closed
+      showPanel(true, true);
+    } else {
+      closePanel();
+    }
+  }
+
+  function closePanel() {
+    showPanel(inPage && panel.classList.contains("qd-float"), false);
+    inPage = false;
+  }
+
+  /* One line under the search row says which filters hold, so they show with the panel closed. */
+  function summarize() {
+    var parts = [];
+    var pressed = function (b) { return b.getAttribute("aria-pressed") === "true"; };
+    var label = function (b) { return b.firstChild.nodeValue.trim(); };
+    var flags = flagButtons.filter(pressed).map(label);
+    if (flags.length) parts.push(flags.join(" / "));
+    document.querySelectorAll(".qd-pfl").forEach(function (group) {
+      var chosen = Array.prototype.filter.call(group.querySelectorAll(".qd-pf"), pressed).map(label);
+      if (chosen.length) parts.push(group.querySelector(".qd-pfn").textContent + ": " + chosen.join(" / "));
+    });
+    var n = flagButtons.concat(problemButtons).filter(pressed).length;
+    document.getElementById("qd-active").textContent = n ? String(n) : "";
+    document.getElementById("qd-summary-text").textContent = "筛选 · " + parts.join(" · ");
+    document.getElementById("qd-summary").hidden = n === 0;
   }
 
   /* A match hidden in a folded part opens it, so the reader sees why the card matched. */
@@ -244,20 +313,17 @@
     target.scrollIntoView({ block: "start" });
   }
 
-  /* Anchored cards scroll to just below the sticky header, whatever its height on this screen. */
+  /* Anchored cards scroll to just below the sticky bar, whatever its height on this screen. */
   function keepHeaderHeight() {
-    var header = document.querySelector(".qd-top");
-    var update = function () {
-      var sticky = getComputedStyle(header).position === "sticky";
-      root.style.setProperty("--qd-top", (sticky ? header.offsetHeight : 0) + "px");
-    };
-    if (window.ResizeObserver) new ResizeObserver(update).observe(header);
+    var update = function () { root.style.setProperty("--qd-top", bar.offsetHeight + "px"); };
+    if (window.ResizeObserver) new ResizeObserver(update).observe(bar);
     window.addEventListener("resize", update);
     update();
   }
 
+  /* Expanding opens the answers and approaches; related-problem lists (dozens of titles each) stay. */
   function setAll(open) {
-    document.querySelectorAll("main details").forEach(function (d) {
+    document.querySelectorAll(open ? "main details:not(.qd-rel)" : "main details").forEach(function (d) {
       d.open = open; d.removeAttribute("data-qd-auto");
     });
   }
@@ -293,7 +359,7 @@
   /* Print shows every folded part; browsers without ::details-content need them opened. */
   function printDetails(opening) {
     if (opening) {
-      document.querySelectorAll("main details:not([open])").forEach(function (d) {
+      document.querySelectorAll("main details:not([open]):not(.qd-rel)").forEach(function (d) {
         d.open = true; d.setAttribute("data-qd-print", "");
       });
     } else {

@@ -3,6 +3,7 @@ search, checked in headless Chromium (the Playwright setup of test_cheatsheet)."
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from tests import test_cheatsheet as sheet
 from tests.conftest import FIXTURES, parse
 from tests.test_cheatsheet import NOTES, build, own_requests
+from tests.test_cheatsheet_bar import COVERED
 
 browser = sheet.browser  # the Chromium fixtures of test_cheatsheet
 open_page = sheet.open_page
@@ -118,3 +120,73 @@ def test_a_value_holding_the_scripts_separators_still_filters():
 
     assert _key("A|B,C") == "A\uff5cB\uff0cC" and _key("堆/优先队列") == "堆/优先队列"
     assert "|" not in _key("x|y") and "," not in _key("x,y")
+
+
+def test_related_problems_fold_under_the_card_and_link_to_the_cards_on_the_page(page_file):
+    ids = ids_of(page_file)
+    text = page_file.read_text(encoding="utf-8")
+    card = text[text.index(f'id="{ids["两数之和"]}"'):]
+    card = card[:card.index("</article>")]
+    assert ('<details class="qd-d qd-rel"><summary>相关题目 <span class="qd-n">2</span></summary>'
+            f'<p><a href="#{ids["合并区间(二)"]}">[中等, 牛客] 合并区间(二)</a> · '
+            '<span class="xref-off">[中等, LeetCode] 不在这里的题</span></p></details>') in card
+
+
+def test_a_related_problem_finds_the_problems_that_list_it(open_page, page_file):
+    ids = ids_of(page_file)
+    opened = open_page(page_file)
+    folded = f'[id="{ids["两数之和"]}"] details.qd-rel'
+    assert opened.page.eval_on_selector(folded, "d => d.open") is False
+    opened.page.fill("#qd-search", "不在这里的题")  # named only in 两数之和's related list
+    assert opened.shown() == [ids["两数之和"]] and opened.count().startswith("显示 1 /")
+    assert opened.page.eval_on_selector(folded, "d => d.open") is True  # shown where it matched
+    opened.page.fill("#qd-search", "合并区间")  # the problem itself and the one that lists it
+    assert set(opened.shown()) == {ids["两数之和"], ids["合并区间(二)"]}
+
+
+def test_related_words_markdown_leaves_alone_are_shown_without_a_parse():
+    from qadeck.exporters.cheatsheet.problems import _literal
+    from qadeck.model import Note, NoteMeta
+    from qadeck.render import Renderer
+
+    note, renderer = Note("a.md", "a", NoteMeta(), (), ()), Renderer()
+    words = ["[中等, 牛客] 接雨水问题 🔥", "顺时针打印矩阵 (3种思路4个写法)", "[a] (b) [c]", "a \"q\" 's'",
+             "[a](b)", "[x][y]", "[x]: y", "**x**", "a_b", "x < y", "a $x$", "- x", "+ y", "1. x", "# x",
+             "> x", " x", "x ", "a & b", "\\[x]", "`x`", "~~x~~", "![i](p.png)"]
+    literal = [w for w in words if _literal(w)]
+    assert literal == words[:4]
+    for word in literal:
+        assert renderer.inline(note, word, 1).html == html.escape(word, quote=False), word
+
+
+def test_every_in_page_link_lands_on_an_element_with_problems(page_file):
+    text = page_file.read_text(encoding="utf-8")
+    ids = set(re.findall(r'\sid="([^"]+)"', text))
+    targets = set(re.findall(r'href="#([^"]*)"', text))
+    assert targets and targets <= ids
+
+
+def test_the_corpus_related_problems_are_searched_and_the_bar_stays_small(shared, open_page, tmp_path):
+    root = shared / "corpus" / "sspace" / "algorithms"
+    out = tmp_path / "algorithms.html"
+    build(root, out)
+    naming = {n.questions[0].id for n in parse(root).notes if n.problem is not None
+              and any("接雨水" in r.text for r in n.problem.related)}
+    opened = open_page(out)
+    opened.page.fill("#qd-search", "接雨水")
+    assert len(naming) > 10 and naming <= set(opened.shown())
+    opened.page.fill("#qd-search", "")
+    assert opened.page.evaluate(COVERED) <= 0.15
+    assert not opened.errors
+
+
+def test_expand_all_and_print_leave_the_related_lists_out(open_page, page_file):
+    ids = ids_of(page_file)
+    opened = open_page(page_file)
+    page = opened.page
+    related = f'[id="{ids["两数之和"]}"] details.qd-rel'
+    page.click("#qd-expand")
+    assert page.eval_on_selector(f'[id="{ids["两数之和"]}"] details.qd-d:not(.qd-rel)', "d => d.open") is True
+    assert page.eval_on_selector(related, "d => d.open") is False
+    page.emulate_media(media="print")
+    assert page.is_hidden(related)

@@ -8,7 +8,6 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
-from conftest import parse, write_notes
 
 from qadeck.build import context
 from qadeck.config import Config
@@ -18,6 +17,7 @@ from qadeck.exporters.handbook import book as handbook_html
 from qadeck.exporters.handbook import math_engine
 from qadeck.parser import MARKER_NAMES
 from qadeck.parser.language import language_of
+from tests.conftest import parse, write_notes
 
 ZH = "# 注意力\n\n## 🔥 什么是自注意力机制?\n> 每个位置与所有位置计算相关性。\n\n" \
      "## ✅ ⬆️ 为什么要做缩放?\n> 防止 softmax 饱和。\n"

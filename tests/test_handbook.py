@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import FIXTURES, TESTS, parse, write_notes
 
 from qadeck import checks
 from qadeck.build import context
@@ -29,6 +28,7 @@ from qadeck.exporters.handbook.fetch import SafeFetcher
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.printing import captured
 from qadeck.math import MathError, SVGMath, math_font_file
+from tests.conftest import FIXTURES, TESTS, parse, write_notes
 
 pypdf = pytest.importorskip("pypdf")
 NOTES = FIXTURES / "handbook" / "notes"

@@ -11,10 +11,10 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from conftest import export, parse, write_notes
 
 from qadeck.config import Config
 from qadeck.exporters.handbook import cffmerge, fontmerge, sfntmerge
+from tests.conftest import export, parse, write_notes
 
 pikepdf = pytest.importorskip("pikepdf")
 EPOCH = "1700000000"

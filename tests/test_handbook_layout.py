@@ -8,11 +8,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import export, parse, write_notes
 
 from qadeck.build import context
 from qadeck.config import Config, with_options
 from qadeck.exporters import handbook
+from tests.conftest import export, parse, write_notes
 
 pypdf = pytest.importorskip("pypdf")
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")

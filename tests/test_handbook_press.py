@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, parse, write_notes
 
 from qadeck.build import context
 from qadeck.cache import Store
@@ -17,6 +16,7 @@ from qadeck.config import Config, with_options
 from qadeck.exporters import handbook
 from qadeck.exporters.handbook import press as handbook_press
 from qadeck.exporters.handbook.units import DEST_SCHEME
+from tests.conftest import FIXTURES, parse, write_notes
 
 pypdf = pytest.importorskip("pypdf")
 NOTES = FIXTURES / "handbook" / "notes"

@@ -7,14 +7,13 @@ import shutil
 from pathlib import Path
 
 import pypdf
-from conftest import FIXTURES
-from test_handbook import _build, _config, _outline
 
 from qadeck.build import context
 from qadeck.exporters import handbook
 from qadeck.exporters.handbook import book as handbook_html
 from qadeck.math import SVGMath
-from tests.conftest import parse
+from tests.conftest import FIXTURES, parse
+from tests.test_handbook import _build, _config, _outline
 
 REPO = FIXTURES / "problems" / "repo"
 QA = FIXTURES / "handbook" / "notes"

@@ -9,7 +9,6 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO, parse
 
 from qadeck.build import context
 from qadeck.config import Config
@@ -17,6 +16,7 @@ from qadeck.exporters import handbook
 from qadeck.exporters.handbook import fonts as handbook_fonts
 from qadeck.exporters.handbook import units, weasy
 from qadeck.exporters.handbook.printing import print_pdf
+from tests.conftest import FIXTURES, REPO, parse
 
 pypdf = pytest.importorskip("pypdf")
 NOTES = FIXTURES / "handbook" / "notes"

@@ -172,3 +172,16 @@ def test_cached_highlighter_matches_pymdownx() -> None:
 def test_an_indented_quote_under_a_list_item_is_a_quote_in_the_item():
     html = block("1. 在输入模型前, 施加位置编码;\n    > 一般是生成一个向量\n2. 在计算注意力前")
     assert "&gt;" not in html and "<blockquote>" in html and html.count("<li>") == 2
+
+
+@pytest.mark.parametrize("target", ["html", "anki", "pdf"])
+def test_code_the_lexer_cannot_follow_is_plain_text_without_error_boxes(target):
+    renderer = Renderer(Target(target))
+    velocity = "```sql\nSELECT * FROM t WHERE id = $id AND name = '${name}';\n```"
+    html = renderer.block(NOTE, velocity, 1).html
+    assert 'class="err"' not in html and "<span" not in html.split("<code>", 1)[1]
+    assert "SELECT * FROM t WHERE id = $id AND name = '${name}';" in html
+    titled = renderer.block(NOTE, '```python title="f.py"\nx = 1  、\n```', 1).html  # pymdownx's own path
+    assert 'class="err"' not in titled and "x = 1  、" in titled and "f.py" in titled
+    clean = renderer.block(NOTE, "```sql\nSELECT * FROM t WHERE id = 1;\n```", 1).html
+    assert '<span class="k">SELECT</span>' in clean  # code the lexer follows keeps its colours

@@ -77,7 +77,8 @@ class CheatSheet:
         self.groups = {n.path: _groups(n) for n in self.notes + problems}
         self.anchors = Anchors(self.notes + problems, self.groups)
         self.content = Content(Path(self.context.notes), self.options.image_cap_kb, self.anchors.fragment)
-        self.problems = ProblemsSection(replace(self.collection, notes=tuple(notes)), self.content.html)
+        self.problems = ProblemsSection(replace(self.collection, notes=tuple(notes)), self.content.html,
+                                        self.anchors.fragment)
 
     # -- the page --------------------------------------------------------------------------------
 
@@ -235,10 +236,13 @@ def _descendants(note: Note, q: Question) -> int:
 
 
 class Anchors:
-    """In-page ids: notes and sections by a short hash of their path, questions by their model id."""
+    """In-page ids: notes and sections by a short hash of their path, questions (and problems) by their
+    model id."""
 
     def __init__(self, notes: list[Note], groups: dict[str, list[Group]]):
-        self.note_ids = {n.path: "n-" + _digest(n.path) for n in notes}
+        # a coding problem is one card on the page: a link to its note lands on the card
+        self.note_ids = {n.path: n.questions[0].id if n.problem is not None and n.questions
+                         else "n-" + _digest(n.path) for n in notes}
         self.question_ids = {q.id for n in notes for q in n.questions}
         self.sections: dict[tuple[str, str], str] = {}
         for note in notes:

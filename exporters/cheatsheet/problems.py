@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections import Counter
 from collections.abc import Callable
 
-from qadeck.model import Collection, Note, Piece, ProblemMeta
+from qadeck.model import Collection, Link, Note, Piece, ProblemMeta
 
 TITLE = "算法题"
 NO_TOPIC = "其他"
@@ -18,10 +19,19 @@ SECTION_ID = "qd-problems"
 DIMENSIONS = (("level", "难度"), ("source", "来源"), ("topic", "专题"), ("company", "公司"))
 
 Render = Callable[[Note, Piece], str]
+Fragment = Callable[[Link], str | None]
+# Link words Markdown would leave as they are (the `[中等, 牛客] 接雨水 🔥` of a related list): shown
+# escaped, without a Markdown parse each (a full-size repository lists ~15,000 of them).
+_LITERAL = re.compile(r"(?:[^\\`*_<>&~!$\]\x00-\x1f]|\](?![(\[:]))+")
+_BLOCK_START = re.compile(r"\s|[#=+|:>-]|\d+[.)]")  # a line that would open a block
 
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def _literal(text: str) -> bool:
+    return bool(_LITERAL.fullmatch(text)) and not _BLOCK_START.match(text) and text == text.rstrip()
 
 
 def values(problem: ProblemMeta, dimension: str) -> tuple[str, ...]:
@@ -42,10 +52,11 @@ def _key(value: str) -> str:
 
 
 class ProblemsSection:
-    def __init__(self, collection: Collection, render: Render) -> None:
+    def __init__(self, collection: Collection, render: Render, fragment: Fragment) -> None:
         self.collection = collection
         self.notes = collection.problems()
         self.render = render
+        self.fragment = fragment  # the in-page id a link lands on, None when off the page
         order = {t: i for i, t in enumerate(collection.problem_terms.topics)}
         groups: dict[str, list[Note]] = {}
         for note in self.notes:
@@ -123,7 +134,26 @@ class ProblemsSection:
             parts.append(f'<details class="qd-d"><summary>{_e(approach.name)}</summary>{body}</details>')
         if problem.companies:
             parts.append(f'<p class="qd-also">公司: {_e(" · ".join(problem.companies))}</p>')
+        parts.append(self._related(note, problem))
         return (f'<article class="qd-q qd-p" id="{q.id}" data-flags=""{data}>'
                 f'<h4 class="qd-qh"><a class="qd-a" href="#{q.id}" aria-label="本题链接">#</a>'
                 f'{badges}<span class="qd-qt">{heading}</span></h4>'
                 f'<div class="qd-ans">{"".join(parts)}</div></article>')
+
+    def _related(self, note: Note, problem: ProblemMeta) -> str:
+        """The related problems, folded: each once, a link to its card when it is on the page. Their
+        words are searched like the rest of the card (a search opens the fold it matches in)."""
+        items: dict[str, str] = {}
+        for related in problem.related:
+            if related.href in items:
+                continue
+            words = (html.escape(related.text, quote=False) if _literal(related.text)
+                     else self.render(note, Piece(related.text, related.line, inline=True)))
+            link = note.link(related.href)
+            target = self.fragment(link) if link is not None else None
+            items[related.href] = (f'<a href="#{target}">{words}</a>' if target else
+                                   f'<span class="xref-off">{words}</span>')
+        if not items:
+            return ""
+        return (f'<details class="qd-d qd-rel"><summary>相关题目 <span class="qd-n">{len(items)}</span>'
+                f'</summary><p>{" · ".join(items.values())}</p></details>')

@@ -39,6 +39,7 @@ test: $(VENV)/.installed-test system-test lint
 
 bench: $(VENV)/.installed-test system-test
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/replay_history.py
 
 # 10,000 mutations of the notes in FUZZ_NOTES (default ../shared/corpus/sspace, else notes/):
 # counts by outcome and the slowest notes; exits 1 on an escaped exception or a note over 1 s.

@@ -55,7 +55,7 @@ def parse(config: Config, before: Manifest | None, cache: Path | None = None) ->
         raise ConfigError(f"{notes}: notes folder not found")
     options = replace(config.parse_options(), cache=cache)
     if before is not None:
-        options = replace(options, owners=before.owners())
+        options = replace(options, owners=before.owners(), memory=before.places())
     return checks.run(parse_collection(notes, options))
 
 

@@ -425,5 +425,10 @@ def html(ctx: click.Context, **inputs: Any) -> None:
     _single("html", ctx, inputs)
 
 
+from qadeck.sync import sync_command  # noqa: E402  (it reuses this module's helpers when run)
+
+cli.add_command(sync_command)
+
+
 def main() -> None:
     cli(prog_name="qadeck")

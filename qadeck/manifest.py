@@ -1,9 +1,11 @@
 """The deck's memory: what the last build put in the Anki package, kept beside it.
 
-`build/<name>.manifest.json` maps each question id of the package to its note, its words, its deck,
-a digest of its card and the card's modification time. The next build reads it to keep ids with
-the notes that held them, to find the questions that are gone (and tag them in Anki), the cards
-whose deck changed, and to say what changed. Plain data and JSON here; what a card is and how a
+`build/<name>.manifest.json` maps each question id of the package to its note, its words, its deck
+(and the deck its card was first delivered to), a digest of its card, the card's modification time
+and its place (`qadeck.lineage`: parent, neighbours, the first words of its answer). The next build
+reads it to give each question the id it had (across renames, splits and rewordings in place), to
+find the questions that are gone (and tag them in Anki), the cards outside the deck they were first
+delivered to, and to say what changed. Plain data and JSON here; what a card is and how a
 package is read back belong to the Anki exporter.
 """
 
@@ -17,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from qadeck.atomic import write_text
+from qadeck.lineage import Place, words
 
 SUFFIX = ".manifest.json"
 FORMAT = "qadeck manifest"
@@ -29,17 +32,35 @@ class Entry:
     path: str  # the note, relative to the notes folder
     text: str  # the question's words (plain text)
     deck: str  # the deck qadeck put its card in
-    digest: str  # the card's content (not its source line); "" when not known
+    digest: str  # the card's content, fields and tags: it differs exactly when Anki updates the note
     mtime: int = 0  # the note's modification time in the package (Anki updates only newer ones)
+    home: str = ""  # the deck its card was first delivered to (Anki keeps a card there); "": `deck`
+    words: str = ""  # its words as ids see them (`lineage.words`); "": from `text`
+    parent: str = ""  # its place in its note (`lineage.Place`)
+    before: str = ""
+    after: str = ""
+    answer: str = ""
+    fresh: bool = False  # new in the build that wrote it (maybe never imported)
+
+    def place(self) -> Place:
+        return Place(self.path, self.words or words(self.text), self.parent, self.before, self.after,
+                     self.answer)
 
 
 @dataclass(frozen=True)
 class Manifest:
     entries: Mapping[str, Entry] = field(default_factory=dict)  # question id -> entry
+    # questions this build removed that the next build tags once more: this build asked for pins
+    # and to build again before importing, so its package may never reach Anki
+    removed: Mapping[str, Entry] = field(default_factory=dict)
 
     def owners(self) -> dict[str, str]:
         """Question id -> note path: what the parser needs to keep ids where they were."""
         return {qid: entry.path for qid, entry in self.entries.items()}
+
+    def places(self) -> dict[str, Place]:
+        """Question id -> its place: what the parser needs to give a question the id it had."""
+        return {qid: entry.place() for qid, entry in self.entries.items()}
 
 
 def path_for(package: Path) -> Path:
@@ -49,14 +70,17 @@ def path_for(package: Path) -> Path:
 
 def dumps(manifest: Manifest) -> str:
     """Sorted, one question a line: the same cards give the same bytes, and a diff reads well."""
-    def row(qid: str) -> str:
-        entry = json.dumps(asdict(manifest.entries[qid]), ensure_ascii=False, sort_keys=True)
-        return f"  {json.dumps(qid)}: {entry}"
+    def block(entries: Mapping[str, Entry]) -> str:
+        def row(qid: str) -> str:
+            entry = json.dumps(asdict(entries[qid]), ensure_ascii=False, sort_keys=True)
+            return f"  {json.dumps(qid)}: {entry}"
 
-    rows = [row(qid) for qid in sorted(manifest.entries)]
-    body = ",\n".join(rows)
-    return (f'{{"format": "{FORMAT}", "version": {VERSION}, "questions": {{\n'
-            f"{body}{chr(10) if rows else ''}}}}}\n")
+        rows = [row(qid) for qid in sorted(entries)]
+        return "{\n" + ",\n".join(rows) + ("\n" if rows else "") + "}"
+
+    pending = f', "removed": {block(manifest.removed)}' if manifest.removed else ""
+    head = f'"format": "{FORMAT}", "version": {VERSION}'
+    return f'{{{head}, "questions": {block(manifest.entries)}{pending}}}\n'
 
 
 def loads(text: str) -> Manifest | None:
@@ -67,14 +91,19 @@ def loads(text: str) -> Manifest | None:
         if data.get("format") != FORMAT or data.get("version") != VERSION:
             return None
         entries = {str(qid): Entry(**row) for qid, row in data["questions"].items()}
+        removed = {str(qid): Entry(**row) for qid, row in data.get("removed", {}).items()}
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
-    return Manifest(entries) if all(map(_well_formed, entries.values())) else None
+    if not all(map(_well_formed, (*entries.values(), *removed.values()))):
+        return None
+    return Manifest(entries, removed)
 
 
 def _well_formed(entry: Entry) -> bool:
-    texts = (entry.path, entry.text, entry.deck, entry.digest)
-    return all(isinstance(t, str) for t in texts) and type(entry.mtime) is int and 0 <= entry.mtime < 2**40
+    texts = (entry.path, entry.text, entry.deck, entry.digest, entry.home, entry.words, entry.parent,
+             entry.before, entry.after, entry.answer)
+    return (all(isinstance(t, str) for t in texts) and type(entry.mtime) is int
+            and 0 <= entry.mtime < 2**40 and type(entry.fresh) is bool)
 
 
 def read(path: Path) -> Manifest | None:
@@ -119,12 +148,16 @@ class Changes:
     removed: tuple[str, ...] = ()
     moved: tuple[str, ...] = ()
     first: bool = False  # no memory of an earlier build: every card counts as new
+    renamed: tuple[str, ...] = ()  # kept their id (and card) in another note
+    reworded: tuple[str, ...] = ()  # kept their id (and card) with other words
 
     def summary(self) -> str:
         if self.first:
             return f"deck: {len(self.added)} new (no earlier build to compare with)"
-        return (f"deck: +{len(self.added)} new, {len(self.changed)} changed, "
-                f"{len(self.removed)} removed, {len(self.moved)} moved")
+        kept = [f"{len(ids)} kept through a {what}" for ids, what in
+                ((self.renamed, "rename"), (self.reworded, "rewording")) if ids]
+        return ", ".join([f"deck: +{len(self.added)} new", f"{len(self.changed)} changed",
+                          f"{len(self.removed)} removed", f"{len(self.moved)} moved", *kept])
 
 
 def changes(before: Manifest | None, after: Manifest) -> Changes:
@@ -137,6 +170,8 @@ def changes(before: Manifest | None, after: Manifest) -> Changes:
         changed=tuple(q for q in kept if old[q].digest and new[q].digest and old[q].digest != new[q].digest),
         removed=tuple(sorted(old.keys() - new.keys())),
         moved=tuple(q for q in kept if old[q].deck != new[q].deck),
+        renamed=tuple(q for q in kept if old[q].path != new[q].path),
+        reworded=tuple(q for q in kept if old[q].place().words != new[q].place().words),
     )
 
 
@@ -209,13 +244,23 @@ class Report:
             lines += [f"    - {gone[q].text}  ({gone[q].path})" for q in found.removed[:_LISTED]]
             if len(found.removed) > _LISTED:
                 lines.append(f"    ... and {len(found.removed) - _LISTED} more")
+        again = [q for q in (self.before.removed if self.before else {}) if q not in self.after.entries]
+        if again:
+            verb = "is" if len(again) == 1 else "are"
+            lines.append(f"  {len(again)} removed by the last build (which asked to build again before "
+                         f"importing) {verb} tagged qadeck::removed again")
         if found.moved and self.before is not None:
             lines.append(f"  {len(found.moved)} moved: Anki leaves cards in their old deck; after importing, "
                          "Browse, search tag:qadeck::moved, select them all, Change Deck:")
             lines += [f"    {path} ({count}): {old} -> {new}"
                       for (path, old, new), count in self._moves().items()]
-        if found.removed or found.moved:
-            lines.append("  (only this package carries these tags: import it before the next build)")
+        outside = [e for e in self.after.entries.values() if e.home and e.home != e.deck]
+        if outside:
+            cards = "1 card carries" if len(outside) == 1 else f"{len(outside)} cards carry"
+            lines.append(f"  {cards} qadeck::moved: not in the deck Anki first put them in, as Anki never "
+                         "moves a card (search tag:qadeck::moved, Change Deck; or use qadeck sync)")
+        if found.removed:
+            lines.append("  (only this package tags these removals: import it before the next build)")
         if self.rewordings and self.before is not None:
             count = len(self.rewordings)
             verb = "s look" if count > 1 else " looks"
@@ -243,7 +288,8 @@ class Report:
         moved = [{**row, "from": before.entries[row["id"]].deck} for row in rows(found.moved, self.after)]
         return {"summary": found.summary(), "first": found.first, "added": rows(found.added, self.after),
                 "changed": rows(found.changed, self.after), "removed": rows(found.removed, before),
-                "moved": moved,
+                "moved": moved, "carried": {"renamed": rows(found.renamed, self.after),
+                                            "reworded": rows(found.reworded, self.after)},
                 "reworded": [{"old": r.old_id, "new": r.new_id, "pin": r.pin()} for r in self.rewordings]}
 
 

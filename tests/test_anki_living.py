@@ -76,29 +76,29 @@ def test_removed_reworded_and_moved_questions_over_imports_while_studying(
     import_apkg(anki_col, output.path)
     assert len(study(anki_col)) == 4
     kl_card = anki_col.find_cards(f"Id:{old['为什么需要 KL 约束?']}")[0]
+    kl_schedule = anki_col.db.all(SCHEDULE, kl_card)
+    kl_reviews = anki_col.db.all("SELECT * FROM revlog WHERE cid = ?", kl_card)
+    assert kl_reviews and kl_schedule[0][7] >= 1  # studied: reviews and a schedule to keep
 
-    # revision 2: one question removed, one reworded, one note moved to another folder
+    # revision 2: one question removed, one reworded in its place, one note moved to another folder
     align = notes / ALIGN
     edit(align, "### 什么是奖励模型?\n> 给回答打分的模型.\n", "")
     edit(align, "### 为什么需要 KL 约束?", "### 为什么 RLHF 需要 KL 约束?")
     (notes / "cv").mkdir()
     shutil.move(notes / VISION, notes / "cv" / "视觉_QA.md")
     second, output = deck_build(notes, out)
-    new = ids(second)
     report = output.report
-    assert report.changes.summary() == "deck: +1 new, 0 changed, 2 removed, 1 moved"
-    assert set(report.changes.removed) == {old["什么是奖励模型?"], old["为什么需要 KL 约束?"]}
+    assert report.changes.summary() == ("deck: +0 new, 2 changed, 1 removed, 1 moved, "
+                                        "1 kept through a rename, 1 kept through a rewording")
+    assert ids(second)["为什么 RLHF 需要 KL 约束?"] == old["为什么需要 KL 约束?"]  # the card follows
+    assert report.changes.removed == (old["什么是奖励模型?"],)
     assert report.changes.moved == (old["卷积为什么有平移等变性?"],)
-    (reworded,) = report.rewordings  # suggested, never applied by itself: the new wording is a new id
-    assert reworded.old_id == old["为什么需要 KL 约束?"]
-    assert reworded.new_id == new["为什么 RLHF 需要 KL 约束?"]
-    (hint,) = [d for d in output.diagnostics if d.code == manifest.REWORDED]
-    assert (hint.path, hint.line) == (ALIGN, 6) and f"<!-- qid: {reworded.old_id} -->" in hint.message
+    assert report.rewordings == ()  # nothing left to pin
     text = "\n".join(report.lines("build/题集.apkg"))
-    assert "tag:qadeck::removed" in text and "tag:qadeck::moved" in text and reworded.pin() in text
+    assert "tag:qadeck::removed" in text and "tag:qadeck::moved" in text
 
     log = import_apkg(anki_col, output.path)
-    assert guids(anki_col, log.new) == {new["为什么 RLHF 需要 KL 约束?"]}
+    assert not log.new and len(log.updated) == 3  # the report's 2 changed and 1 removed
     removed = {anki_col.get_note(n).guid for n in anki_col.find_notes("tag:qadeck::removed")}
     assert removed == set(report.changes.removed)
     moved = [anki_col.get_note(n).guid for n in anki_col.find_notes("tag:qadeck::moved")]
@@ -108,42 +108,24 @@ def test_removed_reworded_and_moved_questions_over_imports_while_studying(
     old_deck = anki_col.decks.id_for_name(f"{TITLE}::old::视觉")
     assert {anki_col.get_card(c).did for c in moved_cards} == {old_deck}
     anki_col.set_deck(moved_cards, anki_col.decks.id(f"{TITLE}::cv::视觉"))
-    study(anki_col)
 
-    # revision 3: the pin the build suggested, pasted under the new heading
-    edit(align, "### 为什么 RLHF 需要 KL 约束?\n", f"### 为什么 RLHF 需要 KL 约束?\n{reworded.pin()}\n")
-    third, output = deck_build(notes, out)
-    kl_schedule = anki_col.db.all(SCHEDULE, kl_card)
-    kl_reviews = anki_col.db.all("SELECT * FROM revlog WHERE cid = ?", kl_card)
-    assert kl_reviews and kl_schedule[0][7] >= 1  # studied: reviews and a schedule to keep
-    assert ids(third)["为什么 RLHF 需要 KL 约束?"] == old["为什么需要 KL 约束?"]
-    assert output.report.changes.added == (old["为什么需要 KL 约束?"],)
-    assert output.report.changes.removed == (new["为什么 RLHF 需要 KL 约束?"],)  # the card made in between
-    assert output.report.rewordings == ()  # the pinned question is settled: no advice the other way
-    log = import_apkg(anki_col, output.path)
-    assert not log.new and not log.conflicting
-
-    # the old card has the new words and its history; nothing is duplicated once the tagged are deleted
+    # the reworded question kept its card, its schedule and its reviews, with the new words
     fields = all_fields(anki_col)
     assert "为什么 RLHF 需要 KL 约束" in fields[old["为什么需要 KL 约束?"]]["Front"]
     assert anki_col.db.all(SCHEDULE, kl_card) == kl_schedule
     assert anki_col.db.all("SELECT * FROM revlog WHERE cid = ?", kl_card) == kl_reviews
-    assert not anki_col.find_notes("tag:qadeck::moved")  # the tag served its build and is gone
-    moved_card = anki_col.get_card(moved_cards[0])
-    assert moved_card.did == anki_col.decks.id_for_name(f"{TITLE}::cv::视觉")
-    tagged = {anki_col.get_note(n).guid for n in anki_col.find_notes("tag:qadeck::removed")}
-    assert tagged == {old["什么是奖励模型?"], new["为什么 RLHF 需要 KL 约束?"]}
     anki_col.remove_notes(anki_col.find_notes("tag:qadeck::removed"))
-    assert {anki_col.get_note(n).guid for n in anki_col.find_notes("")} == {q.id for q in third.questions()}
-    assert anki_col.note_count() == anki_col.card_count() == 3
+    assert {anki_col.get_note(n).guid for n in anki_col.find_notes("")} == {q.id for q in second.questions()}
 
-    # revision 4, nothing changed: nothing to import, and the manifest only holds live questions
+    # revision 3, nothing changed: nothing to import; the moved card keeps its tag (a package
+    # cannot know where the user put it), and the manifest only holds live questions
     _, output = deck_build(notes, out)
     assert output.report.changes.summary() == "deck: +0 new, 0 changed, 0 removed, 0 moved"
     log = import_apkg(anki_col, output.path)
     assert not log.new and not log.updated
+    assert [anki_col.get_note(n).guid for n in anki_col.find_notes("tag:qadeck::moved")] == moved
     remembered = manifest.read(manifest.path_for(output.path))
-    assert remembered is not None and set(remembered.entries) == {q.id for q in third.questions()}
+    assert remembered is not None and set(remembered.entries) == {q.id for q in second.questions()}
 
 
 def test_an_id_stays_with_its_note_when_a_same_named_note_appears(tmp_path: Path,
@@ -176,8 +158,11 @@ def test_memory_read_back_from_the_package_when_the_manifest_is_gone(tmp_path: P
     edit(notes / ALIGN, "### 什么是奖励模型?\n> 给回答打分的模型.\n", "")
     shutil.move(notes / "old", notes / "cv")
     _, output = deck_build(notes, out)
-    assert output.report.changes.summary() == "deck: +0 new, 0 changed, 1 removed, 1 moved"
-    import_apkg(anki_col, output.path)
+    # the moved card changed (its source path, its tag): Anki updates it, and the report says so
+    assert output.report.changes.summary() == ("deck: +0 new, 1 changed, 1 removed, 1 moved, "
+                                               "1 kept through a rename")
+    log = import_apkg(anki_col, output.path)
+    assert not log.new and len(log.updated) == 2
     assert [anki_col.get_note(n).guid for n in anki_col.find_notes("tag:qadeck::removed")] == \
         [ids(first)["什么是奖励模型?"]]
     assert len(anki_col.find_notes("tag:qadeck::moved")) == 1
@@ -219,3 +204,42 @@ def test_the_same_notes_and_memory_give_the_same_bytes(tmp_path: Path,
         _, output = deck_build(tmp_path / "one" / "notes", out)
         again.append((output.path.read_bytes(), manifest.path_for(output.path).read_bytes()))
     assert again[0] == again[1]
+
+
+def test_a_pin_pasted_and_built_again_before_importing_cannot_hurt(tmp_path: Path,
+                                                                 anki_col: AnkiCollection) -> None:
+    notes, out = write_notes(tmp_path / "notes", NOTES), tmp_path / "build"
+    first, output = deck_build(notes, out)
+    old = ids(first)
+    import_apkg(anki_col, output.path)
+    study(anki_col)
+
+    # one question removed for good; one reworded and moved to the end: not its place, so a pin
+    align = notes / ALIGN
+    edit(align, "### 什么是 RLHF?\n> 用人类反馈做强化学习.\n\n", "")
+    edit(align, "### 为什么需要 KL 约束?\n> 防止策略偏离参考模型太远.\n\n", "")
+    align.write_text(align.read_text(encoding="utf-8") + "\n### 为什么需要 KL 约束呢?\n> 防止偏离.\n",
+                     encoding="utf-8")
+    _, output = deck_build(notes, out)
+    (hint,) = output.report.rewordings
+    assert hint.old_id == old["为什么需要 KL 约束?"]
+    # as the report asks: the pin under the heading, and build again (that package is never imported)
+    edit(align, "### 为什么需要 KL 约束呢?\n", f"### 为什么需要 KL 约束呢?\n{hint.pin()}\n")
+    third, output = deck_build(notes, out)
+    assert ids(third)["为什么需要 KL 约束呢?"] == old["为什么需要 KL 约束?"]
+    text = "\n".join(output.report.lines("build/题集.apkg"))
+    assert "1 removed by the last build" in text
+
+    log = import_apkg(anki_col, output.path)
+    assert not log.new  # no note born removed: the id the pin replaced never reaches Anki
+    removed = {anki_col.get_note(n).guid for n in anki_col.find_notes("tag:qadeck::removed")}
+    assert removed == {old["什么是 RLHF?"]}  # the real removal is tagged all the same
+    live = {q.id for q in third.questions()}
+    orphans = {anki_col.get_note(n).guid for n in anki_col.find_notes("")} - live
+    assert orphans == removed
+
+    # the build after: nothing new for Anki, and the removal is not sent again
+    _, output = deck_build(notes, out)
+    log = import_apkg(anki_col, output.path)
+    assert not log.new and not log.updated
+    assert output.report.lines("x")[0] == "deck: +0 new, 0 changed, 0 removed, 0 moved"

@@ -211,14 +211,15 @@ def test_build_ends_with_what_changed_in_the_deck_and_json_for_scripts(tmp_path:
     assert first.exit_code == 0, first.stderr
     assert first.stdout.splitlines()[-1] == "deck: 3 new (no earlier build to compare with)"
     a = notes / "a.md"
-    a.write_text(a.read_text(encoding="utf-8").replace("问二是什么?", "问二究竟是什么?"), encoding="utf-8")
+    # reworded and put first: not in its place, so not carried, but pointed out with its pin
+    a.write_text("# A\n\n### 问二究竟是什么?\n> 答\n\n### 问一?\n> 答\n", encoding="utf-8")
     (notes / "y").mkdir()
     (notes / "x" / "b.md").rename(notes / "y" / "b.md")
     result = run("build", str(notes), "--out", str(out), "--only", "anki", "--json", cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)  # nothing but the JSON on stdout
     deck = data["deck"]
-    assert deck["summary"] == "deck: +1 new, 0 changed, 1 removed, 1 moved"
+    assert deck["summary"] == "deck: +1 new, 1 changed, 1 removed, 1 moved, 1 kept through a rename"
     assert [r["text"] for r in deck["removed"]] == ["问二是什么?"]
     moved = [(m["path"], m["from"], m["deck"]) for m in deck["moved"]]
     assert moved == [("y/b.md", "面试题集::x::B", "面试题集::y::B")]
@@ -226,9 +227,13 @@ def test_build_ends_with_what_changed_in_the_deck_and_json_for_scripts(tmp_path:
     assert reworded["old"] == deck["removed"][0]["id"]
     assert reworded["pin"] == f"<!-- qid: {reworded['old']} -->"
     hint = next(d for d in data["diagnostics"] if d["code"] == "question.reworded")
-    assert (hint["path"], hint["line"], hint["severity"]) == ("a.md", 6, "info")
+    assert (hint["path"], hint["line"], hint["severity"]) == ("a.md", 3, "info")
     assert [o["name"] for o in data["outputs"]] == ["anki"] and data["counts"]["questions"] == 3
     again = run("build", str(notes), "--out", str(out), "--only", "anki,json", cwd=tmp_path)
-    assert again.stdout.splitlines()[-1] == "deck: +0 new, 0 changed, 0 removed, 0 moved"
+    summary, again_removed, moved_line = again.stdout.splitlines()[-3:]
+    assert summary == "deck: +0 new, 0 changed, 0 removed, 0 moved"
+    # the last build asked for a pin (build again before importing): its removal is tagged again
+    assert again_removed.startswith("  1 removed by the last build")
+    assert moved_line.startswith("  1 card carries qadeck::moved")  # in every build while it is away
     only_html = run("build", str(notes), "--out", str(out), "--only", "html", "--json", cwd=tmp_path)
     assert json.loads(only_html.stdout)["deck"] is None  # no deck built, nothing said about it

@@ -49,7 +49,8 @@ def test_changes_since_the_last_build() -> None:
     found = manifest.changes(BEFORE, after)
     assert (found.added, found.changed) == (("q5", "q6"), ("q3",))
     assert (found.removed, found.moved) == (("q2",), ("q4",))
-    assert found.summary() == "deck: +2 new, 1 changed, 1 removed, 1 moved"
+    assert (found.renamed, found.reworded) == (("q4",), ())
+    assert found.summary() == "deck: +2 new, 1 changed, 1 removed, 1 moved, 1 kept through a rename"
     first = manifest.changes(None, after)
     assert first.first and first.summary() == "deck: 5 new (no earlier build to compare with)"
     unknown = Manifest({"q1": entry("什么是 RLHF?", digest="")})  # read back from a package: no digest
@@ -85,7 +86,7 @@ def test_the_report_names_what_to_do_in_anki() -> None:
     after = Manifest({"q1": BEFORE.entries["q1"], "q2": BEFORE.entries["q2"],
                       "q4": entry("卷积为什么有平移等变性?", "cv/视觉_QA.md", "题集::cv::视觉")})
     lines = manifest.report(BEFORE, after).lines("build/deck.apkg")
-    assert lines[0] == "deck: +0 new, 0 changed, 1 removed, 1 moved"
+    assert lines[0] == "deck: +0 new, 0 changed, 1 removed, 1 moved, 1 kept through a rename"
     text = "\n".join(lines)
     assert "tag:qadeck::removed" in text and "    - 什么是奖励模型?  (llm/对齐_QA.md)" in text
     assert "tag:qadeck::moved" in text and "Change Deck" in text
@@ -129,13 +130,13 @@ def test_a_damaged_previous_package_is_no_memory_never_a_crash(tmp_path: Path) -
 
 def test_a_removed_card_carried_from_the_last_package_is_cleaned_again() -> None:
     from qadeck.exporters.anki.cards import FIELDS
-    from qadeck.exporters.anki.memory import removed_cards
+    from qadeck.exporters.anki.memory import gone, removed_cards
     from qadeck.exporters.anki.package import Previous
 
     fields = ["<img src=x onerror=alert(1)>问题", *([""] * (len(FIELDS) - 1))]
     previous = Previous(notes={"q1": (1_700_000_000, "\x1f".join(fields), "tag")})
     before = Manifest({"q1": Entry("a.md", "问题", "题集", "d", 1_700_000_000)})
-    cards, bases = removed_cards(before, previous, set(), None)
+    cards, bases = removed_cards(gone(before, {}), previous, None)
     assert "onerror" not in cards[0].fields[0] and "问题" in cards[0].fields[0]
     assert "qadeck::removed" in cards[0].tags and bases["q1"] > 1_700_000_000
 

@@ -11,10 +11,11 @@ import errno
 import functools
 import importlib.util
 from collections.abc import Callable
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
-from qadeck import manifest
+from qadeck import lineage, manifest
 from qadeck.atomic import write_bytes
 from qadeck.cache import Store, file_digest, key
 from qadeck.context import BuildContext
@@ -23,7 +24,7 @@ from qadeck.model import Collection, Diagnostic, LinkKind, Note
 from qadeck.workers import cores, fork_is_safe, process_map
 
 from .cards import CardRenderer, Rendered
-from .memory import mark_moved, recall, remember, removed_cards
+from .memory import gone, mark_moved, recall, remember, removed_cards
 from .options import AnkiOptions
 from .package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
 
@@ -47,16 +48,35 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     cards = mark_moved(rendered.cards, before)
     bases = _bases(collection, context)
     card_bases = {card.guid: bases[card.source] for card in cards}
-    gone, gone_bases = removed_cards(before, previous, set(card_bases), context.epoch)
-    data = build_package([*cards, *gone], rendered.media, load_style(), {**card_bases, **gone_bases},
+    where = places(collection)
+    removed = gone(before, {guid: where[guid] for guid in card_bases if guid in where})
+    gone_cards, gone_bases = removed_cards(removed, previous, context.epoch)
+    data = build_package([*cards, *gone_cards], rendered.media, load_style(), {**card_bases, **gone_bases},
                          previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
     for path in (out_path, manifest.path_for(out_path)):  # both or neither: a package without its memory
         if path.is_dir():                                     # would be new beside an old manifest
             raise OutputError(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
     _write_changed(out_path, data)
-    _write_changed(manifest.path_for(out_path),
-                   manifest.dumps(remember(cards, card_bases, previous)).encode("utf-8"))
+    memory = remember(cards, card_bases, previous, before, where)
+    if before is not None and _unfresh(memory) == _unfresh(before):
+        memory = replace(memory, entries=before.entries)  # a rebuild delivers nothing new
+    pinned = frozenset(q.id for q in collection.questions() if q.pinned)
+    if manifest.report(before, memory, pinned).rewordings:  # "build again before importing"
+        memory = replace(memory, removed=removed)
+    _write_changed(manifest.path_for(out_path), manifest.dumps(memory).encode("utf-8"))
     return [*rendered.diagnostics, _summary(rendered, options)]
+
+
+def _unfresh(memory: manifest.Manifest) -> dict[str, manifest.Entry]:
+    return {qid: replace(entry, fresh=False) for qid, entry in memory.entries.items()}
+
+
+def places(collection: Collection) -> dict[str, lineage.Place]:
+    """Every question's place in its note, for the memory: how the next build knows it again."""
+    found: dict[str, lineage.Place] = {}
+    for note in collection.notes:
+        found.update(lineage.places(note.path, ((q.id, q.text, q.parent, q.answer) for q in note.questions)))
+    return found
 
 
 def _write_changed(path: Path, data: bytes) -> None:

@@ -102,6 +102,12 @@ def media_name(target: str, data: bytes) -> str:
     return f"qd-{digest}-{stem[:40]}.{suffix}"
 
 
+def source(note: Note, q: Question) -> str:
+    """Where a card comes from: the note and the heading's anchor, never a line number (an edit
+    above the question would change the card, and Anki would update it for nothing)."""
+    return f"{note.path}#{q.anchor}" if q.anchor else note.path
+
+
 def plain(html_text: str) -> str:
     return " ".join(html.unescape(_TAGS.sub("", html_text)).split())
 
@@ -207,7 +213,7 @@ class CardRenderer:
             "Front": self._heading(note, q, headings), "Back": back, "Details": details,
             "SeeAlso": also,
             "Context": context,
-            "Breadcrumb": crumb, "Source": html.escape(f"{note.path}:{q.line}"), "Id": html.escape(q.id),
+            "Breadcrumb": crumb, "Source": html.escape(source(note, q)), "Id": html.escape(q.id),
             "Flags": flags, "Extra": notes.html,
         }
         return tuple(values[name] for name in FIELDS)

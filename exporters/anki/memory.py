@@ -3,9 +3,9 @@
 Anki's importer adds and updates notes but never deletes one and never moves a card to another
 deck. So a question that is gone from the notes goes into the package once more, tagged
 `qadeck::removed` and newer than before (Anki then updates its tags, and `tag:qadeck::removed`
-finds it to delete), and a card whose deck changed carries `qadeck::moved` for the build that
-moved it. Both tags are bookkeeping: they are left out of a card's digest, and the next build
-drops them (a removed question leaves the memory once it was tagged).
+finds it to delete), and a card whose deck is not the one it was first delivered to (where Anki
+keeps it) carries `qadeck::moved` in every build until it is back there (or `qadeck sync` moved it).
+A card's digest covers all its fields and tags, so it differs exactly when Anki updates the note.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qadeck import manifest
+from qadeck.lineage import Place
 from qadeck.manifest import Entry, Manifest
 from qadeck.sanitize import HtmlPolicy, clean
 
@@ -27,7 +28,7 @@ from .package import EPOCH_1980, Previous, note_mtime, pinned_epoch, read_previo
 REMOVED = "qadeck::removed"
 MOVED = "qadeck::moved"
 BOOKKEEPING = (REMOVED, MOVED)
-_SOURCE = FIELDS.index("Source")  # "path:line": a line shift is not a change of the card
+_SOURCE = FIELDS.index("Source")  # "path#anchor" ("path:line" in packages of earlier versions)
 
 
 def recall(package: Path, previous: Previous | None = None) -> Manifest | None:
@@ -47,43 +48,62 @@ def of_package(previous: Previous) -> Manifest | None:
         fields, tag_list = flds.split("\x1f"), tags.split()
         if REMOVED in tag_list or len(fields) != len(FIELDS):
             continue
-        path = html.unescape(fields[_SOURCE]).rpartition(":")[0]
+        source = html.unescape(fields[_SOURCE])
+        path = source.partition("#")[0] if "#" in source else source.rpartition(":")[0]
         deck = previous.decks.get(guid, "")
         entries[guid] = Entry(path, plain(fields[0]), deck, digest(fields, tag_list), mtime)
     return Manifest(entries)
 
 
 def digest(fields: Iterable[str], tags: Iterable[str]) -> str:
-    """A card's content: its fields but the source line, its tags but the bookkeeping ones."""
-    kept = [f for index, f in enumerate(fields) if index != _SOURCE]
-    content = [t for t in tags if t not in BOOKKEEPING]
-    data = json.dumps([kept, content], ensure_ascii=False).encode("utf-8")
+    """A card's content as the package holds it, fields and tags: what Anki compares."""
+    data = json.dumps([list(fields), list(tags)], ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def home(entry: Entry | None, deck: str) -> str:
+    """The deck a card was first delivered to (Anki keeps it there): the memory's, else `deck`."""
+    if entry is None:
+        return deck
+    return entry.home or entry.deck or deck
+
+
 def mark_moved(cards: list[Card], before: Manifest | None) -> list[Card]:
-    """Cards whose deck changed since the last build, tagged: Anki leaves them where they were."""
+    """Cards whose deck is not the one they were first delivered to, tagged in every build while
+    it differs: Anki leaves them where they were, and one search finds them all."""
     if before is None:
         return cards
     marked = []
     for card in cards:
-        entry = before.entries.get(card.guid)
-        moved = entry is not None and entry.deck and entry.deck != card.deck
+        moved = home(before.entries.get(card.guid), card.deck) != card.deck
         marked.append(replace(card, tags=(*card.tags, MOVED)) if moved else card)
     return marked
 
 
-def removed_cards(before: Manifest | None, previous: Previous, kept: set[str],
-                  epoch: int | None) -> tuple[list[Card], dict[str, int]]:
-    """The questions of the last build that are gone, as cards tagged `qadeck::removed` (their
-    last fields when the previous package has them, else their words), and their base times:
-    later than the last build's, so Anki takes the new tags."""
+def gone(before: Manifest | None, kept: dict[str, Place]) -> dict[str, Entry]:
+    """The questions of the last build (and those it kept to tag once more) that are gone now. A
+    question the last build added whose words now sit in the same note under another id (a pin
+    was pasted, as the report asked, and the deck built again before importing) is the same
+    question re-keyed, not a removal: it may never have reached Anki, so it is not sent back."""
     if before is None:
-        return [], {}
+        return {}
+    here = {(place.path, place.words) for place in kept.values()}
+    found = {}
+    for qid, entry in sorted({**before.removed, **before.entries}.items()):
+        if qid in kept or (entry.fresh and (entry.path, entry.place().words) in here):
+            continue
+        found[qid] = entry
+    return found
+
+
+def removed_cards(removed: dict[str, Entry], previous: Previous,
+                  epoch: int | None) -> tuple[list[Card], dict[str, int]]:
+    """The questions that are gone, as cards tagged `qadeck::removed` (their last fields when the
+    previous package has them, else their words), and their base times: later than the last
+    build's, so Anki takes the new tags."""
     cards, bases = [], {}
     floor = pinned_epoch(epoch) or EPOCH_1980
-    for qid in sorted(before.entries.keys() - kept):
-        entry = before.entries[qid]
+    for qid, entry in removed.items():
         held = previous.notes.get(qid)
         # The last package's fields, cleaned again: an output folder is not trusted to hold only
         # what qadeck wrote there.
@@ -101,9 +121,17 @@ def _bare_fields(qid: str, entry: Entry) -> tuple[str, ...]:
     return tuple(values.get(name, "") for name in FIELDS)
 
 
-def remember(cards: list[Card], bases: dict[str, int], previous: Previous) -> Manifest:
-    """The memory this build leaves: every card of the package but the removed ones."""
-    return Manifest({card.guid: Entry(card.source, plain(card.fields[0]), card.deck,
-                                      digest(card.fields, card.tags),
-                                      note_mtime(card, bases[card.guid], previous))
-                     for card in cards})
+def remember(cards: list[Card], bases: dict[str, int], previous: Previous,
+             before: Manifest | None = None, places: dict[str, Place] | None = None) -> Manifest:
+    """The memory this build leaves: every card of the package but the removed ones, with the
+    deck each was first delivered to and its place (`qadeck.lineage`)."""
+    entries = {}
+    for card in cards:
+        place = (places or {}).get(card.guid) or Place(card.source, "")
+        entries[card.guid] = Entry(
+            card.source, plain(card.fields[0]), card.deck, digest(card.fields, card.tags),
+            note_mtime(card, bases[card.guid], previous),
+            home(before.entries.get(card.guid) if before else None, card.deck),
+            place.words, place.parent, place.before, place.after, place.answer,
+            fresh=before is None or card.guid not in before.entries)
+    return Manifest(entries)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from qadeck.model import Note, Piece, ProblemMeta, Question
 
-from .cards import deck_part, tag
+from .cards import deck_part, source, tag
 
 if TYPE_CHECKING:
     from .cards import CardRenderer
@@ -82,7 +82,7 @@ def problem_fields(cards: CardRenderer, note: Note, q: Question) -> tuple[str, .
         "Number": html.escape(problem.number),
         "Topics": "".join(f'<span class="qd-topic">{html.escape(t)}</span>' for t in problem.topics),
         "Companies": html.escape(" · ".join(problem.companies)),
-        "Source": html.escape(f"{note.path}:{q.line}"), "Id": html.escape(q.id), "Extra": notes.html,
+        "Source": html.escape(source(note, q)), "Id": html.escape(q.id), "Extra": notes.html,
     }
     return tuple(values[name] for name in FIELDS)
 

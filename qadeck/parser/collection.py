@@ -12,7 +12,9 @@ from urllib.parse import unquote
 
 from qadeck.cache import Store, key
 from qadeck.isolate import isolated
+from qadeck.lineage import Place
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Question, scheme_of
+from qadeck.parser.carry import carry_ids
 from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
 from qadeck.parser.identity import PIN, normalize, question_id
@@ -41,6 +43,9 @@ class ParseOptions:
     # question id -> note path, as the last build gave them (the build's memory, read by
     # qadeck.build): an id stays with its note when a same-named note asks the same question
     owners: Mapping[str, str] = field(default_factory=dict)
+    # question id -> its place in the last build (the same memory): a question new to the deck
+    # takes the id of one that left it when it is recognised (qadeck.lineage)
+    memory: Mapping[str, Place] = field(default_factory=dict)
     cache: Path | None = None  # the build cache folder: each note's read is kept there by its bytes
     cards: str = QUESTIONS  # "questions" | "topics": what makes a card (`topics.py`)
     folders: tuple[tuple[str, str], ...] = ()  # (folder glob, its `cards`): the last match wins
@@ -80,6 +85,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
             f"{DRAFTS_FOLDER}/ folder; drafts = \"include\" keeps them)")))
     store.prune()
     _assign_ids(drafts, options.owners)
+    carry_ids(drafts, options.memory)
     by_path = {d.path: d for d in drafts}
     places = _Places(root, repository_root(root))
     language = _language(drafts)

@@ -10,13 +10,10 @@ import hashlib
 import re
 import unicodedata
 
-_DROP = re.compile(r"[\s*`_~]+")
+from qadeck.lineage import words as normalize
+
 PIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
-
-
-def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).lower()
-    return _DROP.sub("", text)
+__all__ = ["PIN", "normalize", "question_id"]
 
 
 def question_id(stem: str, text: str, salt: str = "", normalized: str | None = None) -> str:

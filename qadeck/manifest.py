@@ -53,6 +53,13 @@ class Manifest:
     # questions this build removed that the next build tags once more: this build asked for pins
     # and to build again before importing, so its package may never reach Anki
     removed: Mapping[str, Entry] = field(default_factory=dict)
+    # questions an earlier build delivered and a later one removed: Anki still holds their notes
+    # (tagged qadeck::removed), so a question that comes back is an update there, not a new card
+    gone: Mapping[str, Entry] = field(default_factory=dict)
+
+    def known(self, qid: str) -> Entry | None:
+        """What the deck last delivered under `qid`, live or since removed."""
+        return self.entries.get(qid) or self.gone.get(qid)
 
     def owners(self) -> dict[str, str]:
         """Question id -> note path: what the parser needs to keep ids where they were."""
@@ -79,8 +86,9 @@ def dumps(manifest: Manifest) -> str:
         return "{\n" + ",\n".join(rows) + ("\n" if rows else "") + "}"
 
     pending = f', "removed": {block(manifest.removed)}' if manifest.removed else ""
+    earlier = f', "gone": {block(manifest.gone)}' if manifest.gone else ""
     head = f'"format": "{FORMAT}", "version": {VERSION}'
-    return f'{{{head}, "questions": {block(manifest.entries)}{pending}}}\n'
+    return f'{{{head}, "questions": {block(manifest.entries)}{pending}{earlier}}}\n'
 
 
 def loads(text: str) -> Manifest | None:
@@ -92,11 +100,12 @@ def loads(text: str) -> Manifest | None:
             return None
         entries = {str(qid): Entry(**row) for qid, row in data["questions"].items()}
         removed = {str(qid): Entry(**row) for qid, row in data.get("removed", {}).items()}
+        earlier = {str(qid): Entry(**row) for qid, row in data.get("gone", {}).items()}
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
-    if not all(map(_well_formed, (*entries.values(), *removed.values()))):
+    if not all(map(_well_formed, (*entries.values(), *removed.values(), *earlier.values()))):
         return None
-    return Manifest(entries, removed)
+    return Manifest(entries, removed, earlier)
 
 
 def _well_formed(entry: Entry) -> bool:
@@ -150,12 +159,14 @@ class Changes:
     first: bool = False  # no memory of an earlier build: every card counts as new
     renamed: tuple[str, ...] = ()  # kept their id (and card) in another note
     reworded: tuple[str, ...] = ()  # kept their id (and card) with other words
+    back: tuple[str, ...] = ()  # removed by an earlier build, here again: Anki updates their note
 
     def summary(self) -> str:
         if self.first:
             return f"deck: {len(self.added)} new (no earlier build to compare with)"
         kept = [f"{len(ids)} kept through a {what}" for ids, what in
                 ((self.renamed, "rename"), (self.reworded, "rewording")) if ids]
+        kept += [f"{len(self.back)} back from removed"] if self.back else []
         return ", ".join([f"deck: +{len(self.added)} new", f"{len(self.changed)} changed",
                           f"{len(self.removed)} removed", f"{len(self.moved)} moved", *kept])
 
@@ -165,9 +176,12 @@ def changes(before: Manifest | None, after: Manifest) -> Changes:
         return Changes(added=tuple(sorted(after.entries)), first=True)
     old, new = before.entries, after.entries
     kept = sorted(old.keys() & new.keys())
+    back = tuple(sorted((new.keys() - old.keys()) & before.gone.keys()))
+    changed = [q for q in kept if old[q].digest and new[q].digest and old[q].digest != new[q].digest]
     return Changes(
-        added=tuple(sorted(new.keys() - old.keys())),
-        changed=tuple(q for q in kept if old[q].digest and new[q].digest and old[q].digest != new[q].digest),
+        added=tuple(sorted(new.keys() - old.keys() - set(back))),
+        changed=tuple(sorted([*changed, *back])),
+        back=back,
         removed=tuple(sorted(old.keys() - new.keys())),
         moved=tuple(q for q in kept if old[q].deck != new[q].deck),
         renamed=tuple(q for q in kept if old[q].path != new[q].path),
@@ -288,6 +302,7 @@ class Report:
         moved = [{**row, "from": before.entries[row["id"]].deck} for row in rows(found.moved, self.after)]
         return {"summary": found.summary(), "first": found.first, "added": rows(found.added, self.after),
                 "changed": rows(found.changed, self.after), "removed": rows(found.removed, before),
+                "back": rows(found.back, self.after),
                 "moved": moved, "carried": {"renamed": rows(found.renamed, self.after),
                                             "reworded": rows(found.reworded, self.after)},
                 "reworded": [{"old": r.old_id, "new": r.new_id, "pin": r.pin()} for r in self.rewordings]}

@@ -243,3 +243,33 @@ def test_a_pin_pasted_and_built_again_before_importing_cannot_hurt(tmp_path: Pat
     log = import_apkg(anki_col, output.path)
     assert not log.new and not log.updated
     assert output.report.lines("x")[0] == "deck: +0 new, 0 changed, 0 removed, 0 moved"
+
+
+def test_a_question_that_comes_back_is_an_update_in_the_report_as_in_anki(tmp_path, anki_col):
+    """A question removed by one build (its note stays in Anki, tagged removed) and written again
+    later is the same note to Anki: the report says changed (back from removed), not new, and the
+    card comes back with its review history and without the removed tag."""
+    notes, out = write_notes(tmp_path / "notes", NOTES), tmp_path / "build"
+    package = out / "qadeck.apkg"
+    collection, _ = deck_build(notes, out)
+    qid = ids(collection)["为什么需要 KL 约束?"]
+    import_apkg(anki_col, package)
+    studied = study(anki_col)
+    kl = "### 为什么需要 KL 约束?\n> 防止策略偏离参考模型太远.\n\n"
+    edit(notes / ALIGN, kl, "")
+    _, output = deck_build(notes, out)
+    assert output.report.changes.removed == (qid,)
+    import_apkg(anki_col, package)
+    gone = [n for n in anki_col.find_notes("tag:qadeck::removed")]
+    assert [anki_col.get_note(n).guid for n in gone] == [qid]
+    edit(notes / ALIGN, "### 什么是奖励模型?", kl + "### 什么是奖励模型?")
+    _, output = deck_build(notes, out)
+    found = output.report.changes
+    assert found.back == (qid,) and qid in found.changed and qid not in found.added
+    assert "1 back from removed" in found.summary()
+    log = import_apkg(anki_col, package)
+    assert (len(log.new), len(log.updated)) == (len(found.added), len(found.changed)) == (0, 1)
+    note = anki_col.get_note(gone[0])
+    assert "qadeck::removed" not in note.tags
+    assert anki_col.card_count() == len(studied)  # no second card: the first, with its reviews
+    assert all(anki_col.get_card(c).reps > 0 for c in note.card_ids())

@@ -24,7 +24,7 @@ from qadeck.model import Collection, Diagnostic, LinkKind, Note
 from qadeck.workers import cores, fork_is_safe, process_map
 
 from .cards import CardRenderer, Rendered
-from .memory import gone, mark_moved, recall, remember, removed_cards
+from .memory import carry_gone, gone, mark_moved, recall, remember, removed_cards
 from .options import AnkiOptions
 from .package import EPOCH_1980, Style, build_package, pinned_epoch, read_previous
 
@@ -60,6 +60,7 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     memory = remember(cards, card_bases, previous, before, where)
     if before is not None and _unfresh(memory) == _unfresh(before):
         memory = replace(memory, entries=before.entries)  # a rebuild delivers nothing new
+    memory = replace(memory, gone=carry_gone(before, memory))
     pinned = frozenset(q.id for q in collection.questions() if q.pinned)
     if manifest.report(before, memory, pinned).rewordings:  # "build again before importing"
         memory = replace(memory, removed=removed)

@@ -75,7 +75,7 @@ def mark_moved(cards: list[Card], before: Manifest | None) -> list[Card]:
         return cards
     marked = []
     for card in cards:
-        moved = home(before.entries.get(card.guid), card.deck) != card.deck
+        moved = home(before.known(card.guid), card.deck) != card.deck
         marked.append(replace(card, tags=(*card.tags, MOVED)) if moved else card)
     return marked
 
@@ -131,7 +131,16 @@ def remember(cards: list[Card], bases: dict[str, int], previous: Previous,
         entries[card.guid] = Entry(
             card.source, plain(card.fields[0]), card.deck, digest(card.fields, card.tags),
             note_mtime(card, bases[card.guid], previous),
-            home(before.entries.get(card.guid) if before else None, card.deck),
+            home(before.known(card.guid) if before else None, card.deck),
             place.words, place.parent, place.before, place.after, place.answer,
             fresh=before is None or card.guid not in before.entries)
     return Manifest(entries)
+
+
+def carry_gone(before: Manifest | None, after: Manifest) -> dict[str, Entry]:
+    """What the memory keeps of questions delivered once and gone since: everything the last
+    build knew that is not live now (Anki keeps their notes until the owner deletes them)."""
+    if before is None:
+        return {}
+    return {qid: entry for qid, entry in sorted({**before.gone, **before.entries}.items())
+            if qid not in after.entries}

@@ -71,7 +71,7 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     `font_faces` are `@font-face` rules for the document's head."""
     collection, chapters, texts, failures = _chapters(collection, options, context, engine, coverage)
     part = ProblemsPart(collection, chapters)
-    texts += [text for text in (part.html(),) if text]
+    texts += part.units()
     notes = chapters.notes
     questions = [q for n in notes for q in n.questions]
     date = build_date(collection, context.epoch)

@@ -25,7 +25,9 @@ from qadeck.exporters.handbook.units import DEST_SCHEME
 
 
 def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0,
-         fonts: Store | None = None) -> bytes:
+         fonts: Store | None = None, depths: list[int] | None = None) -> bytes:
+    """`depths`: the outline level of each document's first bookmarks (1 if not given); a
+    document at level N sets its bookmarks under the last one of level N-1 before it."""
     import pikepdf
 
     from qadeck.exporters.handbook.fontmerge import merge_fonts
@@ -36,7 +38,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
     with book.open_outline() as outline, warnings.catch_warnings():
         # pikepdf warns that pages.extend() leaves named destinations behind: they are copied here.
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source in sources:
+        for source, depth in zip(sources, depths or [1] * len(sources), strict=True):
             start = len(book.pages)
             book.pages.extend(source.pages)
             pages = {page.obj.objgen: book.pages[start + index].obj
@@ -44,7 +46,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
             for name, destination in _destinations(source):
                 names.setdefault(name, _moved(destination, pages))
             with source.open_outline() as theirs:
-                outline.root.extend(_copy_item(item, pages) for item in theirs.root)
+                _under(outline.root, depth).extend(_copy_item(item, pages) for item in theirs.root)
     _link_across(book, names)
     if names:
         tree = pikepdf.Array()
@@ -77,6 +79,17 @@ def _moved(destination: Any, pages: dict[tuple[int, int], Any]) -> Any:
     import pikepdf
 
     return pikepdf.Array([pages[destination[0].objgen], *destination[1:]])
+
+
+def _under(root: list[Any], depth: int) -> list[Any]:
+    """The list a bookmark of level `depth` goes into: the children of the last bookmark of the
+    level above (the root when there is none)."""
+    items = root
+    for _ in range(depth - 1):
+        if not items:
+            break
+        items = items[-1].children
+    return items
 
 
 def _copy_item(item: Any, pages: dict[tuple[int, int], Any]) -> Any:

@@ -16,6 +16,13 @@ TITLE = "算法题"
 NO_TOPIC = "其他"
 PART_ID = "part-problems"
 SOLVE_LINES = 8  # ruled lines under a statement in the questions-only book
+INDEX_ID = "problem-index"
+# Problems in one print unit: about 15-20 pages of real problems, so that an edited problem
+# reprints a few seconds' worth, while each unit's fixed cost (a document, its font subsets) is
+# paid ~20 times for the ~290 problems of a real repository.
+UNIT_PROBLEMS = 14
+
+Group = list[tuple[str, list[Note], bool]]  # (topic, its problems here, whether its heading is here)
 
 
 def _e(text: str) -> str:
@@ -40,6 +47,33 @@ def by_topic(collection: Collection, notes: list[Note]) -> list[tuple[str, list[
     return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == NO_TOPIC))
 
 
+def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS) -> list[Group]:
+    """Topics into print units by their problem counts only (an edit moves no boundary): small
+    topics that follow each other share a unit up to `most` problems; a larger topic is cut in
+    equal runs of at most `most`, each a unit of its own."""
+    units: list[Group] = []
+    size = most  # the open unit's problems: full, so that the first topic opens a unit
+    for topic, notes in groups:
+        if len(notes) > most:
+            runs = -(-len(notes) // most)
+            step = -(-len(notes) // runs)
+            units.extend([(topic, notes[i:i + step], i == 0)] for i in range(0, len(notes), step))
+            size = most
+        elif size + len(notes) > most:
+            units.append([(topic, notes, True)])
+            size = len(notes)
+        else:
+            units[-1].append((topic, notes, True))
+            size += len(notes)
+    return units
+
+
+def _continued(name: str, title: str, depth: int, body: list[str]) -> str:
+    """A unit that goes on with the part: the running header says 算法题 (`part-cont`)."""
+    return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{_e(title)}" '
+                      f'data-depth="{depth}" data-running="{TITLE}">', *body, "</article>"])
+
+
 class ProblemsPart:
     """Writes the part with the chapters' renderer (links between problems stay links)."""
 
@@ -48,32 +82,58 @@ class ProblemsPart:
         self.chapters = chapters
         self.notes = chapters.problems
         self.groups = by_topic(collection, self.notes)
+        self.counts = {topic: len(notes) for topic, notes in self.groups}
 
     def html(self) -> str:
+        """The whole part as one piece of HTML (the units one after another)."""
+        return "\n".join(self.units())
+
+    def units(self) -> list[str]:
+        """The part in print units of at most `UNIT_PROBLEMS` problems each (`unit_groups`): the
+        first opens the part, a later one is an `<article class="part-cont">` that says what
+        it holds and the outline level of its first bookmark (`units.chapters` reads both); the
+        index is a unit of its own. An edited problem reprints its unit only."""
         if not self.notes:
-            return ""
+            return []
+        out = []
+        for index, group in enumerate(unit_groups(self.groups, UNIT_PROBLEMS)):
+            body = []
+            for topic, notes, opens in group:
+                if opens:
+                    body.append(self._topic_head(topic, notes[0]))
+                body.extend(self._problem(note) for note in notes)
+            if index == 0:
+                out.append(self._opening(body))
+                continue
+            topic, notes, opens = group[0]
+            title = f"{TITLE} · {topic}" + ("" if opens else f" · {notes[0].title}")
+            name = element_id("u", f"{topic}\x1f{notes[0].path}")
+            out.append(_continued(name, title, 2 if opens else 3, body))
+        if self.chapters.answers:
+            out.append(_continued(INDEX_ID + "-unit", f"{TITLE} · 题目索引", 2, [self._index()]))
+        return out
+
+    def _opening(self, body: list[str]) -> str:
         levels = self.collection.problem_terms.levels
         counts = " · ".join(f"{level} {n}" for level in levels
                             if (n := sum(p.problem.level == level for p in self.notes if p.problem)))
-        out = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">',
-               f'<p class="chapter-no">{len(self.notes)} 道题</p>',
-               f'<h1 class="chapter-title bm1" data-bm="{TITLE}">{TITLE}</h1>',
-               f'<p class="chapter-meta">{_e(counts)}</p>', "</header>"]
-        for topic, notes in self.groups:
-            count = f'<span class="topic-count">{len(notes)}</span>'
-            out.append(f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{_e(topic)}">'
-                       f"{self.chapters._text(notes[0], topic, 1)}{count}</h2>")
-            out.extend(self._problem(note) for note in notes)
-        if self.chapters.answers:
-            out.append(self._index())
-        out.append("</article>")
-        return "\n".join(out)
+        head = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">']
+        return "\n".join([*head, f'<p class="chapter-no">{len(self.notes)} 道题</p>',
+                          f'<h1 class="chapter-title bm1" data-bm="{TITLE}">{TITLE}</h1>',
+                          f'<p class="chapter-meta">{_e(counts)}</p>', "</header>", *body, "</article>"])
+
+    def _topic_head(self, topic: str, first: Note) -> str:
+        count = f'<span class="topic-count">{self.counts[topic]}</span>'
+        return (f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{_e(topic)}">'
+                f"{self.chapters._text(first, topic, 1)}{count}</h2>")
 
     def toc(self) -> str:
         if not self.notes:
             return ""
         inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{_e(topic)}</a></li>'
                         for topic, _ in self.groups)
+        if self.chapters.answers:
+            inner += f'<li class="toc-section"><a href="#{INDEX_ID}">题目索引</a></li>'
         return (f'<li class="toc-note"><a href="#{PART_ID}"><span class="toc-no">附</span>{TITLE}</a>'
                 f"<ul>{inner}</ul></li>")
 
@@ -133,7 +193,7 @@ class ProblemsPart:
     def _index(self) -> str:
         """The problems by level and by source, each a link to its page."""
         terms = self.collection.problem_terms
-        out = ['<section class="problem-index">',
+        out = [f'<section class="problem-index" id="{INDEX_ID}">',
                '<h2 class="section d1 bm2" data-bm="题目索引">题目索引</h2>']
         for label, values, key in (("按难度", terms.levels, "level"), ("按来源", terms.sources, "source")):
             out.append(f'<h3 class="section d2">{label}</h3><dl class="index">')

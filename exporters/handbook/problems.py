@@ -17,6 +17,9 @@ NO_TOPIC = "其他"
 PART_ID = "part-problems"
 SOLVE_LINES = 8  # ruled lines under a statement in the questions-only book
 INDEX_ID = "problem-index"
+# Related problems printed under a problem: a real note lists up to ~50 (a third of a page), the
+# rest is counted (the cheat sheet and the cards keep the whole list).
+RELATED_SHOWN = 8
 # Problems in one print unit: about 15-20 pages of real problems, so that an edited problem
 # reprints a few seconds' worth, while each unit's fixed cost (a document, its font subsets) is
 # paid ~20 times for the ~290 problems of a real repository.
@@ -162,7 +165,9 @@ class ProblemsPart:
             out.append(f'<div class="approach"><p class="part-label">{label}</p>{body}</div>')
         related = list(self._related(note))
         if related:
-            links = " · ".join(related)
+            links = " · ".join(related[:RELATED_SHOWN])
+            if len(related) > RELATED_SHOWN:
+                links += f' <span class="more">及其他 {len(related) - RELATED_SHOWN} 题</span>'
             out.append(f'<p class="see-also related"><span class="label">相关</span>{links}</p>')
         out.append("</section>")
         return "\n".join(out)

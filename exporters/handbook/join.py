@@ -9,6 +9,7 @@ and lay the page numbers over it.
   is laid over page N of the book as a form XObject, from `numbered_from` on (the cover has none).
 - Each font gets one program for the whole book, merged from the documents' subsets
   (`fontmerge`; `fonts` caches the merged programs).
+- An image the documents embed alike (an emoji's bitmap) is kept once (`sameimages`).
 - The document information and language are the first document's (the cover, printed with the
   book's head). The file identifier is a digest of the content (qpdf's deterministic id), so
   the same notes give the same bytes.
@@ -31,6 +32,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
     import pikepdf
 
     from qadeck.exporters.handbook.fontmerge import merge_fonts
+    from qadeck.exporters.handbook.sameimages import share_images
 
     book = pikepdf.Pdf.new()
     sources = [pikepdf.open(BytesIO(data)) for data in documents]
@@ -58,6 +60,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
         _stamp(book, pikepdf.open(BytesIO(stamps)), numbered_from)
     _front_matter(book, sources[0])
     merge_fonts(book, fonts)
+    share_images(book)
     out = BytesIO()
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
               compress_streams=True)

@@ -5,7 +5,11 @@ code. Here each line of a `<pre><code>` becomes `<span class="cl">` and carries 
 the first row starts at the margin (the line's own spaces indent it, and copy the same), and the
 rows it wraps into hang two columns further in, where the stylesheet draws a continuation mark
 (handbook.css, `.cl`). Line blocks also let the stylesheet keep a block's first and last lines
-together (no code line left alone at the top or bottom of a page).
+together (no code line left alone at the top or bottom of a page), and a short block whole.
+
+The empty `<span></span>` pygments writes before the code goes: inside `<pre>` it is a line of
+its own, which WeasyPrint could leave alone at the foot of a page (an empty grey box under its
+label, the code on the next page).
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import html
 import re
 
-_BLOCK = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?<code\b[^>]*>)(.*?)(</code></pre>)", re.S)
+_BLOCK = re.compile(r"<pre\b([^>]*)>(?:<span></span>)?(<code\b[^>]*>)(.*?)(</code></pre>)", re.S)
+_CLASS = re.compile(r'\bclass="([^"]*)"')
+SHORT = 12  # a block of fewer lines is never cut across pages (`pre.short` in handbook.css)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = frozenset({"br", "img", "wbr"})
 TAB = 4
@@ -28,12 +34,16 @@ def split_lines(page: str) -> str:
 
 
 def _block(match: re.Match[str]) -> str:
-    lines = match.group(2).split("\n")
+    attributes, code, text, end = match.groups()
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     if not all(_balanced(line) for line in lines):
         return match.group(0)
-    return match.group(1) + "".join(_line(line) for line in lines) + match.group(3)
+    if len(lines) < SHORT:
+        attributes = (_CLASS.sub(r'class="\1 short"', attributes, count=1) if _CLASS.search(attributes)
+                      else attributes + ' class="short"')
+    return f"<pre{attributes}>{code}" + "".join(_line(line) for line in lines) + end
 
 
 def _line(line: str) -> str:

@@ -70,7 +70,7 @@ def book_html(notes: Path, out: Path) -> str:
     from qadeck.exporters.handbook import book
     from qadeck.exporters.handbook.fonts import setup
 
-    config = with_overrides(load_config(notes), out=out)
+    config = with_overrides(load_config(notes), notes=notes, out=out)
     options, shared = config.options("pdf"), context(config)
     engine = handbook.math_engine(options, shared)
     try:

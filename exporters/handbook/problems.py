@@ -20,10 +20,10 @@ INDEX_ID = "problem-index"
 # Related problems printed under a problem: a real note lists up to ~50 (a third of a page), the
 # rest is counted (the cheat sheet and the cards keep the whole list).
 RELATED_SHOWN = 8
-# Problems in one print unit: about 15-20 pages of real problems, so that an edited problem
-# reprints a few seconds' worth, while each unit's fixed cost (a document, its font subsets) is
-# paid ~20 times for the ~290 problems of a real repository.
-UNIT_PROBLEMS = 14
+# Problems in one print unit: about 10 pages of real problems (~3 s of CPU), so that an edited
+# problem reprints a few seconds' worth; each unit's fixed cost (a document, its font subsets:
+# ~1 s of CPU) is paid ~40 times for the ~290 problems of a real repository.
+UNIT_PROBLEMS = 8
 
 Group = list[tuple[str, list[Note], bool]]  # (topic, its problems here, whether its heading is here)
 

@@ -50,6 +50,8 @@ def test_the_checker_sees_a_label_at_the_foot():
     assert is_label("Python", known) and is_label("思路2:复制+拆分", known)
     assert is_label("名字困难", known) is False and is_label("长的题目名字困难", known)
     assert not is_label("return x0", known)
+    open_question = labels('<h4 class="q-head">还没答的问题<span class="open-badge">待补充</span></h4>')
+    assert open_question == set()  # its ruled space comes under it
 
 
 def test_no_page_ends_with_a_label(tmp_path, monkeypatch):

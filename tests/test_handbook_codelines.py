@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from qadeck.exporters.handbook.codelines import split_lines
+import re
+
+from qadeck.exporters.handbook.codelines import columns, split_lines
 
 
 def test_each_line_is_a_block_that_knows_its_indentation():
@@ -35,3 +37,12 @@ def test_a_short_block_is_marked_whatever_its_classes():
     assert split_lines(f'<pre class="raw"><code>{lines}</code></pre>').startswith('<pre class="raw short">')
     longer = split_lines(f"<pre><code>{lines}y = 1\n</code></pre>")
     assert longer.startswith("<pre><code>") and longer.count('class="cl"') == 12
+
+
+def test_only_a_line_long_enough_to_wrap_carries_the_mark():
+    short = "x = 1  # " + "a" * 30
+    cjk = "# " + "中" * 22  # 46 columns: a CJK character takes two
+    tabbed = "\t" * 11 + "y"  # 45 columns
+    page = split_lines(f"<pre><code>{short}\n{cjk}\n{tabbed}\n</code></pre>")
+    assert re.findall(r'<span class="(cl[^"]*)"', page) == ["cl", "cl w", "cl w"]
+    assert columns(cjk) == 46 and columns(tabbed) == 45 and columns(short) == 39

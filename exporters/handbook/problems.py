@@ -144,9 +144,10 @@ class ProblemsPart:
         problem, q = note.problem, note.questions[0]
         assert problem is not None
         md = self.chapters._md
+        # The note's own id on the title: an empty <a> before it is a line of its own, which
+        # WeasyPrint could leave at a page's foot under the topic's heading.
         out = [f'<section class="problem" id="{problem_id(note)}">',
-               f'<a id="{element_id("n", note.path)}"></a>',
-               f'<h3 class="p-head bm3" data-bm="{_e(problem.name)}">'
+               f'<h3 class="p-head bm3" data-bm="{_e(problem.name)}" id="{element_id("n", note.path)}">'
                f'{md(note, Piece(q.heading, q.line, True))}{"".join(self._badges(problem))}</h3>']
         if problem.url:
             out.append(f'<p class="p-link"><a class="web" href="{_e(problem.url)}">{_e(problem.url)}</a></p>')

@@ -5,6 +5,7 @@ index is numbered and in the contents. Read back from the PDF."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pypdf
 from test_handbook_press import _outline, _print, _squeezed
@@ -60,7 +61,35 @@ def test_one_edited_problem_reprints_its_unit(tmp_path, monkeypatch):
     edited = next(notes.rglob("*爬楼梯变体.md"))
     edited.write_text(edited.read_text(encoding="utf-8").replace("思路", "思路（改）", 1), encoding="utf-8")
     printed.clear()
+    written: list[str] = []
+    rendered = problems.ProblemsPart._problem
+    monkeypatch.setattr(problems.ProblemsPart, "_problem",
+                        lambda part, note: written.append(note.path) or rendered(part, note))
     again = _print(notes, tmp_path / "out", 1, monkeypatch)
+    assert [Path(path).name for path in written] == [edited.name]  # the others' HTML from the cache
     reprinted = [html for html in printed if 'class="part-cont' in html or 'id="part-problems"' in html]
     assert len(reprinted) == 1 and "思路（改）" in reprinted[0]
     assert any("思路（改）" in _squeezed(page) for page in pypdf.PdfReader(again).pages)
+
+
+def test_a_problem_from_the_cache_keeps_its_diagnostics(tmp_path):
+    from test_handbook import _config
+
+    from qadeck.build import context
+    from qadeck.exporters import handbook
+    from qadeck.exporters.handbook import book as handbook_html
+    from qadeck.math import SVGMath
+    from tests.conftest import parse
+
+    notes = notes_with_problems(tmp_path)
+    one = next(notes.rglob("*爬楼梯变体.md"))
+    one.write_text(one.read_text(encoding="utf-8").replace(
+        "- `f(n)", "- ![图](https://example.com/stairs.png)\n- `f(n)", 1), encoding="utf-8")
+    config = _config(notes, tmp_path / "out")
+    found = []
+    for _ in range(2):  # written, then from the cache
+        book = handbook_html.build(parse(notes, title=config.title), config.options("pdf"), context(config),
+                                   SVGMath(), font_faces=handbook.font_faces(None))
+        found.append([(Path(d.path).name, d.code) for d in book.diagnostics if d.code == "image.remote"])
+    assert found[0] == found[1] == [(one.name, "image.remote")]
+    assert list((tmp_path / "out" / ".cache" / "pdf-problems").iterdir())

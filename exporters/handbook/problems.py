@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from qadeck.cache import Store
+from qadeck.cache import key as cache_key
 from qadeck.exporters.handbook.chapters import Chapters, element_id
-from qadeck.model import Collection, Note, Piece, ProblemMeta
+from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.model import Collection, Diagnostic, Note, Piece, ProblemMeta
 
 TITLE = "算法题"
 NO_TOPIC = "其他"
@@ -77,12 +81,23 @@ def _continued(name: str, title: str, depth: int, body: list[str]) -> str:
                       f'data-depth="{depth}" data-running="{TITLE}">', *body, "</article>"])
 
 
-class ProblemsPart:
-    """Writes the part with the chapters' renderer (links between problems stay links)."""
+@dataclass
+class _CachedProblem:
+    html: str
+    diagnostics: list[Diagnostic]
 
-    def __init__(self, collection: Collection, chapters: Chapters) -> None:
+
+class ProblemsPart:
+    """Writes the part with the chapters' renderer (links between problems stay links); each
+    problem's HTML, with its diagnostics, is kept in `store` (rendering the code of ~290 problems
+    again took most of a rebuild after one edit)."""
+
+    def __init__(self, collection: Collection, chapters: Chapters, options: PdfOptions | None = None,
+                 store: Store | None = None) -> None:
         self.collection = collection
         self.chapters = chapters
+        self.options = options
+        self.store = store
         self.notes = chapters.problems
         self.groups = by_topic(collection, self.notes)
         self.counts = {topic: len(notes) for topic, notes in self.groups}
@@ -104,7 +119,7 @@ class ProblemsPart:
             for topic, notes, opens in group:
                 if opens:
                     body.append(self._topic_head(topic, notes[0]))
-                body.extend(self._problem(note) for note in notes)
+                body.extend(self._kept(note) for note in notes)
             if index == 0:
                 out.append(self._opening(body))
                 continue
@@ -139,6 +154,23 @@ class ProblemsPart:
             inner += f'<li class="toc-section"><a href="#{INDEX_ID}">题目索引</a></li>'
         return (f'<li class="toc-note"><a href="#{PART_ID}"><span class="toc-no">附</span>{TITLE}</a>'
                 f"<ul>{inner}</ul></li>")
+
+    def _kept(self, note: Note) -> str:
+        """A problem's HTML from the store when its note, where its links land, the options, the
+        fonts' coverage and the collection's levels (its badge's colour) are unchanged."""
+        if self.store is None or self.options is None:
+            return self._problem(note)
+        entry = cache_key("pdf-problem", self.chapters.unit_key(0, note, self.options),
+                    self.collection.problem_terms.levels)
+        found = self.store.get(entry, _CachedProblem)
+        if found is not None:
+            for problem in found.diagnostics:
+                self.chapters.report(problem)
+            return found.html
+        mark = len(self.chapters.diagnostics)
+        text = self._problem(note)
+        self.store.put(entry, _CachedProblem(text, self.chapters.diagnostics[mark:]))
+        return text
 
     def _problem(self, note: Note) -> str:
         problem, q = note.problem, note.questions[0]

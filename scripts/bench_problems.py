@@ -1,7 +1,8 @@
 """The handbook of a whole real repository: ../shared/corpus/sspace as it is (136 coding problems,
 its Q&A notes) and grown to the real repository's size (~290 problems, `synth_problems`).
 
-For each, the real command in a fresh process (`qadeck pdf`, two workers, SOURCE_DATE_EPOCH set):
+For each, the real command in a fresh process (`qadeck build --only pdf`, as the edit loop runs it:
+the parse cached too; two workers, SOURCE_DATE_EPOCH set):
 a clean build (empty build cache), then one problem edited and the PDF rebuilt, beside Chromium
 printing the same notes as one HTML page (as in bench_rebuild); then the PDF read back: its size
 and objects, the time `pdffonts` takes, the slowest page `pdftoppm` renders (each page on its own,
@@ -50,7 +51,7 @@ def one_repository(notes: Path, out: Path, label: str) -> None:
     edited = problem_notes(notes)[count // 2]
     text = edited.read_text(encoding="utf-8")
     at = text.index("\n- ") + 3 if "\n- " in text else len(text)
-    edited.write_text(text[:at] + "改过的 " + text[at:], encoding="utf-8")
+    edited.write_text(text[:at] + "改过的 " + text[at:], encoding="utf-8")  # else a line at the end
     edit = _pdf(notes, out)
     pdf = next(out.glob("*.pdf"))
     size, objects = pdf.stat().st_size / 1e6, _objects(pdf)
@@ -75,7 +76,7 @@ def one_repository(notes: Path, out: Path, label: str) -> None:
 
 def _pdf(notes: Path, out: Path) -> float:
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
-    command = [sys.executable, "-m", "qadeck", "pdf", str(notes), "--out", str(out)]
+    command = [sys.executable, "-m", "qadeck", "build", str(notes), "--out", str(out), "--only", "pdf"]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
     if done.returncode != 0:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from qadeck.exporters.handbook.codelines import split_lines
+import re
+
+from qadeck.exporters.handbook.codelines import columns, split_lines
 
 
 def test_each_line_is_a_block_that_knows_its_indentation():
     page = ('<div class="highlight"><pre><span></span><code><span class="k">def</span> f():\n'
             '<span class="w">    </span><span class="k">return</span> 1\n\n\tpass\n</code></pre></div>')
     assert split_lines(page) == (
-        '<div class="highlight"><pre><span></span><code>'
+        '<div class="highlight"><pre class="short"><code>'
         '<span class="cl"><span class="k">def</span> f():</span>'
         '<span class="cl" style="padding-left:6ch;text-indent:-6ch;background-position:4ch 1.45em">'
         '<span class="w">    </span><span class="k">return</span> 1</span>'
@@ -26,4 +28,21 @@ def test_markup_across_a_line_end_leaves_the_block_as_written():
 
 def test_text_outside_code_is_untouched():
     page = "<p>a\nb</p><pre><code>x &lt; y\n</code></pre>"
-    assert split_lines(page) == '<p>a\nb</p><pre><code><span class="cl">x &lt; y</span></code></pre>'
+    assert split_lines(page) == ('<p>a\nb</p><pre class="short"><code><span class="cl">x &lt; y</span>'
+                                 '</code></pre>')
+
+
+def test_a_short_block_is_marked_whatever_its_classes():
+    lines = "".join(f"x = {n}\n" for n in range(11))
+    assert split_lines(f'<pre class="raw"><code>{lines}</code></pre>').startswith('<pre class="raw short">')
+    longer = split_lines(f"<pre><code>{lines}y = 1\n</code></pre>")
+    assert longer.startswith("<pre><code>") and longer.count('class="cl"') == 12
+
+
+def test_only_a_line_long_enough_to_wrap_carries_the_mark():
+    short = "x = 1  # " + "a" * 30
+    cjk = "# " + "中" * 22  # 46 columns: a CJK character takes two
+    tabbed = "\t" * 11 + "y"  # 45 columns
+    page = split_lines(f"<pre><code>{short}\n{cjk}\n{tabbed}\n</code></pre>")
+    assert re.findall(r'<span class="(cl[^"]*)"', page) == ["cl", "cl w", "cl w"]
+    assert columns(cjk) == 46 and columns(tabbed) == 45 and columns(short) == 39

@@ -137,10 +137,13 @@ def _ink(image, x0: float, y0: float, x1: float, y1: float) -> int:
 
 
 def test_no_code_block_leaves_one_or_two_lines_alone_on_a_page(tmp_path):
+    """Blocks of 14 lines may be cut, never leaving fewer than three lines on a page; blocks of 7
+    (under codelines.SHORT) move whole."""
     parts = ["# 分页\n\n## 1. 代码块跨页时怎么断开?\n"]
     for block in range(24):
         parts.append("说明文字。" * (7 * (block % 6) + 3) + "\n")
-        lines = "\n".join(f"blk{block:02d}_line{line} = value_{line}" for line in range(7))
+        size = 14 if block % 2 else 7
+        lines = "\n".join(f"blk{block:02d}_line{line} = value_{line}" for line in range(size))
         parts.append(f"```python\n{lines}\n```\n")
     notes = write_notes(tmp_path / "notes", {"分页_QA.md": "\n".join(parts)})
     reader = pypdf.PdfReader(_print(notes, tmp_path / "out"))
@@ -153,3 +156,4 @@ def test_no_code_block_leaves_one_or_two_lines_alone_on_a_page(tmp_path):
     for block, pages in split.items():
         counts = [pages.count(n) for n in sorted(set(pages))]
         assert min(counts) >= 3, (block, counts)
+        assert int(block) % 2, f"a block of 7 lines was cut: {block} {counts}"

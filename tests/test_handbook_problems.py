@@ -77,3 +77,32 @@ def test_the_corpus_problems_print_under_their_topics(shared, tmp_path):
     assert sorted(names) == sorted(n.problem.name for n in collection.notes if n.problem)
     topics = re.findall(r'<h2 class="section d1 bm2 topic"[^>]*data-bm="([^"]+)"', html)
     assert topics[:2] == ["链表", "字符串"]  # tag_info.yml's data structures first
+
+
+def _problem(name: str, related: list[str]) -> str:
+    lines = "".join(f"> [[简单, 自编] {other} 🔥]({other}.md)  \n" for other in related)
+    return (f"## {name}\n<!--info\ntags: [dp]\nsource: Custom\nlevel: 简单\nname: {name}\n-->\n\n"
+            "<summary><b>问题简述</b></summary>\n\n```txt\n求和.\n```\n\n"
+            "<details><summary><b>思路</b></summary>\n\n- 累加;\n\n</details>\n\n"
+            "<!--START_SECTION:relate-->\n---\n\n### 相关主题\n\n"
+            "<details><summary><b>动态规划</b></summary>\n\n"
+            f"{lines}\n</details>\n<!--END_SECTION:relate-->\n")
+
+
+def test_a_long_related_list_prints_its_first_eight(tmp_path):
+    notes = tmp_path / "notes"
+    shutil.copytree(REPO, notes)
+    folder = notes / "problems" / "2024" / "02"
+    folder.mkdir()
+    others = [f"题{n:02d}" for n in range(11)]
+    (folder / "总题.md").write_text(_problem("总题", others), encoding="utf-8")
+    for other in others:
+        (folder / f"{other}.md").write_text(_problem(other, ["总题"]), encoding="utf-8")
+    html = book_html(notes)
+    total = html[html.index('data-bm="总题"'):]
+    related = total[total.index('class="see-also related"'):total.index("</p>", total.index("related"))]
+    assert re.findall(r"\] (题\d\d) 🔥</a>", related) == others[:8]
+    assert related.endswith('<span class="more">及其他 3 题</span>')
+    one = html[html.index('data-bm="题00"'):]
+    one = one[one.index('class="see-also related"'):one.index("</p>", one.index("related"))]
+    assert "总题" in one and "及其他" not in one  # a short list is printed whole

@@ -30,28 +30,44 @@ def test_only_a_terminal_outside_ci_gets_a_line():
     assert not wanted(object(), {})
 
 
+UNITS = [Unit("n-a", "第 1 章 注意力", ""), Unit("n-b", "第 2 章 归一化", ""),
+         Unit("u-1", "算法题 · 动态规划", "", 2)]
+
+
 def test_one_line_rewritten_in_place_and_cleared():
     stream = Terminal()
-    progress = Progress(stream, 3)
-    progress.done(Unit("n-a", "第 1 章 注意力", ""), True)
-    assert progress.line() == "pdf: 1/3 chapters (1 unchanged) · 第 1 章 注意力"
-    progress.done(Unit("n-b", "第 2 章 归一化", ""), False)
-    assert progress.line() == "pdf: 2/3 chapters (1 unchanged) · 第 2 章 归一化"
+    progress = Progress(stream, UNITS)
+    progress.done(UNITS[0], True)
+    assert progress.line() == "pdf: 1/3 units (1 unchanged) · 第 1 章 注意力"
+    progress.started(UNITS[1])
+    progress.started(UNITS[2])
+    assert progress.line() == "pdf: 1/3 units (1 unchanged) · printing 第 2 章 归一化"
+    progress.done(UNITS[1], False)
+    assert progress.line() == "pdf: 2/3 units (1 unchanged) · printing 算法题 · 动态规划"
     progress.close()
     written = stream.getvalue()
     assert "\n" not in written
-    assert written.count(CLEAR) == 3 and written.endswith(CLEAR)
+    assert written.count(CLEAR) == 5 and written.endswith(CLEAR)
     progress.close()  # a second close writes nothing
     assert stream.getvalue() == written
 
 
+def test_the_front_matter_is_named_not_counted():
+    progress = Progress(Terminal(), UNITS[:1])
+    progress.done(UNITS[0], False)
+    for _ in range(2):  # the contents print twice: numbered for a guessed length, then for theirs
+        progress.started(Unit("toc", "目录", ""))
+        progress.done(Unit("toc", "目录", ""), False)
+    assert progress.line() == "pdf: 1/1 units · 目录"
+
+
 def test_a_long_title_is_cut():
-    progress = Progress(Terminal(), 1)
+    progress = Progress(Terminal(), UNITS[:1])
     progress.done(Unit("n", "第 1 章 " + "很长的标题" * 10, ""), False)
     assert progress.line().endswith("…") and len(progress.line()) < 70
 
 
 def test_nothing_written_without_events():
     stream = Terminal()
-    Progress(stream, 2).close()
+    Progress(stream, UNITS).close()
     assert stream.getvalue() == ""

@@ -42,9 +42,9 @@ def _chapter_print(tmp_path: Path):
         return print_pdf(job, chapter.html)
 
 
-def test_both_changes_fire_on_a_chapter_with_formulas(tmp_path):
+def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
     printed = _chapter_print(tmp_path)
-    assert set(printed.fired) == {weasy.LEAN_STYLESHEET, weasy.SVG_FORMS}
+    assert set(printed.fired) == {weasy.LEAN_STYLESHEET, weasy.SVG_FORMS, weasy.INLINE_BACKGROUNDS}
     assert len(pypdf.PdfReader(io.BytesIO(printed.pdf)).pages) == printed.pages > 1
     assert printed.anchors and all(0 <= page < printed.pages for page in printed.anchors.values())
 
@@ -54,6 +54,7 @@ def test_without_them_the_same_text_is_printed(tmp_path, monkeypatch):
 
     monkeypatch.setattr(weasy, "_lean_html_class", lambda weasyprint, fired: weasyprint.HTML)
     monkeypatch.setattr(weasy, "_reused_svg_drawings", _plain)
+    monkeypatch.setattr(weasy, "_inline_backgrounds", _plain)
     plain = _chapter_print(tmp_path)
     assert plain.fired == {}
     assert plain.pages == hooked.pages
@@ -69,3 +70,32 @@ def _plain(fired):
     from contextlib import nullcontext
 
     return nullcontext()
+
+
+def _pixels(pdf: bytes, tmp_path: Path, name: str) -> list[bytes]:
+    import subprocess
+
+    source = tmp_path / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "60", "-gray", str(source), str(tmp_path / name)], check=True)
+    return [page.read_bytes() for page in sorted(tmp_path.glob(f"{name}-*.pgm"))]
+
+
+def test_code_lines_look_the_same_drawn_in_place(tmp_path, monkeypatch):
+    """The continuation marks of wrapped code lines: the same pixels without the page-sized
+    group per line, and fewer objects."""
+    import shutil
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("poppler-utils not installed")
+    hooked = _chapter_print(tmp_path)
+    monkeypatch.setattr(weasy, "_inline_backgrounds", _plain)
+    plain = _chapter_print(tmp_path)
+    assert _pixels(hooked.pdf, tmp_path, "hooked") == _pixels(plain.pdf, tmp_path, "plain")
+
+    def objects(pdf: bytes) -> int:
+        import pikepdf
+
+        return len(pikepdf.open(io.BytesIO(pdf)).objects)
+
+    assert objects(hooked.pdf) < objects(plain.pdf)  # a group less for each line with a mark

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from qadeck.exporters.handbook.press import Press
     from qadeck.exporters.handbook.printing import Printed, PrintJob
     from qadeck.exporters.handbook.progress import Progress
+    from qadeck.exporters.handbook.units import Unit
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -78,11 +79,12 @@ def render(collection: Collection, options: PdfOptions,
     store = Store(context.cache, "pdf")
     with ExitStack() as stack:
         styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
-        progress = _progress(len(chapters))
+        progress = _progress(chapters)
         if progress is not None:
             stack.callback(progress.close)
         press = Press(print_job(collection.title, options, context, fonts, styles), store,
-                      options.jobs or AUTO_JOBS, done=progress.done if progress is not None else None)
+                      options.jobs or AUTO_JOBS, done=progress.done if progress is not None else None,
+                      started=progress.started if progress is not None else None)
         printed = press.print_all(chapters)
         cover = press.print_one(units.cover(book))
         contents, settled = _contents(press, book, cover.pages, printed)
@@ -95,7 +97,8 @@ def render(collection: Collection, options: PdfOptions,
     problems.read_log([m for p in documents for m in p.messages],
                       [r for p in documents for r in p.refused])
     programs = Store(context.cache, "pdf-fonts")  # merged font programs (`fontmerge`)
-    pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages, fonts=programs)
+    pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages, fonts=programs,
+               depths=[1, 1] + [unit.depth for unit in chapters])
     programs.prune()
     return pdf, problems.diagnostics
 
@@ -130,11 +133,11 @@ def print_job(title: str, options: PdfOptions, context: BuildContext, fonts: Fon
                     tuple(stylesheets(title, options, fonts.font_file)))
 
 
-def _progress(chapters: int) -> Progress | None:
+def _progress(units: list[Unit]) -> Progress | None:
     """A progress line on stderr, if a person is watching it."""
     from qadeck.exporters.handbook.progress import Progress, wanted
 
-    return Progress(sys.stderr, chapters) if wanted(sys.stderr) else None
+    return Progress(sys.stderr, units) if wanted(sys.stderr) else None
 
 
 def _book(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup) -> Book:

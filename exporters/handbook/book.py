@@ -70,8 +70,10 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check,
     `font_faces` are `@font-face` rules for the document's head."""
     collection, chapters, texts, failures = _chapters(collection, options, context, engine, coverage)
-    part = ProblemsPart(collection, chapters)
-    texts += [text for text in (part.html(),) if text]
+    kept = Store(context.cache, "pdf-problems")
+    part = ProblemsPart(collection, chapters, options, kept)
+    texts += part.units()
+    kept.prune()
     notes = chapters.notes
     questions = [q for n in notes for q in n.questions]
     date = build_date(collection, context.epoch)

@@ -9,6 +9,7 @@ and lay the page numbers over it.
   is laid over page N of the book as a form XObject, from `numbered_from` on (the cover has none).
 - Each font gets one program for the whole book, merged from the documents' subsets
   (`fontmerge`; `fonts` caches the merged programs).
+- An image the documents embed alike (an emoji's bitmap) is kept once (`sameimages`).
 - The document information and language are the first document's (the cover, printed with the
   book's head). The file identifier is a digest of the content (qpdf's deterministic id), so
   the same notes give the same bytes.
@@ -25,10 +26,13 @@ from qadeck.exporters.handbook.units import DEST_SCHEME
 
 
 def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0,
-         fonts: Store | None = None) -> bytes:
+         fonts: Store | None = None, depths: list[int] | None = None) -> bytes:
+    """`depths`: the outline level of each document's first bookmarks (1 if not given); a
+    document at level N sets its bookmarks under the last one of level N-1 before it."""
     import pikepdf
 
     from qadeck.exporters.handbook.fontmerge import merge_fonts
+    from qadeck.exporters.handbook.sameimages import share_images
 
     book = pikepdf.Pdf.new()
     sources = [pikepdf.open(BytesIO(data)) for data in documents]
@@ -36,7 +40,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
     with book.open_outline() as outline, warnings.catch_warnings():
         # pikepdf warns that pages.extend() leaves named destinations behind: they are copied here.
         warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        for source in sources:
+        for source, depth in zip(sources, depths or [1] * len(sources), strict=True):
             start = len(book.pages)
             book.pages.extend(source.pages)
             pages = {page.obj.objgen: book.pages[start + index].obj
@@ -44,7 +48,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
             for name, destination in _destinations(source):
                 names.setdefault(name, _moved(destination, pages))
             with source.open_outline() as theirs:
-                outline.root.extend(_copy_item(item, pages) for item in theirs.root)
+                _under(outline.root, depth).extend(_copy_item(item, pages) for item in theirs.root)
     _link_across(book, names)
     if names:
         tree = pikepdf.Array()
@@ -56,6 +60,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
         _stamp(book, pikepdf.open(BytesIO(stamps)), numbered_from)
     _front_matter(book, sources[0])
     merge_fonts(book, fonts)
+    share_images(book)
     out = BytesIO()
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
               compress_streams=True)
@@ -77,6 +82,17 @@ def _moved(destination: Any, pages: dict[tuple[int, int], Any]) -> Any:
     import pikepdf
 
     return pikepdf.Array([pages[destination[0].objgen], *destination[1:]])
+
+
+def _under(root: list[Any], depth: int) -> list[Any]:
+    """The list a bookmark of level `depth` goes into: the children of the last bookmark of the
+    level above (the root when there is none)."""
+    items = root
+    for _ in range(depth - 1):
+        if not items:
+            break
+        items = items[-1].children
+    return items
 
 
 def _copy_item(item: Any, pages: dict[tuple[int, int], Any]) -> Any:

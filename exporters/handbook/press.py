@@ -29,6 +29,7 @@ WAIT = 600.0
 _SRC = re.compile(r'\bsrc="([^"]+)"')
 
 Done = Callable[[Unit, bool], None]  # (the unit, whether it came from the cache)
+Started = Callable[[Unit], None]  # a unit handed to a printer
 
 
 class PrintFailed(ExportError):
@@ -42,11 +43,13 @@ class PrintFailed(ExportError):
 class Press:
     """Prints documents for one build with one `PrintJob`, keeping their PDFs in `store`."""
 
-    def __init__(self, job: PrintJob, store: Store, jobs: int, done: Done | None = None) -> None:
+    def __init__(self, job: PrintJob, store: Store, jobs: int, done: Done | None = None,
+                 started: Started | None = None) -> None:
         self.job = job
         self.store = store
         self.jobs = max(1, jobs)
         self.done = done
+        self.started = started
         self._common = key("pdf print", job.root, job.sheets, _weasyprint_version(),
                            [(str(p), file_digest(p)) for p in job.files])
 
@@ -82,10 +85,15 @@ class Press:
             return
         if self.jobs == 1 or len(units) == 1:
             for unit, index in zip(units, indexes, strict=True):
+                self._start(unit)
                 yield index, print_pdf(self.job, unit.html)
             return
         order = sorted(range(len(units)), key=lambda i: -units[i].weight)  # heaviest first
         items = [(indexes[i], self.job, units[i].html) for i in order]
+        # A free worker takes the next item in this order: say so as each one comes back.
+        for i in order[:self.jobs]:
+            self._start(units[i])
+        waiting = iter(order[self.jobs:])
         start = "fork" if fork_is_safe() else "spawn"  # fork: WeasyPrint is already imported
         pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(units)), initializer=start_worker,
                                                        initargs=(os.getpid(),))  # dies with this process
@@ -93,13 +101,17 @@ class Press:
             results = pool.imap_unordered(_print_unit, items, chunksize=1)
             for _ in items:
                 try:
-                    yield results.next(timeout=WAIT)
+                    result = results.next(timeout=WAIT)
                 except multiprocessing.TimeoutError:
                     raise PrintFailed(f"a worker said nothing for {WAIT:g} seconds") from None
                 except ExportError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - a worker's failure, in one sentence
                     raise PrintFailed(f"{type(exc).__name__}: {exc}") from exc
+                following = next(waiting, None)
+                if following is not None:
+                    self._start(units[following])
+                yield result
             pool.close()
         finally:
             pool.terminate()
@@ -110,6 +122,10 @@ class Press:
         url = urljoin(self.job.root.as_uri() + "/", src)
         parts = urlsplit(url)
         return Path(unquote(parts.path)) if parts.scheme == "file" else None
+
+    def _start(self, unit: Unit) -> None:
+        if self.started is not None:
+            self.started(unit)
 
     def _tell(self, unit: Unit, cached: bool) -> None:
         if self.done is not None:

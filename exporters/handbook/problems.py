@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from qadeck.cache import Store
+from qadeck.cache import key as cache_key
 from qadeck.exporters.handbook.chapters import Chapters, element_id
-from qadeck.model import Collection, Note, Piece, ProblemMeta
+from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.model import Collection, Diagnostic, Note, Piece, ProblemMeta
 
 TITLE = "算法题"
 NO_TOPIC = "其他"
 PART_ID = "part-problems"
 SOLVE_LINES = 8  # ruled lines under a statement in the questions-only book
+INDEX_ID = "problem-index"
+# Related problems printed under a problem: a real note lists up to ~50 (a third of a page), the
+# rest is counted (the cheat sheet and the cards keep the whole list).
+RELATED_SHOWN = 8
+# Problems in one print unit: about 10 pages of real problems (~3 s of CPU), so that an edited
+# problem reprints a few seconds' worth; each unit's fixed cost (a document, its font subsets:
+# ~1 s of CPU) is paid ~40 times for the ~290 problems of a real repository.
+UNIT_PROBLEMS = 8
+
+Group = list[tuple[str, list[Note], bool]]  # (topic, its problems here, whether its heading is here)
 
 
 def _e(text: str) -> str:
@@ -40,50 +54,132 @@ def by_topic(collection: Collection, notes: list[Note]) -> list[tuple[str, list[
     return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == NO_TOPIC))
 
 
-class ProblemsPart:
-    """Writes the part with the chapters' renderer (links between problems stay links)."""
+def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS) -> list[Group]:
+    """Topics into print units by their problem counts only (an edit moves no boundary): small
+    topics that follow each other share a unit up to `most` problems; a larger topic is cut in
+    equal runs of at most `most`, each a unit of its own."""
+    units: list[Group] = []
+    size = most  # the open unit's problems: full, so that the first topic opens a unit
+    for topic, notes in groups:
+        if len(notes) > most:
+            runs = -(-len(notes) // most)
+            step = -(-len(notes) // runs)
+            units.extend([(topic, notes[i:i + step], i == 0)] for i in range(0, len(notes), step))
+            size = most
+        elif size + len(notes) > most:
+            units.append([(topic, notes, True)])
+            size = len(notes)
+        else:
+            units[-1].append((topic, notes, True))
+            size += len(notes)
+    return units
 
-    def __init__(self, collection: Collection, chapters: Chapters) -> None:
+
+def _continued(name: str, title: str, depth: int, body: list[str]) -> str:
+    """A unit that goes on with the part: the running header says 算法题 (`part-cont`)."""
+    return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{_e(title)}" '
+                      f'data-depth="{depth}" data-running="{TITLE}">', *body, "</article>"])
+
+
+@dataclass
+class _CachedProblem:
+    html: str
+    diagnostics: list[Diagnostic]
+
+
+class ProblemsPart:
+    """Writes the part with the chapters' renderer (links between problems stay links); each
+    problem's HTML, with its diagnostics, is kept in `store` (rendering the code of ~290 problems
+    again took most of a rebuild after one edit)."""
+
+    def __init__(self, collection: Collection, chapters: Chapters, options: PdfOptions | None = None,
+                 store: Store | None = None) -> None:
         self.collection = collection
         self.chapters = chapters
+        self.options = options
+        self.store = store
         self.notes = chapters.problems
         self.groups = by_topic(collection, self.notes)
+        self.counts = {topic: len(notes) for topic, notes in self.groups}
 
     def html(self) -> str:
+        """The whole part as one piece of HTML (the units one after another)."""
+        return "\n".join(self.units())
+
+    def units(self) -> list[str]:
+        """The part in print units of at most `UNIT_PROBLEMS` problems each (`unit_groups`): the
+        first opens the part, a later one is an `<article class="part-cont">` that says what
+        it holds and the outline level of its first bookmark (`units.chapters` reads both); the
+        index is a unit of its own. An edited problem reprints its unit only."""
         if not self.notes:
-            return ""
+            return []
+        out = []
+        for index, group in enumerate(unit_groups(self.groups, UNIT_PROBLEMS)):
+            body = []
+            for topic, notes, opens in group:
+                if opens:
+                    body.append(self._topic_head(topic, notes[0]))
+                body.extend(self._kept(note) for note in notes)
+            if index == 0:
+                out.append(self._opening(body))
+                continue
+            topic, notes, opens = group[0]
+            title = f"{TITLE} · {topic}" + ("" if opens else f" · {notes[0].title}")
+            name = element_id("u", f"{topic}\x1f{notes[0].path}")
+            out.append(_continued(name, title, 2 if opens else 3, body))
+        if self.chapters.answers:
+            out.append(_continued(INDEX_ID + "-unit", f"{TITLE} · 题目索引", 2, [self._index()]))
+        return out
+
+    def _opening(self, body: list[str]) -> str:
         levels = self.collection.problem_terms.levels
         counts = " · ".join(f"{level} {n}" for level in levels
                             if (n := sum(p.problem.level == level for p in self.notes if p.problem)))
-        out = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">',
-               f'<p class="chapter-no">{len(self.notes)} 道题</p>',
-               f'<h1 class="chapter-title bm1" data-bm="{TITLE}">{TITLE}</h1>',
-               f'<p class="chapter-meta">{_e(counts)}</p>', "</header>"]
-        for topic, notes in self.groups:
-            count = f'<span class="topic-count">{len(notes)}</span>'
-            out.append(f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{_e(topic)}">'
-                       f"{self.chapters._text(notes[0], topic, 1)}{count}</h2>")
-            out.extend(self._problem(note) for note in notes)
-        if self.chapters.answers:
-            out.append(self._index())
-        out.append("</article>")
-        return "\n".join(out)
+        head = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">']
+        return "\n".join([*head, f'<p class="chapter-no">{len(self.notes)} 道题</p>',
+                          f'<h1 class="chapter-title bm1" data-bm="{TITLE}">{TITLE}</h1>',
+                          f'<p class="chapter-meta">{_e(counts)}</p>', "</header>", *body, "</article>"])
+
+    def _topic_head(self, topic: str, first: Note) -> str:
+        count = f'<span class="topic-count">{self.counts[topic]}</span>'
+        return (f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{_e(topic)}">'
+                f"{self.chapters._text(first, topic, 1)}{count}</h2>")
 
     def toc(self) -> str:
         if not self.notes:
             return ""
         inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{_e(topic)}</a></li>'
                         for topic, _ in self.groups)
+        if self.chapters.answers:
+            inner += f'<li class="toc-section"><a href="#{INDEX_ID}">题目索引</a></li>'
         return (f'<li class="toc-note"><a href="#{PART_ID}"><span class="toc-no">附</span>{TITLE}</a>'
                 f"<ul>{inner}</ul></li>")
+
+    def _kept(self, note: Note) -> str:
+        """A problem's HTML from the store when its note, where its links land, the options, the
+        fonts' coverage and the collection's levels (its badge's colour) are unchanged."""
+        if self.store is None or self.options is None:
+            return self._problem(note)
+        entry = cache_key("pdf-problem", self.chapters.unit_key(0, note, self.options),
+                    self.collection.problem_terms.levels)
+        found = self.store.get(entry, _CachedProblem)
+        if found is not None:
+            for problem in found.diagnostics:
+                self.chapters.report(problem)
+            return found.html
+        mark = len(self.chapters.diagnostics)
+        text = self._problem(note)
+        self.store.put(entry, _CachedProblem(text, self.chapters.diagnostics[mark:]))
+        return text
 
     def _problem(self, note: Note) -> str:
         problem, q = note.problem, note.questions[0]
         assert problem is not None
         md = self.chapters._md
+        # The note's own id on the title: an empty <a> before it is a line of its own, which
+        # WeasyPrint could leave at a page's foot under the topic's heading.
         out = [f'<section class="problem" id="{problem_id(note)}">',
-               f'<a id="{element_id("n", note.path)}"></a>',
-               f'<h3 class="p-head bm3" data-bm="{_e(problem.name)}">'
+               f'<h3 class="p-head bm3" data-bm="{_e(problem.name)}" id="{element_id("n", note.path)}">'
                f'{md(note, Piece(q.heading, q.line, True))}{"".join(self._badges(problem))}</h3>']
         if problem.url:
             out.append(f'<p class="p-link"><a class="web" href="{_e(problem.url)}">{_e(problem.url)}</a></p>')
@@ -102,7 +198,9 @@ class ProblemsPart:
             out.append(f'<div class="approach"><p class="part-label">{label}</p>{body}</div>')
         related = list(self._related(note))
         if related:
-            links = " · ".join(related)
+            links = " · ".join(related[:RELATED_SHOWN])
+            if len(related) > RELATED_SHOWN:
+                links += f' <span class="more">及其他 {len(related) - RELATED_SHOWN} 题</span>'
             out.append(f'<p class="see-also related"><span class="label">相关</span>{links}</p>')
         out.append("</section>")
         return "\n".join(out)
@@ -133,7 +231,7 @@ class ProblemsPart:
     def _index(self) -> str:
         """The problems by level and by source, each a link to its page."""
         terms = self.collection.problem_terms
-        out = ['<section class="problem-index">',
+        out = [f'<section class="problem-index" id="{INDEX_ID}">',
                '<h2 class="section d1 bm2" data-bm="题目索引">题目索引</h2>']
         for label, values, key in (("按难度", terms.levels, "level"), ("按来源", terms.sources, "source")):
             out.append(f'<h3 class="section d2">{label}</h3><dl class="index">')

@@ -1,8 +1,10 @@
-"""A progress line while the handbook prints: documents done (and how many came from the build
-cache) and the last one finished. One line on stderr, rewritten with `\\r` and cleared at the end;
+"""A progress line while the handbook prints: print units done (and how many came from the build
+cache) and the one being printed. One line on stderr, rewritten with `\\r` and cleared at the end;
 only on a terminal and outside CI (a log file or a CI console gets no line at all).
 
-Events come from the press (`press.Press`), as each chapter's worker hands its PDF back.
+Events come from the press (`press.Press`): a unit started, a unit handed back. The units counted
+are the book's chapters and the parts' units; the front matter printed after them (cover,
+contents, page numbers) is named on the line but not counted.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TextIO
 
 from qadeck.exporters.handbook.units import Unit
 
-_TITLE_WIDTH = 24  # characters of the chapter's title shown (a CJK one fills two columns)
+_TITLE_WIDTH = 24  # characters of the unit's title shown (a CJK one fills two columns)
 _CLEAR = "\r\x1b[K"  # back to the start of the line, erase to its end
 
 
@@ -27,33 +29,46 @@ def wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
 
 
 class Progress:
-    def __init__(self, stream: TextIO, total: int) -> None:
+    def __init__(self, stream: TextIO, units: list[Unit]) -> None:
         self.stream = stream
-        self.total = total  # the chapters (the front matter and numbers are printed after them)
+        self.counted = {unit.name for unit in units}
+        self.total = len(self.counted)
         self.printed = 0
         self.cached = 0
+        self.printing: list[str] = []  # titles of the units being printed, oldest first
         self.last = ""
         self.shown = False
 
+    def started(self, unit: Unit) -> None:
+        self.printing.append(unit.title)
+        self._show()
+
     def done(self, unit: Unit, cached: bool) -> None:
-        if cached:
-            self.cached += 1
-        else:
-            self.printed += 1
+        if unit.title in self.printing:
+            self.printing.remove(unit.title)
+        if unit.name in self.counted:
+            self.counted.discard(unit.name)  # a unit counts once
+            if cached:
+                self.cached += 1
+            else:
+                self.printed += 1
         self.last = unit.title
+        self._show()
+
+    def line(self) -> str:
+        words = [f"pdf: {self.printed + self.cached}/{self.total} units"]
+        if self.cached:
+            words.append(f"({self.cached} unchanged)")
+        if self.printing:
+            words.append("· printing " + _cut(self.printing[0]))
+        elif self.last:
+            words.append("· " + _cut(self.last))
+        return " ".join(words)
+
+    def _show(self) -> None:
         self.stream.write(_CLEAR + self.line())
         self.stream.flush()
         self.shown = True
-
-    def line(self) -> str:
-        done = self.printed + self.cached
-        words = [f"pdf: {min(done, self.total)}/{self.total} chapters"]
-        if self.cached:
-            words.append(f"({self.cached} unchanged)")
-        if self.last:
-            title = self.last
-            words.append("· " + (title if len(title) <= _TITLE_WIDTH else title[:_TITLE_WIDTH - 1] + "…"))
-        return " ".join(words)
 
     def close(self) -> None:
         """Clear the line, so that what comes next starts on a clean one."""
@@ -61,3 +76,7 @@ class Progress:
             self.stream.write(_CLEAR)
             self.stream.flush()
             self.shown = False
+
+
+def _cut(title: str) -> str:
+    return title if len(title) <= _TITLE_WIDTH else title[:_TITLE_WIDTH - 1] + "…"

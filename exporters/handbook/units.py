@@ -22,16 +22,22 @@ _LOCAL_HREF = re.compile(r'href="#([^"]+)"')
 _DATA_URI = re.compile(r'src="data:[^"]*"')
 _CHAPTER = re.compile(r'<article class="chapter[^"]*" id="([^"]+)">.*?<p class="chapter-no">([^<]*)</p>'
                       r'.*?data-bm="([^"]*)"', re.S)
+# A unit that goes on with a part (`problems.ProblemsPart.units`): what it holds, and the outline
+# level of its first bookmark (the join sets its bookmarks under the part's).
+_CONTINUED = re.compile(r'<article class="part-cont[^"]*" id="([^"]+)" data-unit="([^"]*)" data-depth="(\d)"')
 
 
 @dataclass(frozen=True)
 class Unit:
     """One document to print: `name` is stable across builds (a chapter's element id), `title`
-    what the progress line shows, `weight` its share of the printing work."""
+    what the progress line shows, `weight` its share of the printing work, `depth` the outline
+    level of its first bookmarks (1: a chapter's; more: a unit going on with a part, whose
+    bookmarks the join sets under the part's)."""
 
     name: str
     title: str
     html: str
+    depth: int = 1
 
     @property
     def weight(self) -> int:
@@ -47,11 +53,16 @@ def chapters(book: Book) -> list[Unit]:
     known = frozenset(name for chapter in book.chapters for name in ids(chapter))
     units = []
     for index, chapter in enumerate(book.chapters):
+        body = book.document("", [across(chapter, known)], head=book.unit_head)
+        going_on = _CONTINUED.match(chapter)
+        if going_on:
+            name, title, depth = going_on.groups()
+            units.append(Unit(name, html.unescape(title), body, int(depth)))
+            continue
         found = _CHAPTER.search(chapter)
         name = found.group(1) if found else f"part-{index}"
         title = html.unescape(f"{found.group(2)} {found.group(3)}").strip() if found else name
-        body = across(chapter, known)
-        units.append(Unit(name, title, book.document("", [body], head=book.unit_head)))
+        units.append(Unit(name, title, body))
     return units
 
 

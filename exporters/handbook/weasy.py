@@ -13,6 +13,11 @@ as documents of their own and joined (`join`).
   time it appears (every glyph through Pango again); a book repeats the same formulas hundreds
   of times, a fifth of the build. The first drawing of a `data:` SVG at a size goes into a PDF
   form XObject (WeasyPrint's own `add_group`) and every later one only says `/xN Do`.
+- `inline-backgrounds` (`draw.draw_background_image`): a background image that does not repeat
+  is drawn inside a group of its own the size of the page, one form XObject per box. Each code
+  line has one (the continuation mark, `codelines`): 6,000 forms in a chapter of code. A `data:`
+  SVG background (no masks of its own) is drawn in place, clipped to the box as WeasyPrint clips
+  it, and `svg-forms` makes that one `/xN Do`.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import Any
 
 LEAN_STYLESHEET = "lean-stylesheet"
 SVG_FORMS = "svg-forms"
+INLINE_BACKGROUNDS = "inline-backgrounds"
 
 
 @dataclass
@@ -38,8 +44,44 @@ class Hooks:
 def hooked(weasyprint: Any) -> Iterator[Hooks]:
     """The changes for one print."""
     fired: Counter[str] = Counter()
-    with _reused_svg_drawings(fired):
+    with _reused_svg_drawings(fired), _inline_backgrounds(fired):
         yield Hooks(_lean_html_class(weasyprint, fired), fired)
+
+
+@contextmanager
+def _inline_backgrounds(fired: Counter[str]) -> Iterator[None]:
+    """While active, a `data:` SVG background that does not repeat is drawn without a group."""
+    from weasyprint import draw as wp_draw
+    from weasyprint.images import SVGImage
+
+    original = getattr(wp_draw, "draw_background_image", None)
+    if not callable(original):
+        yield
+        return
+
+    def draw_background_image(stream: Any, layer: Any, style: Any) -> None:
+        try:
+            image, unbounded, repeat = layer.image, layer.unbounded, tuple(layer.repeat)
+            painting, positioning, position = layer.painting_area, layer.positioning_area, layer.position
+            size = layer.size
+        except AttributeError:
+            return original(stream, layer, style)
+        if not isinstance(image, SVGImage) or unbounded or repeat != ("no-repeat", "no-repeat") \
+                or not str(getattr(image, "_base_url", "")).startswith("data:") or 0 in size:
+            return original(stream, layer, style)
+        fired[INLINE_BACKGROUNDS] += 1
+        with stream.artifact(), stream.stacked():
+            stream.rectangle(*painting)
+            stream.clip()
+            stream.end()
+            stream.transform(e=position[0] + positioning[0], f=position[1] + positioning[1])
+            image.draw(stream, size[0], size[1], style)
+
+    wp_draw.draw_background_image = draw_background_image
+    try:
+        yield
+    finally:
+        wp_draw.draw_background_image = original
 
 
 @contextmanager

@@ -1,0 +1,118 @@
+"""The handbook of a whole real repository: ../shared/corpus/sspace as it is (136 coding problems,
+its Q&A notes) and grown to the real repository's size (~290 problems, `synth_problems`).
+
+For each, the real command in a fresh process (`qadeck build --only pdf`, as the edit loop runs it:
+the parse cached too; two workers, SOURCE_DATE_EPOCH set):
+a clean build (empty build cache), then one problem edited and the PDF rebuilt, beside Chromium
+printing the same notes as one HTML page (as in bench_rebuild); then the PDF read back: its size
+and objects, the time `pdffonts` takes, the slowest page `pdftoppm` renders (each page on its own,
+100 dpi), and the pages ending with a label (scripts/pagebreaks.py). Figures only, no assertion.
+Run by `make bench` (with the 1,000-question corpus) or alone: `python scripts/bench_problems.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+from bench_handbook import _chromium, _inline_html  # noqa: E402
+from pagebreaks import book_html, ending_with_a_label  # noqa: E402
+from synth_problems import grow, problem_notes  # noqa: E402
+
+CORPUS = HERE.parent.parent / "shared" / "corpus" / "sspace"
+FULL_SIZE = 290  # problem notes in the real repository
+EPOCH = "1700000000"
+
+
+def bench(notes: Path, questions: int, work: Path) -> None:
+    if questions != 1_000:
+        return  # once per `make bench`, on the real notes (the synthetic corpus is not used)
+    if not CORPUS.is_dir():
+        print(f"problems  {CORPUS} not found: the whole-repository handbook is not measured")
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "sspace"
+    shutil.copytree(CORPUS, copy)
+    one_repository(copy, work / "sspace-out", "sspace")
+    grown = grow(CORPUS, work / "full", FULL_SIZE)
+    one_repository(grown, work / "full-out", f"{FULL_SIZE} problems")
+
+
+def one_repository(notes: Path, out: Path, label: str) -> None:
+    count = len(problem_notes(notes))
+    clean = _pdf(notes, out)
+    edited = problem_notes(notes)[count // 2]
+    text = edited.read_text(encoding="utf-8")
+    at = text.index("\n- ") + 3 if "\n- " in text else len(text)
+    edited.write_text(text[:at] + "改过的 " + text[at:], encoding="utf-8")  # else a line at the end
+    edit = _pdf(notes, out)
+    pdf = next(out.glob("*.pdf"))
+    size, objects = pdf.stat().st_size / 1e6, _objects(pdf)
+    fonts = _seconds(["pdffonts", str(pdf)])
+    pages, slowest, page = _slowest_page(pdf)
+    labels = ending_with_a_label(pdf, book_html(notes, out))
+    print(f"problems  {label}: {count} problems, {pages} pages; clean build {clean:.1f} s, "
+          f"one problem edited {edit:.1f} s (machine shared: noisy)")
+    print(f"problems  {label}: PDF {size:.1f} MB (target <= 8), {objects:,} objects; pdffonts {fonts:.2f} s "
+          f"(target < 5); slowest page {slowest:.2f} s (p.{page}; target < 1); "
+          f"{len(labels)} pages end with a label (target 0){': ' if labels else ''}"
+          + ", ".join(f"p.{n} {line}" for n, line in labels[:8]))
+    chromium = _chromium(_inline_html(notes, out / "chromium"), out / "chromium.pdf")
+    if chromium is None:
+        print("problems  chromium not found: install the Debian package `chromium` to compare")
+        return
+    seconds = chromium[0]
+    print(f"problems  {label}: chromium {seconds:.1f} s print-to-pdf of the same notes as one page; "
+          f"clean {clean / seconds:.2f}x (target <= 3x), one problem edited {edit / seconds:.2f}x "
+          "(target <= 0.3x)")
+
+
+def _pdf(notes: Path, out: Path) -> float:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    command = [sys.executable, "-m", "qadeck", "build", str(notes), "--out", str(out), "--only", "pdf"]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return time.perf_counter() - start
+
+
+def _objects(pdf: Path) -> int:
+    import pikepdf
+
+    with pikepdf.open(pdf) as book:
+        return len(book.objects)
+
+
+def _seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, capture_output=True, check=True, timeout=600)
+    return time.perf_counter() - start
+
+
+def _slowest_page(pdf: Path) -> tuple[int, float, int]:
+    """(pages, seconds of the slowest page, its number), each page rendered on its own."""
+    import pypdf
+
+    pages = len(pypdf.PdfReader(pdf).pages)
+    with tempfile.TemporaryDirectory(prefix="qadeck-pages-") as tmp:
+        times = [(_seconds(["pdftoppm", "-r", "100", "-f", str(n), "-l", str(n), str(pdf),
+                            f"{tmp}/p"]), n) for n in range(1, pages + 1)]
+    seconds, page = max(times)
+    return pages, seconds, page
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="qadeck-bench-problems-") as tmp:
+        bench(Path(tmp), 1_000, Path(tmp) / "work")
+
+
+if __name__ == "__main__":
+    main()

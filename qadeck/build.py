@@ -175,7 +175,9 @@ def build(config: Config, only: list[str] | None = None,
     tidy(config.out, config.out / ".cache")
     writable(config.out)
     if not cache:
-        with tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder, scratch(Path(folder)):
+        # a throwaway cache inside this build's scratch folder (<out>/.cache/tmp), so a killed build
+        # leaves nothing in /tmp: the next build removes it like any abandoned scratch folder
+        with scratch(shared.cache), tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder:
             return _build(config, chosen, replace(shared, cache=Path(folder)), progress, None)
     deck = config.output(exporters.load(DECK).SUFFIX)
     inputs = incremental.Inputs(config, chosen, shared, [deck, manifest.path_for(deck)])

@@ -52,9 +52,9 @@ def _group(pgid: int) -> list[int]:
     return found
 
 
-def _start(notes: Path, out: Path, tmp: Path) -> subprocess.Popen:
+def _start(notes: Path, out: Path, tmp: Path, *extra: str) -> subprocess.Popen:
     env = {**os.environ, "TMPDIR": str(tmp)}
-    return subprocess.Popen([*QADECK, "build", str(notes), "--out", str(out)], env=env, text=True,
+    return subprocess.Popen([*QADECK, "build", str(notes), "--out", str(out), *extra], env=env, text=True,
                             cwd=out.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
 
@@ -104,6 +104,29 @@ def test_a_killed_build_leaves_no_process_and_no_temporary_file(tmp_path: Path, 
                            timeout=600)
     assert again.returncode == 0, again.stderr
     assert [p for p in out.rglob("*.tmp")] == []
+    assert list(tmp.iterdir()) == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_build_without_the_cache_leaves_nothing_in_tmp(tmp_path: Path):
+    """--no-cache keeps its throwaway cache in the build's scratch folder, not in /tmp."""
+    notes, out, tmp = _book(tmp_path / "notes"), tmp_path / "out", tmp_path / "tmp"
+    tmp.mkdir()
+    build = _start(notes, out, tmp, "--no-cache")
+    try:
+        assert _wait_for_workers(build), "the build finished before it started a worker"
+        os.kill(build.pid, signal.SIGKILL)
+        build.communicate(timeout=60)
+        time.sleep(1.0)
+    finally:
+        for pid in _group(build.pid):
+            os.kill(pid, signal.SIGKILL)
+    assert list(tmp.iterdir()) == [], "left in TMPDIR"
+    again = subprocess.run([*QADECK, "build", str(notes), "--out", str(out), "--no-cache", "--only", "json"],
+                           cwd=tmp_path, env={**os.environ, "TMPDIR": str(tmp)}, capture_output=True,
+                           text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert list((out / ".cache" / "tmp").iterdir()) == []  # the killed build's folder is gone too
     assert list(tmp.iterdir()) == []
 
 

@@ -8,10 +8,9 @@ import random
 import shutil
 import sys
 
-from conftest import REPO
-from test_handbook_press import _print
-
 from qadeck.exporters.handbook import problems
+from tests.conftest import REPO
+from tests.test_handbook_press import _print
 
 sys.path.insert(0, str(REPO / "scripts"))
 from pagebreaks import ending_with_a_label, is_label, labels, last_lines  # noqa: E402

@@ -8,10 +8,10 @@ import subprocess
 
 import pikepdf
 import pytest
-from conftest import write_notes
-from test_handbook_press import _print
 
 from qadeck.exporters.handbook import sameimages
+from tests.conftest import write_notes
+from tests.test_handbook_press import _print
 
 EMOJI = "🔥"
 

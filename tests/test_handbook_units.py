@@ -8,11 +8,11 @@ import re
 from pathlib import Path
 
 import pypdf
-from test_handbook_press import _outline, _print, _squeezed
-from test_handbook_problems import notes_with_problems
 
 from qadeck.exporters.handbook import press as handbook_press
 from qadeck.exporters.handbook import problems
+from tests.test_handbook_press import _outline, _print, _squeezed
+from tests.test_handbook_problems import notes_with_problems
 
 
 def _topics(*sizes: int) -> list:

@@ -57,7 +57,7 @@ def test_no_page_ends_with_a_label(tmp_path, monkeypatch):
     monkeypatch.setattr(problems, "UNIT_PROBLEMS", 100)  # one unit: page ends fall where they will
     notes = _notes(tmp_path / "notes")
     pdf = _print(notes, tmp_path / "out", 1, monkeypatch)
-    from test_handbook_problems import book_html
+    from tests.test_handbook_problems import book_html
 
     lines = last_lines(pdf)
     assert len(lines) > 12 and sum(bool(line) for line in lines) > 12  # the checker reads the pages

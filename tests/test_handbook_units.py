@@ -73,13 +73,12 @@ def test_one_edited_problem_reprints_its_unit(tmp_path, monkeypatch):
 
 
 def test_a_problem_from_the_cache_keeps_its_diagnostics(tmp_path):
-    from test_handbook import _config
-
     from qadeck.build import context
     from qadeck.exporters import handbook
     from qadeck.exporters.handbook import book as handbook_html
     from qadeck.math import SVGMath
     from tests.conftest import parse
+    from tests.test_handbook import _config
 
     notes = notes_with_problems(tmp_path)
     one = next(notes.rglob("*爬楼梯变体.md"))

@@ -108,7 +108,7 @@ def deck_report(output: Output, before: Manifest | None, collection: Collection)
         path, line = lines.get(found.new_id, (new.path, 0))
         was = f'the removed question "{old.text}" reworded' if old.path == new.path else \
             f"the question removed from {old.path}"
-        output.diagnostics.append(Diagnostic(path, line, "info", manifest.REWORDED, (
+        output.diagnostics.append(Diagnostic(path, line, "info", codes.QUESTION_REWORDED, (
             f"looks like {was}; to keep its card and review history, put this line under the "
             f"heading: {found.pin()}")))
 

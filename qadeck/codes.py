@@ -24,3 +24,49 @@ NOTE_INTERNAL = "note.internal"  # qadeck failed on this note (a bug): the note 
 CACHE_REMADE = "cache.remade"  # a cache file or entry that was damaged or not ours: made again, never used
 DECK_MEMORY_LOST = "deck.memory-lost"  # the deck's manifest is damaged: the last build's deck is not known
 NOTE_SLOW = "note.slow"  # a note over its time in an output: shown as its source from there on
+
+# Reading a file (qadeck/parser/source.py, parser/collection.py)
+FILE_EMPTY = "file.empty"  # a note file with nothing but blanks: skipped
+FILE_BINARY = "file.binary"  # NUL bytes near the start: not text, skipped
+FILE_ENCODING = "file.encoding"  # not UTF-8: decoded as GBK/GB18030, or not decodable at all
+FILE_OUTSIDE = "file.outside"  # a note file that is a symlink to outside the notes folder: skipped
+FILE_UNREADABLE = "file.unreadable"  # the operating system refused to read a note file
+FILE_MISSING = "file.missing"  # a link to a local file (not a note, not an image) that does not exist
+
+# A note's structure (parser/scan.py, parser/meta.py, parser/note.py)
+FENCE_UNCLOSED = "fence.unclosed"  # a code fence never closed: it runs to the end of the file
+COMMENT_UNCLOSED = "comment.unclosed"  # an HTML comment never closed: the rest of the file is hidden
+GENERATED_UNCLOSED = "generated.unclosed"  # a START_SECTION marker with no END_SECTION: its content is kept
+DETAILS_UNCLOSED = "details.unclosed"  # a <details> never closed: read as if it were
+TABLE_UNCLOSED = "table.unclosed"  # a <table> never closed: read as if it were
+META_YAML = "meta.yaml"  # front matter that is not usable YAML (broken, not a mapping, too big): ignored
+META_CARDS = "meta.cards"  # a `cards:` value other than "questions" or "topics"
+TAGINFO_UNREADABLE = "taginfo.unreadable"  # a tag-info file that cannot be read
+TAGINFO_YAML = "taginfo.yaml"  # a tag-info file that is broken YAML or not a list: tags used as written
+
+# Notes in the collection (parser/collection.py)
+NOTE_TEMPLATE = "note.template"  # template notes left out of the outputs (info)
+NOTE_DRAFT = "note.draft"  # notes in the drafts folder left out of the outputs (info)
+NOTE_MISSING = "note.missing"  # a link to a note (.md) that does not exist
+
+# Questions (parser/collection.py, qadeck/build.py)
+QUESTION_DUPLICATE = "question.duplicate"  # the same question asked twice in one note
+QUESTION_ID_COLLISION = "question.id-collision"  # same note name and question as another note
+QUESTION_PIN_INVALID = "question.pin-invalid"  # a pinned qid that is not letters, digits and _.:- : ignored
+QUESTION_PIN_DUPLICATE = "question.pin-duplicate"  # a pinned qid another question already has: ignored
+QUESTION_UNANSWERED = "question.unanswered"  # a question with no answer (info)
+QUESTION_REWORDED = "question.reworded"  # a new question that looks like a removed one reworded (info)
+
+# Coding problems (parser/problem.py, parser/collection.py)
+PROBLEM_DUPLICATE = "problem.duplicate"  # two coding-problem notes with the same source and number
+PROBLEM_RELATED_MISSING = "problem.related-missing"  # linked related problems not in the notes (info)
+PROBLEM_NO_APPROACH = "problem.no-approach"  # a coding-problem note with no approach section (info)
+
+# Links (parser/collection.py); IMAGE_MISSING, NOTE_MISSING, FILE_MISSING and LINK_INVALID also
+LINK_OUTSIDE = "link.outside"  # a link that leaves the notes folder (or the repository)
+LINK_SCHEME = "link.scheme"  # a link with a scheme no output follows (file:, javascript:, ...)
+LINK_ANCHOR_MISSING = "link.anchor-missing"  # a link to a heading the target note does not have
+
+# The Anki deck (exporters/anki/)
+ANKI_DUPLICATE_ID = "anki.duplicate-id"  # two cards that would share one Anki note id: the second is left out
+ANKI_SUMMARY = "anki.summary"  # the deck's report: cards added, updated, removed (info)

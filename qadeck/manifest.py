@@ -234,7 +234,6 @@ def _words(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
-REWORDED = "question.reworded"  # the diagnostic code of a rewording the build noticed
 _LISTED = 10  # removed questions named one by one in the report; the rest are counted
 
 

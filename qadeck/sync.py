@@ -25,6 +25,8 @@ import click
 
 from qadeck import manifest
 from qadeck.build import DECK, Output, build
+from qadeck.cli_options import config_for
+from qadeck.cli_print import print_diagnostics, summary
 from qadeck.config import Config
 from qadeck.errors import MissingDependency, QadeckError
 from qadeck.model import Collection
@@ -230,16 +232,14 @@ def sync_command(ctx: click.Context, path: Path | None, notes: Path | None, out:
     review history), tag removed questions qadeck::removed (--delete-removed deletes them), and
     remove qadeck's decks left empty. Anki's own backup is made first and the collection is
     replaced in one step; Anki must be closed. After it, sync with AnkiWeb from Anki as usual."""
-    from qadeck.cli import _config, _print_diagnostics, _summary
-
-    config = _config(ctx, path, notes, out=out)
+    config = config_for(ctx, path, notes, out=out)
     done = sync(config, target, dry_run, delete_removed)
     if as_json:
         click.echo(json.dumps({**done.plan.to_json(), "dry_run": dry_run,
                                "backup": str(done.backup) if done.backup else None}, ensure_ascii=False))
         return
-    _print_diagnostics(done.collection.diagnostics, config.notes, quiet_info=True)
-    click.echo(_summary(done.collection, [done.output]), err=True)
+    print_diagnostics(done.collection.diagnostics, config.notes, quiet_info=True)
+    click.echo(summary(done.collection, [done.output]), err=True)
     plan = done.plan
     click.echo(("would do: " if dry_run else "") + plan.summary())
     for guid, old, new in plan.moved[:_LISTED]:

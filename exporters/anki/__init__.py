@@ -15,7 +15,7 @@ from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
-from qadeck import lineage, manifest
+from qadeck import codes, lineage, manifest
 from qadeck.atomic import write_bytes
 from qadeck.cache import Store, file_digest, key
 from qadeck.context import BuildContext
@@ -192,7 +192,7 @@ def _unique(rendered: Rendered) -> Rendered:
     for card in rendered.cards:
         if card.guid in seen:
             message = f"question id {card.guid} is also used at {seen[card.guid]}; this card is left out"
-            problem = Diagnostic(card.source, card.line, "error", "anki.duplicate-id", message)
+            problem = Diagnostic(card.source, card.line, "error", codes.ANKI_DUPLICATE_ID, message)
             rendered.diagnostics.append(problem)
             continue
         seen[card.guid] = f"{card.source}:{card.line}"
@@ -233,4 +233,4 @@ def _summary(rendered: Rendered, options: AnkiOptions) -> Diagnostic:
     else:
         text = (f"{cards} cards; {rendered.left_out} unanswered questions left out "
                 "(--include-unanswered adds them)")
-    return Diagnostic("", 0, "info", "anki.summary", text)
+    return Diagnostic("", 0, "info", codes.ANKI_SUMMARY, text)

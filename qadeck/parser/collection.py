@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from qadeck import codes
 from qadeck.cache import Store, key
 from qadeck.isolate import isolated
 from qadeck.lineage import Place
@@ -26,6 +27,8 @@ from qadeck.parser.taginfo import TagInfoFinder
 from qadeck.parser.topics import QUESTIONS, cards_mode
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+# a missing link target, by what it was meant to be
+_MISSING = {"image": codes.IMAGE_MISSING, "note": codes.NOTE_MISSING, "file": codes.FILE_MISSING}
 READ_FORMAT = 2  # bump when read_note's result changes for the same bytes (a cached read is keyed on it)
 _NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
 DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
@@ -72,7 +75,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         if draft is None:
             continue
         if draft.template:
-            diagnostics.append(Diagnostic(rel, 1, "info", "note.template",
+            diagnostics.append(Diagnostic(rel, 1, "info", codes.NOTE_TEMPLATE,
                                           "template (placeholder content), skipped"))
             continue
         if draft.meta.draft and options.drafts == "skip":
@@ -80,7 +83,7 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
             continue
         drafts.append(draft)
     if skipped:
-        diagnostics.append(Diagnostic("", 0, "info", "note.draft", (
+        diagnostics.append(Diagnostic("", 0, "info", codes.NOTE_DRAFT, (
             f"{skipped} draft note{'s' if skipped > 1 else ''} skipped (`draft: true` or in a "
             f"{DRAFTS_FOLDER}/ folder; drafts = \"include\" keeps them)")))
     store.prune()
@@ -122,12 +125,12 @@ class _Places:
 def _read(root: Path, path: Path, store: Store, cards: str = QUESTIONS) -> _Read:
     rel = path.relative_to(root).as_posix()
     if path.is_symlink() and not path.resolve().is_relative_to(root):
-        return rel, None, [Diagnostic(rel, 1, "warning", "file.outside",
+        return rel, None, [Diagnostic(rel, 1, "warning", codes.FILE_OUTSIDE,
                                       "symlink to a file outside the notes folder, skipped")]
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return rel, None, [Diagnostic(rel, 1, "error", "file.unreadable", f"cannot read: {exc.strerror}")]
+        return rel, None, [Diagnostic(rel, 1, "error", codes.FILE_UNREADABLE, f"cannot read: {exc.strerror}")]
     digest = hashlib.sha256(data).hexdigest()
     entry = key("note", READ_FORMAT, rel, digest, cards)
     draft = store.get(entry, NoteDraft)
@@ -167,12 +170,12 @@ def _assign_ids(drafts: list[NoteDraft], owners: Mapping[str, str] | None = None
                 continue
             qid, salt, first = _plain_id(draft, q, seen, repeats)
             if salt:
-                draft.problems.append(Problem(q.line, "warning", "question.duplicate",
+                draft.problems.append(Problem(q.line, "warning", codes.QUESTION_DUPLICATE,
                                               f"same question as line {first}; given its own id"))
             holder = held.get(qid)
             if qid in used or (holder is not None and holder[0] != draft.path):
                 owner = used.get(qid) or f"{holder[0]}:{holder[1]}, which had this id in the last build"
-                draft.problems.append(Problem(q.line, "warning", "question.id-collision",
+                draft.problems.append(Problem(q.line, "warning", codes.QUESTION_ID_COLLISION,
                                               f"same note name and question as {owner}; "
                                               "its id includes the folder (pin it with <!-- qid: ... -->)"))
                 qid = question_id(draft.path, q.heading.text, salt)
@@ -194,7 +197,7 @@ def _problem_key(draft: NoteDraft) -> tuple[str, str]:
 def _problem_id(draft: NoteDraft, q, used: dict[str, str]) -> None:
     qid = question_id(*_problem_key(draft))
     if qid in used:
-        draft.problems.append(Problem(q.line, "warning", "problem.duplicate",
+        draft.problems.append(Problem(q.line, "warning", codes.PROBLEM_DUPLICATE,
                                       f"same source and number as {used[qid]}; given an id by its file"))
         qid = question_id("problem:" + draft.path, normalize(draft.problem.name if draft.problem else ""))
     q.id = qid
@@ -250,11 +253,11 @@ def _held(drafts: list[NoteDraft], owners: Mapping[str, str]) -> dict[str, tuple
 
 def _take_pin(draft: NoteDraft, q, used: dict[str, str]) -> bool:
     if not PIN.match(q.pin):
-        draft.problems.append(Problem(q.line + 1, "warning", "question.pin-invalid",
+        draft.problems.append(Problem(q.line + 1, "warning", codes.QUESTION_PIN_INVALID,
                                       f"qid {q.pin!r} must be letters, digits and _.:- ; ignored"))
         return False
     if q.pin in used:
-        draft.problems.append(Problem(q.line + 1, "error", "question.pin-duplicate",
+        draft.problems.append(Problem(q.line + 1, "error", codes.QUESTION_PIN_DUPLICATE,
                                       f"qid {q.pin!r} is already used at {used[q.pin]}; ignored"))
         return False
     q.id = q.pin
@@ -282,7 +285,8 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, opti
         ))
     for q in questions:
         if not q.answered:
-            draft.problems.append(Problem(q.line, "info", "question.unanswered", "question has no answer"))
+            draft.problems.append(Problem(q.line, "info", codes.QUESTION_UNANSWERED,
+                                          "question has no answer"))
     links = tuple(_resolve(draft, line, href, image, by_path, places)
                   for line, href, image in draft.raw_links)
     problem = None
@@ -303,12 +307,12 @@ def _fold_related_missing(draft: NoteDraft) -> None:
     copy, a problem not yet written): one line for the block, not one warning per link."""
     assert draft.problem is not None
     lines = {r.line for r in draft.problem.related}
-    missing = [p for p in draft.problems if p.code == "note.missing" and p.line in lines]
+    missing = [p for p in draft.problems if p.code == codes.NOTE_MISSING and p.line in lines]
     if not missing:
         return
-    draft.problems = [p for p in draft.problems if not (p.code == "note.missing" and p.line in lines)]
+    draft.problems = [p for p in draft.problems if not (p.code == codes.NOTE_MISSING and p.line in lines)]
     first = missing[0].message.removeprefix("note not found: ")
-    draft.problems.append(Problem(missing[0].line, "info", "problem.related-missing",
+    draft.problems.append(Problem(missing[0].line, "info", codes.PROBLEM_RELATED_MISSING,
                                   f"{len(missing)} of {len(lines)} related problems are not in the notes "
                                   f"folder (first: {first}); they show as text"))
 
@@ -324,19 +328,19 @@ def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[
         return _anchor_link(draft, line, href, draft, anchor, "anchor")
     unusable = _unusable(path_part)
     if unusable:  # said before the file system is asked: it would raise, not answer
-        _warn(draft, line, "link.invalid", f"{href} is not a usable file name: {unusable}")
+        _warn(draft, line, codes.LINK_INVALID, f"{href} is not a usable file name: {unusable}")
         return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
     target = _target(draft.path, path_part, places)
     if target is None:
         where = "notes folder" if places.repository == places.root else "repository"
-        _warn(draft, line, "link.outside", f"{href} points outside the {where}")
+        _warn(draft, line, codes.LINK_OUTSIDE, f"{href} points outside the {where}")
         return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
     if target in by_path:
         return _anchor_link(draft, line, href, by_path[target], anchor, "note")
     kind = "image" if image or posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES else "file"
     if not _exists_inside(places.root / target, places.repository):
         what = "image" if kind == "image" else ("note" if target.lower().endswith(".md") else "file")
-        _warn(draft, line, f"{what}.missing", f"{what} not found: {href}")
+        _warn(draft, line, _MISSING[what], f"{what} not found: {href}")
         return Link(href, line, kind, target, anchor or None, ok=False)
     return Link(href, line, kind, target, anchor or None)
 
@@ -381,7 +385,7 @@ def _scheme_link(draft: NoteDraft, line: int, href: str, scheme: str) -> Link:
     if kind is not LinkKind.FILE:
         return Link(href, line, kind)
     # file:, javascript: and the like: never followed by any output
-    _warn(draft, line, "link.scheme", f"{scheme}: links are not followed: {href}")
+    _warn(draft, line, codes.LINK_SCHEME, f"{scheme}: links are not followed: {href}")
     return Link(href, line, "file", ok=False)
 
 
@@ -393,7 +397,7 @@ def _anchor_link(draft: NoteDraft, line: int, href: str, target: NoteDraft, anch
         key = anchor_key(anchor)
         found = next((v for k, v in target.anchors.items() if anchor_key(k) == key and key), None)
     if found is None:
-        _warn(draft, line, "link.anchor-missing", f"no heading #{anchor} in {target.path}")
+        _warn(draft, line, codes.LINK_ANCHOR_MISSING, f"no heading #{anchor} in {target.path}")
         return Link(href, line, kind, target.path, anchor, target.title, ok=False)
     heading, qindex = found
     target_id = target.questions[int(qindex)].id if qindex is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from qadeck import codes
 from qadeck.model import Keyword, NoteMeta
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import Problem
@@ -47,17 +48,17 @@ def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[st
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
         reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
-        problems.append(Problem(line, "warning", "meta.yaml", f"broken YAML in {name}: {reason}; "
+        problems.append(Problem(line, "warning", codes.META_YAML, f"broken YAML in {name}: {reason}; "
                                 "its metadata is ignored"))
         return {}
     if data is None:
         return {}
     if not isinstance(data, dict):
-        problems.append(Problem(first_line, "warning", "meta.yaml",
+        problems.append(Problem(first_line, "warning", codes.META_YAML,
                                 f"{name} is not a mapping of keys to values; ignored"))
         return {}
     if not bounded(data):
-        problems.append(Problem(first_line, "warning", "meta.yaml",
+        problems.append(Problem(first_line, "warning", codes.META_YAML,
                                 f"{name} holds more than {NODES} values or nests deeper than {DEPTH} "
                                 "levels (aliases count where they are used); ignored"))
         return {}

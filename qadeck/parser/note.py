@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from qadeck import codes
 from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Outline, Section
 from qadeck.parser.answer import first_line, markdown_of, split_closing
 from qadeck.parser.heading import HeadingText, github_anchor, read_heading
@@ -166,7 +167,7 @@ def _cards(meta: NoteMeta, cards: str, scanned: Scan, problems: list[Problem]) -
     if own.strip().lower() in CARDS:
         return own.strip().lower()
     line = (scanned.front_matter or scanned.info or ("", 1))[1]
-    problems.append(Problem(line, "warning", "meta.cards", f'cards must be "questions" or "topics", '
+    problems.append(Problem(line, "warning", codes.META_CARDS, f'cards must be "questions" or "topics", '
                             f'not {own!r}; "{cards}" is used'))
     return cards
 

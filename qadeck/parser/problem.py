@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from qadeck import codes
 from qadeck.model import Answer, Approach, Code, Related
 from qadeck.parser.answer import first_line, markdown_of
 from qadeck.parser.heading import plain_text
@@ -83,7 +84,7 @@ def read_problem(scanned: Scan, raw: list[str], title: str, after: int,
                          _related(raw, start, end))
     answer = Answer(statement=statement, statement_line=parts.statement_line(), approaches=approaches)
     if not approaches:
-        problems.append(Problem(after, "info", "problem.no-approach",
+        problems.append(Problem(after, "info", codes.PROBLEM_NO_APPROACH,
                                 "problem has no approach (<summary><b>思路</b></summary>) yet"))
     return draft, answer
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qadeck import codes
 from qadeck.parser.source import Problem
 from qadeck.syntax import FENCE, closes
 
 GENERATED = {"badge", "toc", "paper_title", "keywords"}
 CONTAINERS = ("details", "table")
+_UNCLOSED = {"details": codes.DETAILS_UNCLOSED, "table": codes.TABLE_UNCLOSED}  # one code per container
 
 _SPECIAL = re.compile(r"[<`~#]|\[\^")
 _FOOTNOTE = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]?(.*)$")
@@ -86,7 +88,7 @@ def scan(text: str) -> Scan:
     second = _scan(raw, ignore_opens=set(unclosed))
     for line, tag in sorted(unclosed.items()):
         second.result.problems.append(Problem(
-            line, "error", f"{tag}.unclosed",
+            line, "error", _UNCLOSED[tag],
             f"<{tag}> is never closed; headings after it are read as if it were closed",
         ))
     return second.result
@@ -286,7 +288,7 @@ class _Scanner:
             self.generated, self.generated_line = start.group(1), line
         elif start and start.group(1) in GENERATED:
             self.result.problems.append(Problem(
-                line, "warning", "generated.unclosed",
+                line, "warning", codes.GENERATED_UNCLOSED,
                 f"START_SECTION:{start.group(1)} has no END_SECTION; its content is kept",
             ))
         elif end and end.group(1) == self.generated:
@@ -333,10 +335,10 @@ class _Scanner:
                 self.footnote.pop()
         problems = self.result.problems
         if self.fence is not None:
-            problems.append(Problem(self.fence_line, "warning", "fence.unclosed",
+            problems.append(Problem(self.fence_line, "warning", codes.FENCE_UNCLOSED,
                                     "code fence is never closed; it runs to the end of the file"))
         if self.comment is not None:
-            problems.append(Problem(self.comment_line, "error", "comment.unclosed",
+            problems.append(Problem(self.comment_line, "error", codes.COMMENT_UNCLOSED,
                                     "HTML comment `<!--` is never closed with `-->`; "
                                     "the rest of the file is hidden"))
 

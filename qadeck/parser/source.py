@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qadeck import codes
+
 # Control characters are not text: no font draws them (a PDF would show boxes), and Python reads
 # several as line breaks (\v, \f, \x1c-\x1e, \x85, U+2028/9) where the notes' lines do not.
 # Tab and newline stay; carriage returns were made newlines before.
@@ -28,9 +30,9 @@ class Source:
 def decode(data: bytes) -> Source:
     """Decode note bytes to text with `\\n` line ends, reporting anything unusual."""
     if not data.strip():
-        return Source(None, (Problem(1, "warning", "file.empty", "empty file, skipped"),))
+        return Source(None, (Problem(1, "warning", codes.FILE_EMPTY, "empty file, skipped"),))
     if b"\x00" in data[:8192]:
-        return Source(None, (Problem(1, "error", "file.binary", "binary file (NUL bytes), skipped"),))
+        return Source(None, (Problem(1, "error", codes.FILE_BINARY, "binary file (NUL bytes), skipped"),))
     problems: list[Problem] = []
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -55,7 +57,7 @@ def _drop_controls(text: str, first: re.Match[str]) -> tuple[str, Problem]:
     names = ", ".join(f"U+{ord(c):04X}" for c in found[:6]) + (", ..." if len(found) > 6 else "")
     line = text.count("\n", 0, first.start()) + 1
     return CONTROL.sub("", text), Problem(
-        line, "warning", "text.control",
+        line, "warning", codes.TEXT_CONTROL,
         f"control characters ({names}) are not text; dropped from every output",
     )
 
@@ -67,9 +69,9 @@ def _decode_fallback(data: bytes, line: int) -> tuple[str, Problem]:
     except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
         return text, Problem(
-            line, "error", "file.encoding",
+            line, "error", codes.FILE_ENCODING,
             "not valid UTF-8 or GBK; undecodable bytes shown as \ufffd (save the file as UTF-8)",
         )
     return text, Problem(
-        line, "warning", "file.encoding", "not UTF-8; decoded as GBK/GB18030 (save the file as UTF-8)"
+        line, "warning", codes.FILE_ENCODING, "not UTF-8; decoded as GBK/GB18030 (save the file as UTF-8)"
     )

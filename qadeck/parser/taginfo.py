@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qadeck import codes
 from qadeck.parser.source import Problem
 from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
 
@@ -55,12 +56,12 @@ def read_tag_info(text: str, rel: str, problems: list[Problem]) -> TagInfo | Non
     except YAML_ERRORS as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 1 + (mark.line if mark is not None else 0)
-        problems.append(Problem(line, "warning", "taginfo.yaml",
+        problems.append(Problem(line, "warning", codes.TAGINFO_YAML,
                                 f"broken YAML in {rel}: {getattr(exc, 'problem', None) or exc}; "
                                 "problems' tags are used as written"))
         return None
     if not isinstance(data, list):
-        problems.append(Problem(1, "warning", "taginfo.yaml",
+        problems.append(Problem(1, "warning", codes.TAGINFO_YAML,
                                 f"{rel} is not a list of tag groups; problems' tags are used as written"))
         return None
     info = TagInfo(rel)
@@ -125,7 +126,7 @@ class TagInfoFinder:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(1, "warning", "taginfo.unreadable", f"cannot read {rel}: {exc}"))
+            problems.append(Problem(1, "warning", codes.TAGINFO_UNREADABLE, f"cannot read {rel}: {exc}"))
             info = None
         else:
             info = read_tag_info(text, rel, problems)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts.bench_cheatsheet import COVERED  # the bench measures the same way
 from tests import test_cheatsheet as sheet
 from tests.conftest import write_notes
 from tests.test_cheatsheet import ARTIFACTS, NOTES, build
@@ -24,19 +25,6 @@ COMPANIES = tuple(f"公司{n:02d}" for n in range(30))
 # two levels and every source chosen: a long summary line, and still a long page to scroll
 ALL_ON = "?lv=中等,困难&src=" + ",".join(SOURCES)
 
-# How much of the viewport the page's sticky or fixed elements cover at its top, scrolled halfway.
-COVERED = """() => {
-    window.scrollTo(0, document.documentElement.scrollHeight / 2);
-    let covered = 0;
-    for (const el of document.querySelectorAll('body *')) {
-        const position = getComputedStyle(el).position;
-        if ((position === 'sticky' || position === 'fixed') && el.checkVisibility()) {
-            const box = el.getBoundingClientRect();
-            if (box.top <= 1) covered = Math.max(covered, box.bottom);
-        }
-    }
-    return covered / innerHeight;
-}"""
 
 
 def problem(n: int) -> str:

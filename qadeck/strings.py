@@ -41,12 +41,15 @@ ZH: Mapping[str, Value] = {
     "references": "参考",
     "open": "待补充",
     "follow_up": "追问 ",
+    "follow_up_no": "追问 ",  # before a follow-up's number, in the handbook's 4.6em number column
     "see_also": "参见",
     "image_off": "[图片: {label}]",
     "image_missing": "[图片缺失: {label}]",
     "problems": "算法题",
     "no_topic": "其他",
     "problem_index": "题目索引",
+    "part_problems": "{n} 道题",  # the handbook's part of coding problems: how many
+    "section_problems": "{n} 题",  # the cheat sheet's section of coding problems: how many
     "appendix": "附",
     "related_more": "及其他 {n} 题",
     "related_short": "相关",
@@ -106,12 +109,15 @@ EN: Mapping[str, Value] = {
     "references": "References",
     "open": "To be answered",
     "follow_up": "Follow-up ",
+    "follow_up_no": "",  # "Follow-up 1.1" is wider than the column: the number and the rule say it
     "see_also": "See also",
     "image_off": "[image: {label}]",
     "image_missing": "[missing image: {label}]",
     "problems": "Coding problems",
     "no_topic": "Other",
     "problem_index": "Problem index",
+    "part_problems": ("{n} problem", "{n} problems"),
+    "section_problems": ("{n} problem", "{n} problems"),
     "appendix": "Appendix",
     "related_more": ("and {n} more", "and {n} more"),
     "related_short": "Related",

@@ -103,7 +103,7 @@ class ProblemsSection:
             return ""
         groups = "\n".join(self._group(topic, notes) for topic, notes in self.groups)
         total = len(self.notes)
-        count = self.strings("chapter_questions", n=total)
+        count = self.strings("section_problems", n=total)
         return (f'<section class="qd-note qd-problems" id="{SECTION_ID}" aria-labelledby="{SECTION_ID}-h">\n'
                 f'<h2 id="{SECTION_ID}-h"><a href="#{SECTION_ID}">{self.title}</a> '
                 f'<span class="qd-c" data-total="{total}">{count}</span></h2>\n'

@@ -162,7 +162,7 @@ class Chapters:
                         for m, f in zip(q.markers, q.flags, strict=False))
         badge = "" if q.answered else f'<span class="open-badge">{self.strings("open")}</span>'
         follow_up = q.parent is not None and q.kind != "topic"  # a sub-topic is no follow-up
-        prefix = self.strings("follow_up") if follow_up else ""
+        prefix = self.strings("follow_up_no") if follow_up else ""
         heading = self._md(note, Piece(q.heading, q.line, True)) or _e(q.text)
         out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
                f'<h4 class="q-head bm{level}" data-bm="{_e(number)}. {_e(q.text)}">'

@@ -138,7 +138,7 @@ class ProblemsPart:
         counts = " · ".join(f"{level} {n}" for level in levels
                             if (n := sum(p.problem.level == level for p in self.notes if p.problem)))
         head = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">']
-        number = self.strings("count_questions", n=len(self.notes))
+        number = self.strings("part_problems", n=len(self.notes))
         return "\n".join([*head, f'<p class="chapter-no">{number}</p>',
                           f'<h1 class="chapter-title bm1" data-bm="{self.title}">{self.title}</h1>',
                           f'<p class="chapter-meta">{_e(counts)}</p>', "</header>", *body, "</article>"])

@@ -190,10 +190,10 @@
       var c = note.querySelector(":scope > h2 .qd-c");
       if (c) {
         if (!c.dataset.text) c.dataset.text = c.textContent;
-        c.textContent = filtering ? n + " / " + c.dataset.total + " 题" : c.dataset.text;
+        c.textContent = filtering ? {{js:shown_in_note(n, c.dataset.total)}} : c.dataset.text;
       }
     });
-    count.textContent = filtering ? "显示 " + shown + " / " + items.length + " 题" : "共 " + items.length + " 题";
+    count.textContent = filtering ? {{js:shown_of(shown, items.length)}} : {{js:total(items.length)}};
     summarize();
     nomatch.hidden = !filtering || shown > 0;
     // Highlights come a frame later: the filtered list shows first, even on a long page.
@@ -240,7 +240,7 @@
     });
     var n = flagButtons.concat(problemButtons).filter(pressed).length;
     document.getElementById("qd-active").textContent = n ? String(n) : "";
-    document.getElementById("qd-summary-text").textContent = "筛选 · " + parts.join(" · ");
+    document.getElementById("qd-summary-text").textContent = {{js:filtered(parts.join(" · "))}};
     document.getElementById("qd-summary").hidden = n === 0;
   }
 
@@ -344,7 +344,7 @@
     var show = function () {
       var isDark = effective() === "dark";
       button.setAttribute("aria-pressed", String(isDark));
-      button.title = isDark ? "切换到浅色" : "切换到深色";
+      button.title = isDark ? {{js:to_light}} : {{js:to_dark}};
     };
     button.addEventListener("click", function () {
       var next = effective() === "dark" ? "light" : "dark";

@@ -20,6 +20,7 @@ from qadeck.exporters.anki.options import AnkiOptions
 from qadeck.exporters.anki.package import MODEL_ID, build_package, read_previous
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
+from qadeck.strings import strings_for
 from tests.conftest import FIXTURES, write_notes
 
 SAMPLE = FIXTURES / "anki"
@@ -175,7 +176,7 @@ def test_template_change_updates_note_type(tmp_path: Path, anki_col: AnkiCollect
     import_apkg(anki_col, out)
     config = Config(notes=notes, title=TITLE)
     rendered = anki.render(collection, AnkiOptions(), context(config))
-    style = anki.load_style()
+    style = anki.load_style(strings_for(collection.language))
     bases = {c.guid: 1_700_000_000 for c in rendered.cards}
     new_style = replace(style, css=style.css + "\n.qd-question { color: teal; }")
     data = build_package(rendered.cards, rendered.media, new_style, bases, read_previous(out), TITLE)

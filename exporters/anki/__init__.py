@@ -21,6 +21,7 @@ from qadeck.cache import Store, file_digest, key
 from qadeck.context import BuildContext
 from qadeck.errors import MissingDependency, OutputError
 from qadeck.model import Collection, Diagnostic, LinkKind, Note
+from qadeck.strings import Strings, fill, strings_for
 from qadeck.workers import cores, fork_is_safe, process_map
 
 from .cards import CardRenderer, Rendered
@@ -51,8 +52,10 @@ def export(collection: Collection, out_path: Path, options: AnkiOptions,
     where = places(collection)
     removed = gone(before, {guid: where[guid] for guid in card_bases if guid in where})
     gone_cards, gone_bases = removed_cards(removed, previous, context.epoch)
-    data = build_package([*cards, *gone_cards], rendered.media, load_style(), {**card_bases, **gone_bases},
-                         previous, root_deck(collection.title), context.epoch, load_style("anki_problem"))
+    strings = strings_for(collection.language)
+    data = build_package([*cards, *gone_cards], rendered.media, load_style(strings),
+                         {**card_bases, **gone_bases}, previous, root_deck(collection.title), context.epoch,
+                         load_style(strings, "anki_problem"))
     for path in (out_path, manifest.path_for(out_path)):  # both or neither: a package without its memory
         if path.is_dir():                                     # would be new beside an old manifest
             raise OutputError(path, IsADirectoryError(errno.EISDIR, "Is a directory"))
@@ -112,10 +115,11 @@ def render(collection: Collection, options: AnkiOptions, context: BuildContext,
 
 def _unit_key(note: Note, collection: Collection, options: AnkiOptions, context: BuildContext) -> str:
     """A note's cards depend on the note (its links carry their targets' titles and headings), the
-    deck they go to, the options, and the bytes of the images they pack."""
+    deck they go to, the options, the bytes of the images they pack and the labels' language."""
     images = [(link.target, file_digest(context.notes / link.target)) for link in note.links
               if link.kind is LinkKind.IMAGE and link.ok and link.target]
-    return key("anki-unit", note, root_deck(collection.title), options, str(context.notes), images)
+    return key("anki-unit", note, root_deck(collection.title), options, str(context.notes), images,
+               collection.language)
 
 
 def _render_units(notes: tuple[Note, ...], collection: Collection, options: AnkiOptions,
@@ -137,7 +141,7 @@ def _render_units(notes: tuple[Note, ...], collection: Collection, options: Anki
 
 def _renderer(collection: Collection, options: AnkiOptions, context: BuildContext) -> CardRenderer:
     return CardRenderer(context.notes, root_deck(collection.title), options.decks,
-                        options.include_unanswered)
+                        options.include_unanswered, strings_for(collection.language))
 
 
 def _workers(questions: int) -> int:
@@ -207,13 +211,14 @@ def root_deck(title: str) -> str:
     return deck_part(title)
 
 
-def load_style(templates: str = "anki") -> Style:
-    """A note type's look: its templates (`<templates>_front.html`, `_back.html`) and the one CSS."""
+def load_style(strings: Strings, templates: str = "anki") -> Style:
+    """A note type's look: its templates (`<templates>_front.html`, `_back.html`) and the one CSS,
+    its words in `strings`' language."""
     from qadeck.render import pygments_css
 
     styles = files("qadeck.styles")
     night = "\n".join(pygments_css("github-dark", selector) for selector in NIGHT)
-    card = styles.joinpath("anki.css").read_text("utf-8")
+    card = fill(styles.joinpath("anki.css").read_text("utf-8"), strings)
     css = "\n".join((pygments_css("default", ".highlight"), night, card))
     return Style(styles.joinpath(f"{templates}_front.html").read_text("utf-8"),
                  styles.joinpath(f"{templates}_back.html").read_text("utf-8"), css)

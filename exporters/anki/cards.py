@@ -21,6 +21,7 @@ from qadeck.assets import read_local
 from qadeck.isolate import isolated
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
 from qadeck.render import Made, Renderer, Target, tag_attributes
+from qadeck.strings import Strings
 
 # The note type's fields. Their names and order are the schema Anki checks on every import:
 # changing them later makes Anki treat every existing note as "conflicting", so the list holds
@@ -115,8 +116,10 @@ def plain(html_text: str) -> str:
 class CardRenderer:
     """Renders notes to cards; the media found on the way are kept once each."""
 
-    def __init__(self, notes_root: Path, title: str, decks: str, include_unanswered: bool):
+    def __init__(self, notes_root: Path, title: str, decks: str, include_unanswered: bool,
+                 strings: Strings):
         self.title = title
+        self.strings = strings  # the labels, in the notes' language
         self.decks = decks
         self.include_unanswered = include_unanswered
         self.policy = CardPolicy(notes_root)
@@ -168,7 +171,8 @@ class CardRenderer:
             if not q.answered and not self.include_unanswered:
                 self.out.left_out += 1
                 continue
-            self.out.cards.append(Card(q.id, note.path, q.line, problem_deck(self.title, note, self.decks),
+            deck = problem_deck(self.title, note, self.decks, self.strings)
+            self.out.cards.append(Card(q.id, note.path, q.line, deck,
                                        problem_fields(self, note, q), problem_tags(note.problem), "problem"))
 
     def html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:

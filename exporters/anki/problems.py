@@ -1,9 +1,9 @@
 """Coding problems to cards of their own note type: the statement and the link to the problem
 online on the front, each approach under its name with its code folded by language on the back.
 
-Tags file a problem by level, source, topic and company (`level::困难`, `topic::堆/优先队列`);
-the deck goes by its first topic (`<title>::算法题::<topic>`) unless the `decks` setting says
-otherwise.
+Tags file a problem by level, source, topic and company (`level::<level>`, `topic::<topic>`);
+the deck goes by its first topic (`<title>::<coding problems>::<topic>`, the middle word in the
+notes' language) unless the `decks` setting says otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import html
 from typing import TYPE_CHECKING
 
 from qadeck.model import Note, Piece, ProblemMeta, Question
+from qadeck.strings import Strings
 
 from .cards import deck_part, source, tag
 
@@ -21,13 +22,13 @@ if TYPE_CHECKING:
 # The problem note type's fields: its own schema (see cards.FIELDS on why they never change).
 FIELDS = ("Title", "Label", "Statement", "Link", "Approaches", "Related", "Level", "Origin", "Number",
           "Topics", "Companies", "Source", "Id", "Extra")
-PART = "算法题"  # the deck (under the collection's) that problems are filed in
 RELATED_OPEN = 12  # more related problems than this fold away
 
 
-def problem_deck(title: str, note: Note, decks: str) -> str:
-    """`title::算法题::<first topic>` ("folder", the default, and "tag"); "flat" and "note" as for
-    any note; "path" the note's folders."""
+def problem_deck(title: str, note: Note, decks: str, strings: Strings) -> str:
+    """`title::<coding problems>::<first topic>` ("folder", the default, and "tag"; the middle
+    part is the deck the problems are filed in, named in `strings`' language); "flat" and "note"
+    as for any note; "path" the note's folders."""
     problem = note.problem
     assert problem is not None
     if decks == "flat":
@@ -37,7 +38,7 @@ def problem_deck(title: str, note: Note, decks: str) -> str:
     elif decks == "path":
         parts = [*(note.folder.split("/") if note.folder else []), note.title]
     else:
-        parts = [PART, *([problem.topic] if problem.topic else [])]
+        parts = [strings("problems"), *([problem.topic] if problem.topic else [])]
     return "::".join(deck_part(p) for p in [title, *parts])
 
 
@@ -55,7 +56,7 @@ def problem_tags(problem: ProblemMeta) -> tuple[str, ...]:
 
 
 def label(problem: ProblemMeta) -> str:
-    """`困难 · 牛客`: what the front shows in brackets before the name."""
+    """`<level> · <source>`: what the front shows in brackets before the name."""
     return " · ".join(p for p in (problem.level, problem.source) if p)
 
 
@@ -96,6 +97,7 @@ def _related(cards: CardRenderer, note: Note, problem: ProblemMeta) -> str:
              for r in problem.related]
     line = " · ".join(dict.fromkeys(items))
     if len(items) <= RELATED_OPEN:
-        return f'<p class="qd-related"><span class="qd-related-label">相关题目</span> {line}</p>'
-    return (f'<details class="qd-related"><summary>相关题目 ({len(items)})</summary>'
+        label = cards.strings("related")
+        return f'<p class="qd-related"><span class="qd-related-label">{label}</span> {line}</p>'
+    return (f'<details class="qd-related"><summary>{cards.strings("related_count", n=len(items))}</summary>'
             f"<p>{line}</p></details>")

@@ -26,6 +26,7 @@ from qadeck.exporters.cheatsheet.problems import ProblemsSection
 from qadeck.isolate import isolated
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import pygments_css
+from qadeck.strings import Strings, fill, strings_for
 
 NAME = "html"
 SUFFIX = ".html"
@@ -65,6 +66,7 @@ class CheatSheet:
         self.context = context
         self.options = options
         self.collection = collection
+        self.strings = strings_for(collection.language)
         self.diagnostics: list[Diagnostic] = []
         self.failures: list[Diagnostic] = []  # notes left out: qadeck failed on them
         self._page_of(set())
@@ -76,7 +78,8 @@ class CheatSheet:
         problems = [n for n in self.collection.problems() if n.path not in left_out]  # their own section
         self.groups = {n.path: _groups(n) for n in self.notes + problems}
         self.anchors = Anchors(self.notes + problems, self.groups)
-        self.content = Content(Path(self.context.notes), self.options.image_cap_kb, self.anchors.fragment)
+        self.content = Content(Path(self.context.notes), self.options.image_cap_kb, self.anchors.fragment,
+                               self.strings("image"))
         self.problems = ProblemsSection(replace(self.collection, notes=tuple(notes)), self.content.html,
                                         self.anchors.fragment)
 
@@ -84,23 +87,27 @@ class CheatSheet:
 
     def html(self) -> str:
         main = self._main()
-        script = _style_file("cheatsheet.js")
-        css = "\n".join([self.content.font_css(), _style_file("cheatsheet.css"), _highlight_css()])
+        script = _style_file("cheatsheet.js", self.strings)
+        css = "\n".join([self.content.font_css(), _style_file("cheatsheet.css", self.strings),
+                         _highlight_css()])
         questions = [q for n in self.notes for q in n.questions]
         answered = sum(q.answered for q in questions)
         problems = len(self.problems.notes)
-        page = _fill(_style_file("cheatsheet.html"), {
+        counts = [self.strings("count_notes", n=len(self.notes)),
+                  self.strings("chapter_questions", n=len(questions)), self.strings("answered", n=answered)]
+        if problems:
+            counts.append(self.strings("count_problems", n=problems))
+        page = _fill(_style_file("cheatsheet.html", self.strings), {
             "title": html.escape(self.title),
             "subtitle": html.escape(self.context.subtitle),
-            "stats": f"{len(self.notes)} 篇笔记 · {len(questions)} 题 · {answered} 已答"
-                     + (f" · {problems} 道算法题" if problems else ""),
+            "stats": " · ".join(counts),
             "csp": _csp(script),
             "css": css,
             "script": script,
             "flags": self._flag_buttons(questions),
             "problem_filters": self.problems.filters(),
             "toc": "\n".join([*(self._toc_item(n) for n in self.notes), self.problems.toc_item()]).strip(),
-            "main": main or '<p class="qd-empty">没有问题。</p>',
+            "main": main or f'<p class="qd-empty">{self.strings("no_questions")}</p>',
             "footer": html.escape(_footer(self.context)),
         })
         self.diagnostics = list(dict.fromkeys(self.content.diagnostics)) + self.failures
@@ -147,7 +154,8 @@ class CheatSheet:
         landing = [self.anchors.fragment(link) for link in note.links]
         images = [(link.target, file_digest(self.context.notes / link.target)) for link in note.links
                   if link.kind is LinkKind.IMAGE and link.ok and link.target]
-        return key("html-unit", note, landing, self.options, str(self.context.notes), images)
+        return key("html-unit", note, landing, self.options, str(self.context.notes), images,
+                   self.strings.language)
 
     def _toc_item(self, note: Note) -> str:
         return (f'<li><a href="#{self.anchors.note_ids[note.path]}">{html.escape(note.title)}</a>'
@@ -171,10 +179,12 @@ class CheatSheet:
         note_id = self.anchors.note_ids[note.path]
         answered = sum(q.answered for q in note.questions)
         groups = "\n".join(self._group_html(note, g) for g in self.groups[note.path])
+        count = (f'{self.strings("chapter_questions", n=len(note.questions))}'
+                 f' · {self.strings("answered", n=answered)}')
         return (f'<section class="qd-note" id="{note_id}" aria-labelledby="{note_id}-h">\n'
                 f'<h2 id="{note_id}-h"><a href="#{note_id}">{html.escape(note.title)}</a> '
-                f'<span class="qd-c" data-total="{len(note.questions)}">{len(note.questions)} 题'
-                f' · {answered} 已答</span> <small class="qd-path">{html.escape(note.path)}</small></h2>\n'
+                f'<span class="qd-c" data-total="{len(note.questions)}">'
+                f'{count}</span> <small class="qd-path">{html.escape(note.path)}</small></h2>\n'
                 f'{groups}\n</section>')
 
     def _group_html(self, note: Note, group: Group) -> str:
@@ -200,15 +210,16 @@ class CheatSheet:
         follow = f'<div class="qd-fu">{follow}</div>' if follow else ""
         state = ("" if q.answered else " qd-open") + (" qd-topic" if q.kind == "topic" else "")
         flags = html.escape("|".join(q.flags))  # flag names are configurable and may hold spaces
+        link = self.strings("question_link")
         return (f'<article class="qd-q{state}" id="{q.id}" data-flags="{flags}">'
-                f'<{tag} class="qd-qh"><a class="qd-a" href="#{q.id}" aria-label="本题链接">#</a>'
+                f'<{tag} class="qd-qh"><a class="qd-a" href="#{q.id}" aria-label="{link}">#</a>'
                 f'{badges}<span class="qd-qt">{heading}</span></{tag}>'
                 f'<div class="qd-ans">{answer}</div>{follow}</article>')
 
     def _answer_html(self, note: Note, q: Question) -> str:
         answer = q.answer
         if answer.empty:
-            return '<p class="qd-none">待补充</p>'
+            return f'<p class="qd-none">{self.strings("open")}</p>'
         _, short, *rest = q.pieces()
         see_also = [p for p in rest if p.inline]
         body, *details = [p for p in rest if not p.inline]
@@ -221,10 +232,11 @@ class CheatSheet:
         if answer.body.strip():
             body_html = self.content.html(note, body, cited)
             # Without a short answer the body is the answer; with one it is extra, so it folds away.
-            folded = f'<details class="qd-d"><summary>更多</summary>{body_html}</details>'
+            folded = f'<details class="qd-d"><summary>{self.strings("more")}</summary>{body_html}</details>'
             parts.append(folded if answer.short.strip() else f'<div class="qd-body">{body_html}</div>')
         for part, piece in zip(answer.details, details, strict=True):
-            parts.append(f'<details class="qd-d"><summary>{html.escape(part.name or "详述")}</summary>'
+            name = html.escape(part.name or self.strings("details"))
+            parts.append(f'<details class="qd-d"><summary>{name}</summary>'
                          f"{self.content.html(note, piece, cited)}</details>")
         if cited:
             parts.append(f'<div class="qd-notes">{self.content.footnotes(note, cited)}</div>')
@@ -296,8 +308,9 @@ def _groups(note: Note) -> list[Group]:
 
 # -- page parts ----------------------------------------------------------------------------------
 
-def _style_file(name: str) -> str:
-    return (importlib.resources.files("qadeck.styles") / name).read_text(encoding="utf-8")
+def _style_file(name: str, strings: Strings) -> str:
+    """A style file with its interface strings in the notes' language (`qadeck.strings.fill`)."""
+    return fill((importlib.resources.files("qadeck.styles") / name).read_text(encoding="utf-8"), strings)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

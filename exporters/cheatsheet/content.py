@@ -33,9 +33,10 @@ class Content:
     """Renders pieces of notes for the page; `diagnostics` collects their problems, `formulas` the
     MathML of every formula on the page (the math font is cut down to them)."""
 
-    def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None]):
+    def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None],
+                 image_word: str):
         self.math = _Formulas(MathMLMath())
-        self.policy = PagePolicy(root, image_cap_kb, fragment)
+        self.policy = PagePolicy(root, image_cap_kb, fragment, image_word)
         self.renderer = Renderer(TARGET, self.policy, self.math)
         self.diagnostics: list[Diagnostic] = []
 
@@ -79,8 +80,10 @@ class Content:
 class PagePolicy:
     """Links between notes become in-page anchors; local images are embedded as `data:` URIs."""
 
-    def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None]):
+    def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None],
+                 image_word: str):
         self.root = root.resolve()
+        self.image_word = image_word  # a web image's stand-in when it has no alt text
         self.image_cap_kb = image_cap_kb
         self.fragment = fragment  # in-page id for a note or anchor link, None when not on the page
         self._images: dict[str, tuple[str | None, tuple[Diagnostic, ...]]] = {}
@@ -104,9 +107,10 @@ class PagePolicy:
         if link.kind is LinkKind.WEB:
             problem = _problem(note, link, codes.IMAGE_REMOTE,
                                f"web image not embedded (the page loads nothing): {_short(src)}", "info")
+            words = html.escape(alt or self.image_word)
             if src.strip().lower().startswith("data:"):  # never a link: a data: page is a page of its own
-                return Made(f'<span class="img-off">{html.escape(alt or "图片")}</span>', (problem,))
-            return Made(f'<a class="img-off" href="{html.escape(src)}">{html.escape(alt or "图片")}</a>',
+                return Made(f'<span class="img-off">{words}</span>', (problem,))
+            return Made(f'<a class="img-off" href="{html.escape(src)}">{words}</a>',
                         (problem,))
         if note.link(src) is None:
             return Made(f'<span class="img-off">{html.escape(alt or src)}</span>',

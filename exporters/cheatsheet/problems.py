@@ -1,4 +1,4 @@
-"""The cheat sheet's 算法题 section: problems by topic, each card its statement with the approaches
+"""The cheat sheet's coding problems section: problems by topic, each card its statement with the approaches
 folded away, and filter buttons by level, source, topic and company (the page's script combines
 them with the search). Filter values travel in `data-` attributes, escaped like any text."""
 
@@ -11,12 +11,11 @@ from collections import Counter
 from collections.abc import Callable
 
 from qadeck.model import Collection, Link, Note, Piece, ProblemMeta
+from qadeck.strings import strings_for
 
-TITLE = "算法题"
-NO_TOPIC = "其他"
 SECTION_ID = "qd-problems"
-# (data attribute / URL key, label) of each filter, in the order they are shown
-DIMENSIONS = (("level", "难度"), ("source", "来源"), ("topic", "专题"), ("company", "公司"))
+# Each filter's data attribute / URL key (and its label's key in the strings), in the order shown
+DIMENSIONS = ("level", "source", "topic", "company")
 
 Render = Callable[[Note, Piece], str]
 Fragment = Callable[[Link], str | None]
@@ -57,19 +56,23 @@ class ProblemsSection:
         self.notes = collection.problems()
         self.render = render
         self.fragment = fragment  # the in-page id a link lands on, None when off the page
+        self.strings = strings_for(collection.language)
+        self.title = self.strings("problems")
+        no_topic = self.strings("no_topic")
         order = {t: i for i, t in enumerate(collection.problem_terms.topics)}
         groups: dict[str, list[Note]] = {}
         for note in self.notes:
             assert note.problem is not None
-            groups.setdefault(note.problem.topic or NO_TOPIC, []).append(note)
-        self.groups = sorted(groups.items(), key=lambda g: (order.get(g[0], len(order)), g[0] == NO_TOPIC))
+            groups.setdefault(note.problem.topic or no_topic, []).append(note)
+        self.groups = sorted(groups.items(), key=lambda g: (order.get(g[0], len(order)), g[0] == no_topic))
 
     def filters(self) -> str:
         """The filter rows: one group of buttons per dimension that has values."""
         if not self.notes:
             return ""
         rows = []
-        for dimension, label in DIMENSIONS:
+        for dimension in DIMENSIONS:
+            label = self.strings(dimension)
             counts = Counter(v for n in self.notes if n.problem for v in values(n.problem, dimension))
             if not counts:
                 continue
@@ -79,7 +82,8 @@ class ProblemsSection:
                 for value in self._ordered(dimension, counts))
             rows.append(f'<span class="qd-pfl" role="group" aria-label="{label}">'
                         f'<span class="qd-pfn">{label}</span>{buttons}</span>')
-        return f'<div class="qd-row qd-pfs" aria-label="{TITLE}筛选">{"".join(rows)}</div>'
+        label = self.strings("problem_filters", title=self.title)
+        return f'<div class="qd-row qd-pfs" aria-label="{label}">{"".join(rows)}</div>'
 
     def _ordered(self, dimension: str, counts: Counter[str]) -> list[str]:
         terms = self.collection.problem_terms
@@ -91,16 +95,19 @@ class ProblemsSection:
     def toc_item(self) -> str:
         if not self.notes:
             return ""
-        return (f'<li><a href="#{SECTION_ID}">{TITLE}</a> <span class="qd-n">{len(self.notes)}</span></li>')
+        count = len(self.notes)
+        return f'<li><a href="#{SECTION_ID}">{self.title}</a> <span class="qd-n">{count}</span></li>'
 
     def html(self) -> str:
         if not self.notes:
             return ""
         groups = "\n".join(self._group(topic, notes) for topic, notes in self.groups)
         total = len(self.notes)
+        count = self.strings("section_problems", n=total)
         return (f'<section class="qd-note qd-problems" id="{SECTION_ID}" aria-labelledby="{SECTION_ID}-h">\n'
-                f'<h2 id="{SECTION_ID}-h"><a href="#{SECTION_ID}">{TITLE}</a> '
-                f'<span class="qd-c" data-total="{total}">{total} 题</span></h2>\n{groups}\n</section>')
+                f'<h2 id="{SECTION_ID}-h"><a href="#{SECTION_ID}">{self.title}</a> '
+                f'<span class="qd-c" data-total="{total}">{count}</span></h2>\n'
+                f'{groups}\n</section>')
 
     def _group(self, topic: str, notes: list[Note]) -> str:
         anchor = "t-" + hashlib.sha1(topic.encode("utf-8")).hexdigest()[:10]
@@ -113,7 +120,7 @@ class ProblemsSection:
         problem, q = note.problem, note.questions[0]
         assert problem is not None
         data = "".join(f' data-{dimension}="{_e("|".join(map(_key, values(problem, dimension))))}"'
-                       for dimension, _ in DIMENSIONS)
+                       for dimension in DIMENSIONS)
         levels = self.collection.problem_terms.levels
         rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0
         badges = "".join([
@@ -133,10 +140,12 @@ class ProblemsSection:
             body = self.render(note, Piece(approach.markdown, approach.body_line or approach.line))
             parts.append(f'<details class="qd-d"><summary>{_e(approach.name)}</summary>{body}</details>')
         if problem.companies:
-            parts.append(f'<p class="qd-also">公司: {_e(" · ".join(problem.companies))}</p>')
+            companies = self.strings("companies", companies=_e(" · ".join(problem.companies)))
+            parts.append(f'<p class="qd-also">{companies}</p>')
         parts.append(self._related(note, problem))
+        link = self.strings("question_link")
         return (f'<article class="qd-q qd-p" id="{q.id}" data-flags=""{data}>'
-                f'<h4 class="qd-qh"><a class="qd-a" href="#{q.id}" aria-label="本题链接">#</a>'
+                f'<h4 class="qd-qh"><a class="qd-a" href="#{q.id}" aria-label="{link}">#</a>'
                 f'{badges}<span class="qd-qt">{heading}</span></h4>'
                 f'<div class="qd-ans">{"".join(parts)}</div></article>')
 
@@ -155,5 +164,6 @@ class ProblemsSection:
                                    f'<span class="xref-off">{words}</span>')
         if not items:
             return ""
-        return (f'<details class="qd-d qd-rel"><summary>相关题目 <span class="qd-n">{len(items)}</span>'
+        related = self.strings("related")
+        return (f'<details class="qd-d qd-rel"><summary>{related} <span class="qd-n">{len(items)}</span>'
                 f'</summary><p>{" · ".join(items.values())}</p></details>')

@@ -24,6 +24,7 @@ from qadeck.exporters.handbook.problems import ProblemsPart
 from qadeck.isolate import isolated
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Note, Question
+from qadeck.strings import Strings, fill, strings_for
 
 __all__ = ["WRITING_LINES", "Book", "build", "build_date", "element_id", "template"]
 
@@ -42,6 +43,9 @@ class Book:
     notes: int = 0
     questions: int = 0
     unit_head: str = ""  # the same without the book's metadata: a chapter printed on its own
+    strings: Strings = field(default_factory=lambda: strings_for("zh"))  # the labels' language
+    # the head of the documents whose page boxes show words (the contents, the page numbers)
+    labelled_head: str = ""
 
     @property
     def html(self) -> str:
@@ -76,18 +80,21 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     kept.prune()
     notes = chapters.notes
     questions = [q for n in notes for q in n.questions]
-    date = build_date(collection, context.epoch)
+    strings = strings_for(collection.language)
+    date = build_date(collection, context.epoch, strings)
     keywords = sorted({t for n in notes for t in n.meta.tags}
                       | {k.text for n in notes for k in n.keywords})[:40]
     edition = "questions" if options.questions_only else "full"
-    page = _head(font_faces, edition, title=collection.title, author=context.author,
+    page = _head(font_faces, edition, strings, title=collection.title, author=context.author,
                  keywords=", ".join(keywords), created=date[1] if date else "",
                  generator=f"qadeck {context.version}")
     shown = date[0] if date else ""
     cover = _cover(collection.title, context, options.questions_only, notes, questions, shown,
-                   len(chapters.problems))
-    return Book(page, cover, _toc(chapters, part.toc()), texts, diagnostics=chapters.diagnostics + failures,
-                notes=len(notes), questions=len(questions), unit_head=_head(font_faces, edition))
+                   len(chapters.problems), strings)
+    return Book(page, cover, _toc(chapters, strings, part.toc()), texts,
+                diagnostics=chapters.diagnostics + failures, notes=len(notes), questions=len(questions),
+                unit_head=_head(font_faces, edition, strings), strings=strings,
+                labelled_head=_head(font_faces + "\n" + fill(_PAGE_LABELS, strings), edition, strings))
 
 
 def _chapters(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
@@ -132,13 +139,19 @@ def _chapter(chapters: Chapters, number: int, note: Note, options: PdfOptions, s
     return text
 
 
-def _head(fonts: str, edition: str, **meta: str) -> str:
+# The words in the page boxes of the contents and the page numbers' documents: in their own
+# documents' heads, not in handbook.css, so that they follow the notes' language.
+_PAGE_LABELS = ('@page stamp { @bottom-center { content: {{css:page_of}}; } }\n'
+                '@page toc { @top-left { content: {{css:contents}}; } }')
+
+
+def _head(fonts: str, edition: str, strings: Strings, **meta: str) -> str:
     """The document up to <body>; a metadata tag with nothing to say is left out (WeasyPrint
     would write it empty)."""
     values = dict.fromkeys(("title", "author", "keywords", "created", "generator"), "")
     values.update(meta)
     page = template().substitute({k: _e(v) for k, v in values.items()}, edition=edition,
-                                 fonts=fonts).rstrip("\n")
+                                 fonts=fonts, lang=strings("html_lang")).rstrip("\n")
     for name, tag in (("created", "dcterms.created"), ("author", "author"), ("keywords", "keywords"),
                       ("generator", "generator")):
         if not values[name]:
@@ -151,18 +164,20 @@ def template() -> Template:
     return Template(files("qadeck.styles").joinpath("handbook.html").read_text(encoding="utf-8"))
 
 
-def build_date(collection: Collection, epoch: int | None) -> tuple[str, str] | None:
+def build_date(collection: Collection, epoch: int | None,
+               strings: Strings | None = None) -> tuple[str, str] | None:
     """(display date, W3C timestamp): SOURCE_DATE_EPOCH (`epoch`), else the newest note date, else None."""
+    strings = strings or strings_for(collection.language)
     if epoch is not None:
         stamp = time.gmtime(epoch)
-        shown = _cn_date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
+        shown = strings("date", year=stamp.tm_year, month=stamp.tm_mon, day=stamp.tm_mday)
         return shown, time.strftime("%Y-%m-%dT%H:%M:%SZ", stamp)
     dates = sorted(d for d in (_note_date(n) for n in collection.notes) if d)
     if not dates:
         return None
     newest = dates[-1]
     year, month, day = (int(x) for x in newest[:10].split("-"))
-    return _cn_date(year, month, day), newest
+    return strings("date", year=year, month=month, day=day), newest
 
 
 def _note_date(note: Note) -> str | None:
@@ -177,23 +192,19 @@ def _note_date(note: Note) -> str | None:
     return f"{year}-{month}-{day}T{hour or '00'}:{minute or '00'}:{second or '00'}Z"
 
 
-def _cn_date(year: int, month: int, day: int) -> str:
-    return f"{year} 年 {month} 月 {day} 日"
-
-
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
 
 
 def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[Note],
-           questions: list[Question], date: str, problems: int = 0) -> str:
+           questions: list[Question], date: str, problems: int, strings: Strings) -> str:
     open_count = sum(not q.answered for q in questions)
-    kicker = "模拟面试 · 题目版" if questions_only else "面试手册"
-    counts = [f"{len(notes)} 篇笔记", f"{len(questions)} 道题"]
+    kicker = strings("kicker_questions" if questions_only else "kicker")
+    counts = [strings("count_notes", n=len(notes)), strings("count_questions", n=len(questions))]
     if problems:
-        counts.append(f"{problems} 道算法题")
+        counts.append(strings("count_problems", n=problems))
     if open_count:
-        counts.append(f"{open_count} 道待补充")
+        counts.append(strings("count_open", n=open_count))
     parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{_e(title)}</h1>']
     if context.subtitle:
         parts.append(f'<p class="subtitle">{_e(context.subtitle)}</p>')
@@ -206,18 +217,19 @@ def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[
             + '\n</div>\n<div class="cover-bottom">\n' + "\n".join(bottom) + "\n</div>\n</section>")
 
 
-def _toc(chapters: Chapters, problems: str = "") -> str:
+def _toc(chapters: Chapters, strings: Strings, problems: str = "") -> str:
     items = []
     for number, note in enumerate(chapters.notes, 1):
         sections = [s for s in note.sections if len(s.path) == 1 and chapters.section_shown(note, s)]
         inner = "".join(f'<li class="toc-section"><a href="#{chapters.section_id(note, s)}">'
                         f"{_e(s.title)}</a></li>" for s in sections)
         sub = f'<ul>{inner}</ul>' if inner else ""
+        chapter_no = strings("chapter_no", n=number)
         items.append(f'<li class="toc-note"><a href="#{element_id("n", note.path)}">'
-                     f'<span class="toc-no">第 {number} 章</span>{_e(note.title)}</a>{sub}</li>')
+                     f'<span class="toc-no">{chapter_no}</span>{_e(note.title)}</a>{sub}</li>')
     if problems:
         items.append(problems)
-    return ('<nav class="toc">\n<h1 class="toc-title">目录</h1>\n<ul>\n' + "\n".join(items)
+    return (f'<nav class="toc">\n<h1 class="toc-title">{strings("contents")}</h1>\n<ul>\n' + "\n".join(items)
             + "\n</ul>\n</nav>")
 
 

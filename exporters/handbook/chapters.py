@@ -22,6 +22,7 @@ from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import Made, Renderer, Target, line_of, tag_attributes
 from qadeck.sanitize import HtmlPolicy
+from qadeck.strings import strings_for
 
 WRITING_LINES = 4  # ruled lines left under an open question
 # `file:` images pass the sanitizer so that the policy can show them as missing (never embedded).
@@ -59,6 +60,7 @@ class Chapters:
     def __init__(self, collection: Collection, options: PdfOptions, notes_root: Path, engine: MathEngine,
                  coverage: Coverage | None) -> None:
         self.coverage = coverage
+        self.strings = strings_for(collection.language)
         self.answers = not options.questions_only
         self.notes = [n for n in collection.notes
                       if n.in_outputs and n.problem is None and (n.questions or self.answers)]
@@ -85,7 +87,8 @@ class Chapters:
         """A chapter's HTML depends on its note, its number, where its links land in this book,
         the options and the glyphs the installed fonts cover (images are read when printed)."""
         landing = [self.policy.landing(link) for link in note.links]
-        return key("pdf-chapter", note, number, landing, options, str(self.policy.root), self.coverage)
+        return key("pdf-chapter", note, number, landing, options, str(self.policy.root), self.coverage,
+                   self.strings.language)
 
     # -- a chapter ----------------------------------------------------------------------------
 
@@ -96,18 +99,19 @@ class Chapters:
         if note.meta.date:
             meta.append(_e(note.meta.date[:10]))
         if count:
-            meta.append(f"{count} 题")
+            meta.append(self.strings("chapter_questions", n=count))
         if note.meta.tags:
             meta.append(" ".join(f"#{_e(t)}" for t in note.meta.tags))
         out = [f'<article class="chapter" id="{nid}">', '<header class="chapter-head">',
-               f'<p class="chapter-no">第 {number} 章</p>',
+               f'<p class="chapter-no">{self.strings("chapter_no", n=number)}</p>',
                f'<h1 class="chapter-title bm1" data-bm="{_e(note.title)}">'
                f'{self._text(note, note.title, 1)}</h1>',
                f'<p class="chapter-meta">{" · ".join(meta)}</p>']
         if note.keywords:
             words = " · ".join(self._md(note, Piece(f"[{k.text}]({k.href})" if k.href else k.text, 1, True))
                                for k in note.keywords)
-            out.append(f'<p class="keywords"><span class="label">关键词</span>{words}</p>')
+            label = self.strings("keywords")
+            out.append(f'<p class="keywords"><span class="label">{label}</span>{words}</p>')
         out.append("</header>")
         if self.answers and note.intro.strip():
             out.append(f'<div class="intro">{self._md(note, Piece(note.intro, note.intro_line or 1))}</div>')
@@ -117,10 +121,11 @@ class Chapters:
                                                 lambda number: footnote_id(note, number))
             for problem in notes.problems:
                 self.report(problem)
-            out.append(f'<section class="footnotes"><h2 class="refs-title">注释</h2>{notes.html}</section>')
+            out.append(f'<section class="footnotes"><h2 class="refs-title">{self.strings("footnotes")}</h2>'
+                       f'{notes.html}</section>')
         references = note.references
         if self.answers and references is not None and references.markdown.strip():
-            out.append('<section class="references"><h2 class="refs-title">参考</h2>'
+            out.append(f'<section class="references"><h2 class="refs-title">{self.strings("references")}</h2>'
                        f'{self._md(note, Piece(references.markdown, references.line))}</section>')
         out.append("</article>")
         return "\n".join(out)
@@ -155,8 +160,9 @@ class Chapters:
         classes = ["question"] + ([] if q.parent is None else ["followup"]) + ([] if q.answered else ["open"])
         flags = "".join(f'<span class="flag {flag_class(m)}">{_e(f)}</span>'
                         for m, f in zip(q.markers, q.flags, strict=False))
-        badge = "" if q.answered else '<span class="open-badge">待补充</span>'
-        prefix = "追问 " if q.parent is not None and q.kind != "topic" else ""  # a sub-topic is no follow-up
+        badge = "" if q.answered else f'<span class="open-badge">{self.strings("open")}</span>'
+        follow_up = q.parent is not None and q.kind != "topic"  # a sub-topic is no follow-up
+        prefix = self.strings("follow_up_no") if follow_up else ""
         heading = self._md(note, Piece(q.heading, q.line, True)) or _e(q.text)
         out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
                f'<h4 class="q-head bm{level}" data-bm="{_e(number)}. {_e(q.text)}">'
@@ -180,7 +186,8 @@ class Chapters:
         if short.markdown.strip():
             out.append(f'<div class="short">{self._md(note, short)}</div>')
         for piece in see_also:
-            out.append(f'<p class="see-also"><span class="label">参见</span>{self._md(note, piece)}</p>')
+            out.append(f'<p class="see-also"><span class="label">{self.strings("see_also")}</span>'
+                       f'{self._md(note, piece)}</p>')
         if body.markdown.strip():
             out.append(f'<div class="body">{self._md(note, body)}</div>')
         for part, piece in zip(q.answer.details, parts, strict=True):
@@ -273,8 +280,10 @@ class PrintPolicy:
         if link.kind is LinkKind.WEB:
             problem = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
                                  f"web image not embedded (the handbook reads no network): {link.href}")
-            return Made(f'<span class="image-missing">[图片: {_e(label)}]</span>', (problem,))
-        missing = f'<span class="image-missing">[图片缺失: {_e(label)}]</span>'
+            shown = self.chapters.strings("image_off", label=_e(label))
+            return Made(f'<span class="image-missing">{shown}</span>', (problem,))
+        missing = self.chapters.strings("image_missing", label=_e(label))
+        missing = f'<span class="image-missing">{missing}</span>'
         if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
             if note.link(link.href) is not None:
                 return Made(missing)  # the parser reported it (missing, outside, a file: URL)

@@ -1,4 +1,4 @@
-"""The handbook's part 算法题: the coding problems after the Q&A chapters, grouped by topic in the
+"""The handbook's part of coding problems: the coding problems after the Q&A chapters, grouped by topic in the
 collection's order (data structures, then algorithms...), each headed with its level, source and
 number and the link to it online; its approaches and code as written; then an index of the
 problems by level and by source. The questions-only book prints the statements with ruled space.
@@ -16,8 +16,6 @@ from qadeck.exporters.handbook.chapters import Chapters, element_id
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.model import Collection, Diagnostic, Note, Piece, ProblemMeta
 
-TITLE = "算法题"
-NO_TOPIC = "其他"
 PART_ID = "part-problems"
 SOLVE_LINES = 8  # ruled lines under a statement in the questions-only book
 INDEX_ID = "problem-index"
@@ -44,14 +42,15 @@ def topic_id(topic: str) -> str:
     return element_id("t", topic)
 
 
-def by_topic(collection: Collection, notes: list[Note]) -> list[tuple[str, list[Note]]]:
-    """Problems under their first topic, topics in the collection's order, unfiled ones last."""
+def by_topic(collection: Collection, notes: list[Note], no_topic: str) -> list[tuple[str, list[Note]]]:
+    """Problems under their first topic, topics in the collection's order, unfiled ones last
+    (under `no_topic`)."""
     order = {topic: index for index, topic in enumerate(collection.problem_terms.topics)}
     groups: dict[str, list[Note]] = {}
     for note in notes:
         assert note.problem is not None
-        groups.setdefault(note.problem.topic or NO_TOPIC, []).append(note)
-    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == NO_TOPIC))
+        groups.setdefault(note.problem.topic or no_topic, []).append(note)
+    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == no_topic))
 
 
 def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS) -> list[Group]:
@@ -75,10 +74,10 @@ def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS)
     return units
 
 
-def _continued(name: str, title: str, depth: int, body: list[str]) -> str:
-    """A unit that goes on with the part: the running header says 算法题 (`part-cont`)."""
+def _continued(name: str, title: str, depth: int, body: list[str], running: str) -> str:
+    """A unit that goes on with the part: the running header says the part's title (`part-cont`)."""
     return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{_e(title)}" '
-                      f'data-depth="{depth}" data-running="{TITLE}">', *body, "</article>"])
+                      f'data-depth="{depth}" data-running="{running}">', *body, "</article>"])
 
 
 @dataclass
@@ -99,7 +98,9 @@ class ProblemsPart:
         self.options = options
         self.store = store
         self.notes = chapters.problems
-        self.groups = by_topic(collection, self.notes)
+        self.strings = chapters.strings
+        self.title = self.strings("problems")
+        self.groups = by_topic(collection, self.notes, self.strings("no_topic"))
         self.counts = {topic: len(notes) for topic, notes in self.groups}
 
     def html(self) -> str:
@@ -124,11 +125,12 @@ class ProblemsPart:
                 out.append(self._opening(body))
                 continue
             topic, notes, opens = group[0]
-            title = f"{TITLE} · {topic}" + ("" if opens else f" · {notes[0].title}")
+            title = f"{self.title} · {topic}" + ("" if opens else f" · {notes[0].title}")
             name = element_id("u", f"{topic}\x1f{notes[0].path}")
-            out.append(_continued(name, title, 2 if opens else 3, body))
+            out.append(_continued(name, title, 2 if opens else 3, body, self.title))
         if self.chapters.answers:
-            out.append(_continued(INDEX_ID + "-unit", f"{TITLE} · 题目索引", 2, [self._index()]))
+            out.append(_continued(INDEX_ID + "-unit", f"{self.title} · {self.strings('problem_index')}", 2,
+                                  [self._index()], self.title))
         return out
 
     def _opening(self, body: list[str]) -> str:
@@ -136,8 +138,9 @@ class ProblemsPart:
         counts = " · ".join(f"{level} {n}" for level in levels
                             if (n := sum(p.problem.level == level for p in self.notes if p.problem)))
         head = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">']
-        return "\n".join([*head, f'<p class="chapter-no">{len(self.notes)} 道题</p>',
-                          f'<h1 class="chapter-title bm1" data-bm="{TITLE}">{TITLE}</h1>',
+        number = self.strings("part_problems", n=len(self.notes))
+        return "\n".join([*head, f'<p class="chapter-no">{number}</p>',
+                          f'<h1 class="chapter-title bm1" data-bm="{self.title}">{self.title}</h1>',
                           f'<p class="chapter-meta">{_e(counts)}</p>', "</header>", *body, "</article>"])
 
     def _topic_head(self, topic: str, first: Note) -> str:
@@ -151,8 +154,10 @@ class ProblemsPart:
         inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{_e(topic)}</a></li>'
                         for topic, _ in self.groups)
         if self.chapters.answers:
-            inner += f'<li class="toc-section"><a href="#{INDEX_ID}">题目索引</a></li>'
-        return (f'<li class="toc-note"><a href="#{PART_ID}"><span class="toc-no">附</span>{TITLE}</a>'
+            inner += f'<li class="toc-section"><a href="#{INDEX_ID}">{self.strings("problem_index")}</a></li>'
+        appendix = self.strings("appendix")
+        return (f'<li class="toc-note"><a href="#{PART_ID}"><span class="toc-no">{appendix}</span>'
+                f'{self.title}</a>'
                 f"<ul>{inner}</ul></li>")
 
     def _kept(self, note: Note) -> str:
@@ -200,8 +205,10 @@ class ProblemsPart:
         if related:
             links = " · ".join(related[:RELATED_SHOWN])
             if len(related) > RELATED_SHOWN:
-                links += f' <span class="more">及其他 {len(related) - RELATED_SHOWN} 题</span>'
-            out.append(f'<p class="see-also related"><span class="label">相关</span>{links}</p>')
+                more = self.strings("related_more", n=len(related) - RELATED_SHOWN)
+                links += f' <span class="more">{more}</span>'
+            label = self.strings("related_short")
+            out.append(f'<p class="see-also related"><span class="label">{label}</span>{links}</p>')
         out.append("</section>")
         return "\n".join(out)
 
@@ -231,9 +238,11 @@ class ProblemsPart:
     def _index(self) -> str:
         """The problems by level and by source, each a link to its page."""
         terms = self.collection.problem_terms
+        index = self.strings("problem_index")
         out = [f'<section class="problem-index" id="{INDEX_ID}">',
-               '<h2 class="section d1 bm2" data-bm="题目索引">题目索引</h2>']
-        for label, values, key in (("按难度", terms.levels, "level"), ("按来源", terms.sources, "source")):
+               f'<h2 class="section d1 bm2" data-bm="{index}">{index}</h2>']
+        for label, values, key in ((self.strings("by_level"), terms.levels, "level"),
+                                   (self.strings("by_source"), terms.sources, "source")):
             out.append(f'<h3 class="section d2">{label}</h3><dl class="index">')
             for value in values:
                 listed = [n for n in self.notes if n.problem and getattr(n.problem, key) == value]

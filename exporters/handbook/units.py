@@ -68,14 +68,14 @@ def chapters(book: Book) -> list[Unit]:
 
 def cover(book: Book) -> Unit:
     """The cover, in the document with the book's whole head: its metadata is the book's."""
-    return Unit("cover", "封面", book.document(book.cover, [], main=False))
+    return Unit("cover", book.strings("cover"), book.document(book.cover, [], main=False))
 
 
 def contents(book: Book, pages: dict[str, int]) -> Unit:
     """The contents with the page of each entry written in (`pages`: element id → page number)."""
     known = frozenset(pages)
-    return Unit("toc", "目录", book.document(across(book.toc_with_pages(pages), known), [],
-                                           head=book.unit_head, main=False))
+    return Unit("toc", book.strings("contents"), book.document(across(book.toc_with_pages(pages), known), [],
+                                                               head=book.labelled_head, main=False))
 
 
 def across(text: str, known: frozenset[str]) -> str:
@@ -93,7 +93,7 @@ def across(text: str, known: frozenset[str]) -> str:
 
 
 def stamps(book: Book, total: int) -> Unit:
-    """`total` empty pages that carry only their numbers (第 N 页 / 共 M 页), in the book's page
-    size and margins: laid over the joined book's pages."""
-    return Unit("stamps", "页码", book.document('<div class="stamp"></div>' * total, [],
-                                              head=book.unit_head, main=False))
+    """`total` empty pages that carry only their numbers ("page N of M" in the notes' language), in
+    the book's page size and margins: laid over the joined book's pages."""
+    return Unit("stamps", book.strings("page_numbers"), book.document('<div class="stamp"></div>' * total, [],
+                                                                      head=book.labelled_head, main=False))

@@ -7,8 +7,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.highlight import pygments_css
 from qadeck.math import MATH_FAMILY, math_font_file
-from qadeck.render import pygments_css
 
 FONT_FAMILY = "qadeck-cjk"  # the @font-face name of a font given in config or with --font
 CODE_STYLE = "friendly"  # light background, colours that survive a grey-scale printer

@@ -70,3 +70,8 @@ LINK_ANCHOR_MISSING = "link.anchor-missing"  # a link to a heading the target no
 # The Anki deck (exporters/anki/)
 ANKI_DUPLICATE_ID = "anki.duplicate-id"  # two cards that would share one Anki note id: the second is left out
 ANKI_SUMMARY = "anki.summary"  # the deck's report: cards added, updated, removed (info)
+
+# The PDF handbook (exporters/handbook/)
+PDF_CONTENTS = "pdf.contents"  # the contents' page numbers did not settle: they may be one page off
+PDF_URL_REFUSED = "pdf.url-refused"  # a file or URL the fetcher would not read into the PDF
+PDF_WEASYPRINT = "pdf.weasyprint"  # a message from WeasyPrint's log, at the note it concerns

@@ -14,17 +14,13 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 import markdown
-from pygments.lexer import Lexer
-from pygments.lexers.special import TextLexer
-from pygments.token import Error
-from pymdownx import highlight as _highlight_module
-from pymdownx.highlight import Highlight as _Highlight
 
 from qadeck import codes
 from qadeck.budget import Budget, OverBudget
+from qadeck.highlight import use_cached_highlighter
 from qadeck.math import MathEngine, MathError, engine, typeset
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
 from qadeck.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
@@ -326,75 +322,8 @@ def line_of(source: str, first_line: int, needle: str) -> int:
 
 def _markdown() -> markdown.Markdown:
     made = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    _use_cached_highlighter(made)
+    use_cached_highlighter(made)
     return made
-
-
-def _use_cached_highlighter(md: markdown.Markdown) -> None:
-    """Code blocks through `_CachedHighlight` (for this Markdown instance only)."""
-    for ext in md.registeredExtensions:
-        if hasattr(ext, "get_pymdownx_highlighter"):
-            ext.get_pymdownx_highlighter = lambda: _CachedHighlight  # type: ignore[method-assign]
-
-
-class _PlainOnError(Lexer):
-    """A lexer that gives the block as plain text when its own lexer marks an error token (`$` in
-    SQL, a full-width comma in Python): the style draws errors as red boxes, which only say that
-    the lexer lost track, never that the code is wrong."""
-
-    def __init__(self, inner: Lexer) -> None:
-        super().__init__(**inner.options)
-        self.inner = inner
-        self.name, self.aliases = inner.name, inner.aliases
-
-    def get_tokens(self, text: str, unfiltered: bool = False) -> Any:
-        tokens = list(self.inner.get_tokens(text, unfiltered))
-        if any(kind in Error for kind, _ in tokens):
-            return TextLexer(**self.inner.options).get_tokens(text, unfiltered)
-        return iter(tokens)
-
-
-class _CachedHighlight(_Highlight):
-    """pymdownx's highlighter, minus the per-block cost of a new Pygments lexer and formatter
-    (~0.5 ms, most of a code block's time): a plain block (no line numbers, marked lines, title,
-    classes, id or attributes) reuses them, with the same output; anything else goes the
-    original way."""
-
-    _lexers: dict[tuple[str, bool, str], tuple[Any, str]] = {}
-    _formatters: dict[tuple[str, str, bool], Any] = {}
-
-    def get_lexer(self, src: str, language: str, inline: bool, stripnl: bool) -> tuple[Any, str]:
-        lexer, name = super().get_lexer(src, language, inline, stripnl)
-        return _PlainOnError(lexer), name
-
-    def highlight(self, src: str, language: str, css_class: str = "highlight", hl_lines: Any = None,
-                  linestart: int = -1, linestep: int = -1, linespecial: int = -1, inline: bool = False,
-                  classes: Any = None, id_value: str = "", attrs: Any = None, title: Any = None,
-                  code_block_count: int = 0) -> Any:
-        plain = (not inline and self.use_pygments and _highlight_module.pygments and not hl_lines
-                 and not classes and not id_value and not attrs and not title and linestart <= 0
-                 and not self.linenums and not self.guess_lang and not self.extend_pygments_lang
-                 and not self.pygments_lang_class and not self.auto_title and not self.line_spans
-                 and not self.line_anchors and not self.anchor_linenums)
-        if not plain:
-            return super().highlight(src, language, css_class, hl_lines, linestart, linestep, linespecial,
-                                     inline, classes, id_value, attrs, title, code_block_count)
-        language = language or self.default_lang
-        key = (language, bool(self.stripnl), self.default_lang)
-        if key not in self._lexers:
-            self._lexers[key] = self.get_lexer(src, language, False, self.stripnl)
-        style = (css_class, str(self.pygments_style), bool(self.noclasses))
-        if style not in self._formatters:
-            self._formatters[style] = _highlight_module.BlockHtmlFormatter(
-                cssclass=css_class, linenos=False, linenostart=1, linenostep=1, linenospecial=0,
-                style=self.pygments_style, noclasses=self.noclasses, hl_lines=[], wrapcode=True,
-                filename="", linespans="", lineanchors="", anchorlinenos=False)
-        code = _highlight_module.highlight(src, self._lexers[key][0], self._formatters[style])
-        match = _highlight_module.RE_PYG_CODE.match(code)
-        if match is not None:
-            classes_attr = " " + match.group(2).lstrip() if match.group(2) else ""
-            code = f"{code[:match.start(0)]}<{match.group(1)}{classes_attr}>{code[match.end(0):]}"
-        return code.strip()
 
 
 def _unwrap_p(out: str) -> str:
@@ -411,9 +340,3 @@ def tag_attributes(tag: str) -> dict[str, str]:
         value = next(v for v in match.groups()[1:] if v is not None)
         found.setdefault(match.group(1).lower(), html.unescape(value))
     return found
-
-
-def pygments_css(style: str = "default", selector: str = ".highlight") -> str:
-    from pygments.formatters import HtmlFormatter
-
-    return HtmlFormatter(style=style).get_style_defs(selector)

@@ -15,7 +15,8 @@ from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from qadeck.build import context
 from qadeck.config import Config
 from qadeck.exporters import anki
-from qadeck.exporters.anki.cards import FIELDS, media_name, tag
+from qadeck.exporters.anki.cards import FIELDS, media_name
+from qadeck.exporters.anki.naming import tag
 from qadeck.exporters.anki.options import AnkiOptions
 from qadeck.exporters.anki.package import MODEL_ID, build_package, read_previous
 from qadeck.model import Collection, Diagnostic

@@ -27,6 +27,7 @@ from qadeck.exporters.handbook import book as handbook_html
 from qadeck.exporters.handbook.fetch import SafeFetcher
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.printing import captured
+from qadeck.exporters.handbook.printlog import PrintLog
 from qadeck.math import MathError, SVGMath, math_font_file
 from tests.conftest import FIXTURES, TESTS, parse, write_notes
 
@@ -266,7 +267,7 @@ def test_notdef_in_weasyprint_log_is_a_warning_at_its_place_not_a_failed_book(tm
     notes = write_notes(tmp_path, {"x.md": "标题\n===\n\n正文 \U00013000\n"})
     with captured() as records:
         weasyprint.HTML(string="<p>\U00013000</p>").write_pdf()
-    problems = handbook.Problems([], parse(notes))
+    problems = PrintLog([], parse(notes))
     problems.read_log([r.getMessage() for r in records], [])
     assert [(d.path, d.line, d.severity, d.code) for d in problems.diagnostics] == [
         ("x.md", 4, "warning", "glyph.missing")]

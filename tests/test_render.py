@@ -148,27 +148,6 @@ def test_fast_inline_matches_markdown() -> None:
     assert fast["**粗**"] is None and fast["1. 列表"] is None
 
 
-def test_cached_highlighter_matches_pymdownx() -> None:
-    import markdown
-
-    from qadeck.render import EXTENSION_CONFIGS, EXTENSIONS
-
-    code = "def f(x):\n    return x * 3  # <b> & c\n\nprint('中文')"
-    fences = ["```python", "```Python", "~~~shell", "```", "```nosuchlang", "```python hl_lines=\"1\"",
-              "```python linenums=\"1\"", "```python title=\"f.py\"", "``` {.python .extra #id}"]
-    docs = []
-    for fence in fences:
-        code_block = f"{fence}\n{code}\n{fence[:3]}\n"
-        indented = "".join(f"    {line}\n" for line in code_block.rstrip("\n").split("\n"))
-        details = f'<details markdown="1"><summary>s</summary>\n\n{code_block}\n</details>\n'
-        docs += [code_block, f"- 项\n\n{indented}", details]
-    docs.append("    indented code\n    block\n")
-    renderer = Renderer()
-    for doc in docs:
-        plain = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-        assert renderer._md.reset().convert(doc) == plain.convert(doc), doc
-
-
 def test_an_indented_quote_under_a_list_item_is_a_quote_in_the_item():
     html = block("1. 在输入模型前, 施加位置编码;\n    > 一般是生成一个向量\n2. 在计算注意力前")
     assert "&gt;" not in html and "<blockquote>" in html and html.count("<li>") == 2

@@ -214,7 +214,7 @@ def root_deck(title: str) -> str:
 def load_style(strings: Strings, templates: str = "anki") -> Style:
     """A note type's look: its templates (`<templates>_front.html`, `_back.html`) and the one CSS,
     its words in `strings`' language."""
-    from qadeck.render import pygments_css
+    from qadeck.highlight import pygments_css
 
     styles = files("qadeck.styles")
     night = "\n".join(pygments_css("github-dark", selector) for selector in NIGHT)

@@ -23,13 +23,14 @@ from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
 from qadeck.render import Made, Renderer, Target, tag_attributes
 from qadeck.strings import Strings
 
+from .naming import deck_part, source, tag
+from .problems import problem_deck, problem_fields, problem_tags
+
 # The note type's fields. Their names and order are the schema Anki checks on every import:
 # changing them later makes Anki treat every existing note as "conflicting", so the list holds
 # each part of a card in its own field (templates may rearrange them freely) and one spare.
 FIELDS = ("Front", "Back", "Details", "SeeAlso", "Context", "Breadcrumb", "Source", "Id", "Flags", "Extra")
 
-_TAG_SPACE = re.compile(r"\s+")
-_TAG_BAD = re.compile(r'["\x00-\x1f\x7f]')
 _IMG_KEPT = ("alt", "title", "width", "height")  # of a note's <img>, on the card's
 _TAGS = re.compile(r"<[^>]+>")
 _SAFE_NAME = re.compile(r"[^\w.-]+")
@@ -54,18 +55,6 @@ class Rendered:
     media: dict[str, bytes] = field(default_factory=dict)  # media file name -> content
     diagnostics: list[Diagnostic] = field(default_factory=list)
     left_out: int = 0  # unanswered questions without a card
-
-
-def tag(text: str) -> str:
-    """A valid Anki tag: no spaces or quotes; `::` keeps its meaning (a tag hierarchy)."""
-    text = _TAG_BAD.sub("", _TAG_SPACE.sub("_", unicodedata.normalize("NFC", text).strip()))
-    return "::".join(part for part in text.split("::") if part.strip("_:"))
-
-
-def deck_part(text: str) -> str:
-    """One level of a deck name: `::` would open a level of its own."""
-    text = " ".join(unicodedata.normalize("NFC", text).replace("::", ":").split())
-    return text or "_"
 
 
 # Folder names that file notes away rather than say what they are about: dates (`2025`, `09`,
@@ -101,12 +90,6 @@ def media_name(target: str, data: bytes) -> str:
     stem = _SAFE_NAME.sub("_", stem if dot else base).strip("_.") or "image"
     suffix = _SAFE_NAME.sub("", suffix.lower()) if dot else "img"
     return f"qd-{digest}-{stem[:40]}.{suffix}"
-
-
-def source(note: Note, q: Question) -> str:
-    """Where a card comes from: the note and the heading's anchor, never a line number (an edit
-    above the question would change the card, and Anki would update it for nothing)."""
-    return f"{note.path}#{q.anchor}" if q.anchor else note.path
 
 
 def plain(html_text: str) -> str:
@@ -164,8 +147,6 @@ class CardRenderer:
                                        self._tags(note_tags, q)))
 
     def _render_problem(self, note: Note) -> None:
-        from .problems import problem_deck, problem_fields, problem_tags
-
         assert note.problem is not None
         for q in note.questions:
             if not q.answered and not self.include_unanswered:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from qadeck.model import Note, Piece, ProblemMeta, Question
 from qadeck.strings import Strings
 
-from .cards import deck_part, source, tag
+from .naming import deck_part, source, tag
 
 if TYPE_CHECKING:
     from .cards import CardRenderer

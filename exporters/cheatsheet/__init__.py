@@ -23,9 +23,9 @@ from qadeck.context import BuildContext
 from qadeck.exporters.cheatsheet.content import Content
 from qadeck.exporters.cheatsheet.options import HtmlOptions
 from qadeck.exporters.cheatsheet.problems import ProblemsSection
+from qadeck.highlight import pygments_css
 from qadeck.isolate import isolated
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
-from qadeck.render import pygments_css
 from qadeck.strings import Strings, fill, strings_for
 
 NAME = "html"

@@ -74,13 +74,3 @@ class MathMLMath:
             return b""
         return mathml.font_woff2(self._cache[key] for key in sorted(self._cache))
 
-
-def engine(name: str) -> MathEngine:
-    if name == "svg":
-        from qadeck.math.svg import SVGMath  # the print engine pulls in ziamath
-
-        return SVGMath()
-    engines: dict[str, type[MathJaxMath] | type[MathMLMath]] = {"mathjax": MathJaxMath, "mathml": MathMLMath}
-    if name not in engines:
-        raise ValueError(f"unknown math mode {name!r}")
-    return engines[name]()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from qadeck.lineage import Place, exact, in_place, places
-from qadeck.parser.note import NoteDraft, QuestionDraft
+from qadeck.parser.drafts import NoteDraft, QuestionDraft
 
 _ROUNDS = 50  # rewordings next to each other are settled one neighbour per round
 

@@ -15,15 +15,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from qadeck.model import Answer
 from qadeck.parser.answer import is_filler
+from qadeck.parser.drafts import NoteDraft, QuestionDraft
 from qadeck.parser.heading import github_anchor, read_heading, reads_as_question
 from qadeck.parser.scan import Scan
-
-if TYPE_CHECKING:
-    from qadeck.parser.note import NoteDraft
 
 _ITEM = re.compile(r"^ {0,3}(?:[-*+]|\d+[.)])[ \t]+(\S.*?)\s*$")
 _PROMPT = re.compile(
@@ -43,8 +40,6 @@ def reads_as_prompt(text: str) -> bool:
 
 def list_questions(draft: NoteDraft, scanned: Scan) -> None:
     """Turn the items of a question list into questions (see the module's rule); else nothing."""
-    from qadeck.parser.note import QuestionDraft
-
     if draft.questions or not draft.sections:
         return
     starts = sorted(h.line for h in scanned.headings)

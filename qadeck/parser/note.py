@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
 
 from qadeck import codes
-from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Outline, Section
+from qadeck.model import Footnote, NoteMeta, Section
 from qadeck.parser.answer import first_line, markdown_of, split_closing
+from qadeck.parser.drafts import NoteDraft, QuestionDraft
 from qadeck.parser.heading import HeadingText, github_anchor, read_heading
 from qadeck.parser.lists import list_questions
 from qadeck.parser.meta import read_keywords, read_meta
@@ -24,7 +24,7 @@ from qadeck.parser.outline import (
     tree,
     visible,
 )
-from qadeck.parser.problem import ProblemDraft, is_problem, read_problem
+from qadeck.parser.problem import is_problem, read_problem
 from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import Problem
 from qadeck.parser.template import is_template
@@ -39,47 +39,6 @@ _DEFINITION = re.compile(r"^ {0,3}\[(?!\^)[^\[\]\n]+\]:\s*<?([^\s>]+)>?", re.M) 
 _AUTOLINK = re.compile(r"<((?:https?|mailto|ftp):[^\s<>]+)>", re.I)
 _HTML_REF = re.compile(r"<(img|a)\b[^<>]*?\b(src|href)\s*=\s*['\"]([^'\"<>]+)['\"]", re.I)
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
-
-
-@dataclass
-class QuestionDraft:
-    heading: HeadingText
-    answer: Answer
-    line: int
-    level: int
-    anchor: str
-    parent: int | None  # index into NoteDraft.questions
-    section: tuple[str, ...]
-    pin: str | None
-    id: str = ""
-    kind: str = "question"  # "problem": the one question of a problem note; "topic" (cards = "topics")
-    context: tuple[str, ...] = ()  # a topic's headings above it, the note's title left out
-
-
-@dataclass
-class NoteDraft:
-    path: str
-    title: str
-    meta: NoteMeta
-    keywords: tuple[Keyword, ...]
-    sections: list[Section] = field(default_factory=list)
-    questions: list[QuestionDraft] = field(default_factory=list)
-    references: DetailsPart | None = None
-    intro: str = ""
-    intro_line: int = 0
-    digest: str = ""  # of the file's bytes
-    mtime: int = 0
-    footnotes: tuple[Footnote, ...] = ()
-    template: bool = False  # placeholder content: makes nothing
-    raw_links: list[tuple[int, str, bool]] = field(default_factory=list)  # line, href, is image
-    anchors: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # -> heading, qindex
-    problems: list[Problem] = field(default_factory=list)
-    problem: ProblemDraft | None = None  # a coding-problem note
-    outline: list[Outline] = field(default_factory=list)  # what each heading became
-
-    @property
-    def stem(self) -> str:
-        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 def read_note(path: str, text: str, problems: list[Problem], cards: str = QUESTIONS) -> NoteDraft:

@@ -1,0 +1,55 @@
+"""Code blocks: the cached highlighter gives pymdownx's output, and steps aside when pymdownx changed."""
+
+from __future__ import annotations
+
+import markdown
+
+from qadeck import highlight
+from qadeck.highlight import use_cached_highlighter
+from qadeck.render import EXTENSION_CONFIGS, EXTENSIONS, Renderer
+
+CODE = "def f(x):\n    return x * 3  # <b> & c\n\nprint('中文')"
+
+
+def _pymdownx() -> markdown.Markdown:
+    return markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+
+
+def test_cached_highlighter_matches_pymdownx() -> None:
+    fences = ["```python", "```Python", "~~~shell", "```", "```nosuchlang", "```python hl_lines=\"1\"",
+              "```python linenums=\"1\"", "```python title=\"f.py\"", "``` {.python .extra #id}"]
+    docs = []
+    for fence in fences:
+        code_block = f"{fence}\n{CODE}\n{fence[:3]}\n"
+        indented = "".join(f"    {line}\n" for line in code_block.rstrip("\n").split("\n"))
+        details = f'<details markdown="1"><summary>s</summary>\n\n{code_block}\n</details>\n'
+        docs += [code_block, f"- 项\n\n{indented}", details]
+    docs.append("    indented code\n    block\n")
+    renderer = Renderer()
+    for doc in docs:
+        assert renderer._md.reset().convert(doc) == _pymdownx().convert(doc), doc
+
+
+class _Changed(highlight._CachedHighlight):
+    """The highlighter under a pymdownx release that dropped `guess_lang`, an attribute the fast
+    path reads on every block and pymdownx's own method reads only when no lexer has the name."""
+
+    tried = 0
+
+    def __init__(self, *args, **options):
+        super().__init__(*args, **options)
+        del self.guess_lang
+
+    def _plain(self, src: str, language: str, css_class: str) -> str | None:
+        type(self).tried += 1
+        return super()._plain(src, language, css_class)
+
+
+def test_the_fast_path_steps_aside_when_pymdownx_changed() -> None:
+    doc = f"```python\n{CODE}\n```\n\n- 项\n\n    ```sql\n    SELECT 1;\n    ```\n"
+    changed = _pymdownx()
+    use_cached_highlighter(changed, _Changed)
+    made = changed.convert(doc)
+    assert _Changed.tried == 2  # the fast path was tried for both blocks, and stepped aside
+    assert made == _pymdownx().convert(doc)
+    assert '<span class="k">def</span>' in made and '<span class="k">SELECT</span>' in made

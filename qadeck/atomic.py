@@ -76,6 +76,25 @@ def probe(folder: Path) -> OSError | None:
     return None
 
 
+def abandoned(path: Path, folder: bool = False) -> bool:
+    """Whether `path` (a temporary file, or a build's scratch folder) was left by a writer that is
+    gone: not just made, and nobody holds its lock. Only where `fcntl` is there."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | (os.O_DIRECTORY if folder else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return False
+    try:
+        if time.time() - os.fstat(fd).st_mtime < _SETTLED:
+            return False  # just made: its writer may not hold its lock yet
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False  # held by a running build
+    finally:
+        os.close(fd)
+
+
 def sweep(folder: Path) -> list[Path]:
     """Remove the temporary files of `atomic_path` in `folder` whose writer is gone (a killed
     build); the ones removed. A file another build holds is left to it."""
@@ -87,20 +106,11 @@ def sweep(folder: Path) -> list[Path]:
     except OSError:
         return []
     removed = []
-    for name in names:
-        path = folder / name
-        try:
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            continue
-        try:
-            if time.time() - os.fstat(fd).st_mtime < _SETTLED:
-                continue  # just made: its writer may not hold its lock yet
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            path.unlink()
-            removed.append(path)
-        except OSError:
-            continue  # held by a running build, or not ours to remove
-        finally:
-            os.close(fd)
+    for path in (folder / name for name in names):
+        if abandoned(path):
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                continue  # not ours to remove
     return removed

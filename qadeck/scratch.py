@@ -11,17 +11,17 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from qadeck.atomic import abandoned
 
 try:
     import fcntl
 except ImportError:  # not on Windows: the system's temporary folder, as before
     fcntl = None  # type: ignore[assignment]
 
-_SETTLED = 1.0  # seconds: a build locks its folder microseconds after making it
 
 
 @contextmanager
@@ -58,18 +58,5 @@ def scratch(cache: Path) -> Iterator[Path | None]:
 def _remove_abandoned(base: Path) -> None:
     """Remove the folders of `base` whose build is gone (nobody holds their lock)."""
     for entry in os.scandir(base):
-        if not entry.is_dir(follow_symlinks=False):
-            continue
-        try:
-            descriptor = os.open(entry.path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
-        except OSError:
-            continue
-        try:
-            if time.time() - os.fstat(descriptor).st_mtime < _SETTLED:
-                continue  # just made: its build may not hold its lock yet
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            continue  # a build still running
-        finally:
-            os.close(descriptor)
-        shutil.rmtree(entry.path, ignore_errors=True)
+        if entry.is_dir(follow_symlinks=False) and abandoned(Path(entry.path), folder=True):
+            shutil.rmtree(entry.path, ignore_errors=True)

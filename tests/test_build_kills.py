@@ -21,11 +21,11 @@ QADECK = [sys.executable, "-c", "from qadeck.cli import main; main()"]
 KILL_AFTER = {"first-worker": 0.0, "later": 2.0}  # seconds after the first worker process appears
 
 
-def _book(root: Path) -> Path:
-    """Eight chapters, 48 formulas (enough for the formula workers), some with Chinese text in them
-    (the math font's fallback), and the handbook's printing pool (two workers by default)."""
+def _book(root: Path, chapters: int = 8) -> Path:
+    """Eight chapters (or `chapters`) of six formulas each (enough for the formula workers), some with
+    Chinese text in them (the math font's fallback), and the handbook's printing pool (two workers)."""
     notes = {}
-    for chapter in range(8):
+    for chapter in range(chapters):
         questions = "".join(
             f"### 问题 {chapter}.{i}：注意力的第 {i} 个性质?\n\n"
             f"> 答：$\\text{{头数}}_{{{chapter}}} \\times d_{{{i}}}"
@@ -131,7 +131,9 @@ def test_a_killed_build_without_the_cache_leaves_nothing_in_tmp(tmp_path: Path):
 
 
 def test_ctrl_c_stops_a_build_with_one_line_and_exit_130(tmp_path: Path):
-    notes, out, tmp = _book(tmp_path / "notes"), tmp_path / "out", tmp_path / "tmp"
+    # a book long enough that the build is still printing half a second after its first worker,
+    # however fast the machine (eight chapters can be done by then on a quiet one)
+    notes, out, tmp = _book(tmp_path / "notes", chapters=32), tmp_path / "out", tmp_path / "tmp"
     tmp.mkdir()
     build = _start(notes, out, tmp)
     try:

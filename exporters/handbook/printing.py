@@ -9,6 +9,7 @@ the page of every element id (what the contents and the joined book's links need
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
     fetcher = SafeFetcher([job.root, job.styles], list(job.files))
     sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
               for text in job.sheets]
-    with captured() as records, hooked(weasyprint) as hooks:
+    with captured() as records, hooked(weasyprint) as hooks, font_clock():
         document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
         rendering = document.render(stylesheets=sheets)
         anchors: dict[str, int] = {}
@@ -64,6 +65,24 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
         pdf = rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     return Printed(pdf, len(rendering.pages), [r.getMessage() for r in records],
                    list(fetcher.refused), dict(hooks.fired), anchors)
+
+
+# fontTools stamps a font it saves (WeasyPrint's emoji font without its bitmaps) with the time of
+# day unless SOURCE_DATE_EPOCH is set: without this, a clean build's PDF changed every second.
+FONT_CLOCK = "946684800"  # 2000-01-01: a font's `modified` date, which is no date of the notes
+
+
+@contextmanager
+def font_clock() -> Iterator[None]:
+    """Fonts written meanwhile carry SOURCE_DATE_EPOCH's date if the build has one, else FONT_CLOCK."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        yield
+        return
+    os.environ["SOURCE_DATE_EPOCH"] = FONT_CLOCK
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 @contextmanager

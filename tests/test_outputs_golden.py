@@ -21,6 +21,7 @@ from tests.conftest import REPO
 
 GOLDEN = Path(__file__).parent / "golden" / "outputs.json"
 BYTES = (".json", ".html", ".apkg")
+EPOCH = "1700000000"
 
 
 def _sha(data: bytes) -> str:
@@ -29,8 +30,10 @@ def _sha(data: bytes) -> str:
 
 def _digests(notes: Path, out: Path, only: tuple[str, ...]) -> dict[str, object]:
     flags = ["--only", ",".join(only)] if only else []
+    # a fixed date: else the deck's note times follow the files' mtimes (a fresh clone's are new)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH}
     done = subprocess.run([sys.executable, "-m", "qadeck", "build", str(notes), "--out", str(out), *flags],
-                          capture_output=True, text=True, cwd=out)
+                          capture_output=True, text=True, cwd=out, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     found: dict[str, object] = {}
     for path in sorted(out.iterdir()):

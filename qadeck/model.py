@@ -17,7 +17,8 @@ _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A problem found in a note, located by `path:line` (path relative to the notes root)."""
+    """Something wrong or worth saying about a note, located by `path:line` (path relative to the
+    notes root)."""
 
     path: str
     line: int

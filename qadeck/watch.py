@@ -248,7 +248,7 @@ class Session:
         try:
             self.config = self.settings()
         except QadeckError as exc:
-            self.broken, self.problem = True, str(exc)
+            self.broken, self.why = True, str(exc)
             return
         self.broken = False
         moved = scope(self.config, self.settings_files, self.styles)
@@ -261,7 +261,7 @@ class Session:
 
     def rebuild(self, changed: str) -> None:
         if self.broken:
-            self.report.line(f"{_now()}  {changed} · not rebuilt: {self.problem}", ok=False)
+            self.report.line(f"{_now()}  {changed} · not rebuilt: {self.why}", ok=False)
             return
         started = time.perf_counter()
         self.building = True  # stays True when Ctrl-C ends the build
@@ -269,11 +269,11 @@ class Session:
             collection, outputs = build(self.config, self.only)
         except Exception as exc:  # a QadeckError is the user's to fix; anything else is a bug: its trace
             self.building = False
-            problem = str(exc)
+            why = str(exc)
             if not isinstance(exc, QadeckError):
                 self.report.trace(traceback.format_exc())
-                problem = f"{type(exc).__name__}: {exc}"
-            self.report.line(f"{_now()}  {changed} · build failed: {problem}", ok=False)
+                why = f"{type(exc).__name__}: {exc}"
+            self.report.line(f"{_now()}  {changed} · build failed: {why}", ok=False)
             return
         self.building = False
         self._show(changed, time.perf_counter() - started, collection, outputs)

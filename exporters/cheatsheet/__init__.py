@@ -43,7 +43,7 @@ def export(collection: Collection, out_path: Path, options: HtmlOptions,
 
 @dataclass
 class Unit:
-    """A note's section as the build cache keeps it, with its problems and formulas."""
+    """A note's section as the build cache keeps it, with its diagnostics and formulas."""
 
     html: str
     diagnostics: list[Diagnostic]
@@ -205,7 +205,7 @@ class CheatSheet:
         tag = f"h{min(level, 6)}"
         badges = "".join(_badge(m, f) for m, f in zip(q.markers, q.flags, strict=False))
         heading = self.content.html(note, Piece(q.heading, q.line, inline=True))
-        answer = self._answer_html(note, q)  # before the follow-ups: problems stay in note order
+        answer = self._answer_html(note, q)  # before the follow-ups: diagnostics stay in note order
         follow = "".join(self._question_html(note, c, level + 1) for c in note.follow_ups(q))
         follow = f'<div class="qd-fu">{follow}</div>' if follow else ""
         state = ("" if q.answered else " qd-open") + (" qd-topic" if q.kind == "topic" else "")

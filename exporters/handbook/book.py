@@ -129,8 +129,8 @@ def _chapter(chapters: Chapters, number: int, note: Note, options: PdfOptions, s
     entry = chapters.unit_key(number, note, options)
     cached = store.get(entry, _CachedChapter)
     if cached is not None:
-        for problem in cached.diagnostics:
-            chapters.report(problem)
+        for diagnostic in cached.diagnostics:
+            chapters.report(diagnostic)
         return cached.html
     mark = len(chapters.diagnostics)
     text = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")

@@ -55,7 +55,7 @@ def _e(text: str) -> str:
 
 
 class Chapters:
-    """Writes the chapters of one book; `diagnostics` collects their problems, each once."""
+    """Writes the chapters of one book; `diagnostics` collects their diagnostics, each once."""
 
     def __init__(self, collection: Collection, options: PdfOptions, notes_root: Path, engine: MathEngine,
                  coverage: Coverage | None) -> None:
@@ -119,8 +119,8 @@ class Chapters:
         if self.answers and note.footnotes:
             notes = self.renderer.footnote_list(note, range(1, len(note.footnotes) + 1),
                                                 lambda number: footnote_id(note, number))
-            for problem in notes.problems:
-                self.report(problem)
+            for diagnostic in notes.diagnostics:
+                self.report(diagnostic)
             out.append(f'<section class="footnotes"><h2 class="refs-title">{self.strings("footnotes")}</h2>'
                        f'{notes.html}</section>')
         references = note.references
@@ -200,8 +200,8 @@ class Chapters:
 
     def _md(self, note: Note, piece: Piece) -> str:
         made = self.renderer.render(note, piece)
-        for problem in made.problems:
-            self.report(problem)
+        for diagnostic in made.diagnostics:
+            self.report(diagnostic)
         out = made.html
         if not piece.inline and "<img" in out:
             out = _FIGURE.sub(r'<p class="figure">\1</p>', out)
@@ -226,11 +226,11 @@ class Chapters:
             out = out.replace(char, f"[{code}]")
         return out
 
-    def report(self, problem: Diagnostic) -> None:
-        key = (problem.path, problem.line, problem.message)
+    def report(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.path, diagnostic.line, diagnostic.message)
         if key not in self._reported:
             self._reported.add(key)
-            self.diagnostics.append(problem)
+            self.diagnostics.append(diagnostic)
 
 
 class PrintPolicy:
@@ -278,10 +278,10 @@ class PrintPolicy:
         if link.href.startswith("data:"):
             return Made(tag)
         if link.kind is LinkKind.WEB:
-            problem = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
-                                 f"web image not embedded (the handbook reads no network): {link.href}")
+            remote = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
+                                f"web image not embedded (the handbook reads no network): {link.href}")
             shown = self.chapters.strings("image_off", label=_e(label))
-            return Made(f'<span class="image-missing">{shown}</span>', (problem,))
+            return Made(f'<span class="image-missing">{shown}</span>', (remote,))
         missing = self.chapters.strings("image_missing", label=_e(label))
         missing = f'<span class="image-missing">{missing}</span>'
         if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:

@@ -169,8 +169,8 @@ class ProblemsPart:
                     self.collection.problem_terms.levels)
         found = self.store.get(entry, _CachedProblem)
         if found is not None:
-            for problem in found.diagnostics:
-                self.chapters.report(problem)
+            for diagnostic in found.diagnostics:
+                self.chapters.report(diagnostic)
             return found.html
         mark = len(self.chapters.diagnostics)
         text = self._problem(note)

@@ -22,7 +22,7 @@ from qadeck.parser.identity import PIN, normalize, question_id
 from qadeck.parser.language import language_of, marker_names
 from qadeck.parser.note import NoteDraft, read_note
 from qadeck.parser.problem_tags import Terms, problem_meta
-from qadeck.parser.source import Problem, decode
+from qadeck.parser.source import LineDiagnostic, decode
 from qadeck.parser.taginfo import TagInfoFinder
 from qadeck.parser.topics import QUESTIONS, cards_mode
 
@@ -70,8 +70,8 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
         read = isolated(rel, lambda path=path, cards=cards: _read(root, path, store, cards), diagnostics)
         if read is None:
             continue
-        rel, draft, problems = read
-        diagnostics.extend(problems)
+        rel, draft, found = read
+        diagnostics.extend(found)
         if draft is None:
             continue
         if draft.template:
@@ -100,9 +100,9 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     notes = [note for note in made if note is not None]
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
-                           for p in draft.problems)
+                           for p in draft.diagnostics)
     diagnostics.extend(Diagnostic(path, p.line, p.severity, p.code, p.message)
-                       for path, p in tag_lists.problems)
+                       for path, p in tag_lists.diagnostics)
     diagnostics.sort(key=lambda d: (d.path, d.line, d.code))
     return Collection(options.title, tuple(notes), tuple(diagnostics), language, terms.terms())
 
@@ -136,12 +136,12 @@ def _read(root: Path, path: Path, store: Store, cards: str = QUESTIONS) -> _Read
     draft = store.get(entry, NoteDraft)
     if draft is None:
         source = decode(data)
-        problems: list[Problem] = list(source.problems)
+        diagnostics: list[LineDiagnostic] = list(source.diagnostics)
         if source.text is None:
-            return rel, None, [Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in problems]
-        draft = read_note(rel, source.text, problems, cards)
+            return rel, None, [Diagnostic(rel, p.line, p.severity, p.code, p.message) for p in diagnostics]
+        draft = read_note(rel, source.text, diagnostics, cards)
         draft.digest = digest
-        store.put(entry, draft)  # before the settle step below changes it (ids, links, problems)
+        store.put(entry, draft)  # before the settle step below changes it (ids, links, diagnostics)
     draft.mtime = _mtime(path)
     return rel, draft, []
 
@@ -170,14 +170,15 @@ def _assign_ids(drafts: list[NoteDraft], owners: Mapping[str, str] | None = None
                 continue
             qid, salt, first = _plain_id(draft, q, seen, repeats)
             if salt:
-                draft.problems.append(Problem(q.line, "warning", codes.QUESTION_DUPLICATE,
-                                              f"same question as line {first}; given its own id"))
+                draft.diagnostics.append(LineDiagnostic(q.line, "warning", codes.QUESTION_DUPLICATE,
+                                                        f"same question as line {first}; given its own id"))
             holder = held.get(qid)
             if qid in used or (holder is not None and holder[0] != draft.path):
                 owner = used.get(qid) or f"{holder[0]}:{holder[1]}, which had this id in the last build"
-                draft.problems.append(Problem(q.line, "warning", codes.QUESTION_ID_COLLISION,
-                                              f"same note name and question as {owner}; "
-                                              "its id includes the folder (pin it with <!-- qid: ... -->)"))
+                draft.diagnostics.append(LineDiagnostic(q.line, "warning", codes.QUESTION_ID_COLLISION,
+                                                        f"same note name and question as {owner}; "
+                                                        "its id includes the folder "
+                                                        "(pin it with <!-- qid: ... -->)"))
                 qid = question_id(draft.path, q.heading.text, salt)
             q.id = qid
             used[qid] = f"{draft.path}:{q.line}"
@@ -197,8 +198,9 @@ def _problem_key(draft: NoteDraft) -> tuple[str, str]:
 def _problem_id(draft: NoteDraft, q, used: dict[str, str]) -> None:
     qid = question_id(*_problem_key(draft))
     if qid in used:
-        draft.problems.append(Problem(q.line, "warning", codes.PROBLEM_DUPLICATE,
-                                      f"same source and number as {used[qid]}; given an id by its file"))
+        draft.diagnostics.append(LineDiagnostic(q.line, "warning", codes.PROBLEM_DUPLICATE,
+                                                f"same source and number as {used[qid]}; "
+                                                "given an id by its file"))
         qid = question_id("problem:" + draft.path, normalize(draft.problem.name if draft.problem else ""))
     q.id = qid
     used[qid] = f"{draft.path}:{q.line}"
@@ -253,12 +255,12 @@ def _held(drafts: list[NoteDraft], owners: Mapping[str, str]) -> dict[str, tuple
 
 def _take_pin(draft: NoteDraft, q, used: dict[str, str]) -> bool:
     if not PIN.match(q.pin):
-        draft.problems.append(Problem(q.line + 1, "warning", codes.QUESTION_PIN_INVALID,
-                                      f"qid {q.pin!r} must be letters, digits and _.:- ; ignored"))
+        draft.diagnostics.append(LineDiagnostic(q.line + 1, "warning", codes.QUESTION_PIN_INVALID,
+                                                f"qid {q.pin!r} must be letters, digits and _.:- ; ignored"))
         return False
     if q.pin in used:
-        draft.problems.append(Problem(q.line + 1, "error", codes.QUESTION_PIN_DUPLICATE,
-                                      f"qid {q.pin!r} is already used at {used[q.pin]}; ignored"))
+        draft.diagnostics.append(LineDiagnostic(q.line + 1, "error", codes.QUESTION_PIN_DUPLICATE,
+                                                f"qid {q.pin!r} is already used at {used[q.pin]}; ignored"))
         return False
     q.id = q.pin
     used[q.pin] = f"{draft.path}:{q.line}"
@@ -285,8 +287,8 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: _Places, opti
         ))
     for q in questions:
         if not q.answered:
-            draft.problems.append(Problem(q.line, "info", codes.QUESTION_UNANSWERED,
-                                          "question has no answer"))
+            draft.diagnostics.append(LineDiagnostic(q.line, "info", codes.QUESTION_UNANSWERED,
+                                                    "question has no answer"))
     links = tuple(_resolve(draft, line, href, image, by_path, places)
                   for line, href, image in draft.raw_links)
     problem = None
@@ -307,14 +309,15 @@ def _fold_related_missing(draft: NoteDraft) -> None:
     copy, a problem not yet written): one line for the block, not one warning per link."""
     assert draft.problem is not None
     lines = {r.line for r in draft.problem.related}
-    missing = [p for p in draft.problems if p.code == codes.NOTE_MISSING and p.line in lines]
+    missing = [p for p in draft.diagnostics if p.code == codes.NOTE_MISSING and p.line in lines]
     if not missing:
         return
-    draft.problems = [p for p in draft.problems if not (p.code == codes.NOTE_MISSING and p.line in lines)]
+    draft.diagnostics = [d for d in draft.diagnostics
+                         if not (d.code == codes.NOTE_MISSING and d.line in lines)]
     first = missing[0].message.removeprefix("note not found: ")
-    draft.problems.append(Problem(missing[0].line, "info", codes.PROBLEM_RELATED_MISSING,
-                                  f"{len(missing)} of {len(lines)} related problems are not in the notes "
-                                  f"folder (first: {first}); they show as text"))
+    draft.diagnostics.append(LineDiagnostic(missing[0].line, "info", codes.PROBLEM_RELATED_MISSING,
+                                            f"{len(missing)} of {len(lines)} related problems are not in "
+                                            f"the notes folder (first: {first}); they show as text"))
 
 
 def _resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
@@ -405,4 +408,4 @@ def _anchor_link(draft: NoteDraft, line: int, href: str, target: NoteDraft, anch
 
 
 def _warn(draft: NoteDraft, line: int, code: str, message: str) -> None:
-    draft.problems.append(Problem(line, "warning", code, message))
+    draft.diagnostics.append(LineDiagnostic(line, "warning", code, message))

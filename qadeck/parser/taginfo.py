@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from qadeck import codes
-from qadeck.parser.source import Problem
+from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
 
 FILE_NAME = "tag_info.yml"
@@ -47,8 +47,8 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
-def read_tag_info(text: str, rel: str, problems: list[Problem]) -> TagInfo | None:
-    """The list in `text`; None (with a warning in `problems`) when it is not one."""
+def read_tag_info(text: str, rel: str, diagnostics: list[LineDiagnostic]) -> TagInfo | None:
+    """The list in `text`; None (with a warning in `diagnostics`) when it is not one."""
     try:
         data = load_yaml(text)
         if not bounded(data):
@@ -56,13 +56,14 @@ def read_tag_info(text: str, rel: str, problems: list[Problem]) -> TagInfo | Non
     except YAML_ERRORS as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 1 + (mark.line if mark is not None else 0)
-        problems.append(Problem(line, "warning", codes.TAGINFO_YAML,
-                                f"broken YAML in {rel}: {getattr(exc, 'problem', None) or exc}; "
-                                "problems' tags are used as written"))
+        diagnostics.append(LineDiagnostic(line, "warning", codes.TAGINFO_YAML,
+                                          f"broken YAML in {rel}: {getattr(exc, 'problem', None) or exc}; "
+                                          "problems' tags are used as written"))
         return None
     if not isinstance(data, list):
-        problems.append(Problem(1, "warning", codes.TAGINFO_YAML,
-                                f"{rel} is not a list of tag groups; problems' tags are used as written"))
+        diagnostics.append(LineDiagnostic(1, "warning", codes.TAGINFO_YAML,
+                                          f"{rel} is not a list of tag groups; "
+                                          "problems' tags are used as written"))
         return None
     info = TagInfo(rel)
     groups = [g for g in data if isinstance(g, dict)]
@@ -103,7 +104,7 @@ class TagInfoFinder:
         self.root = root
         self.repository = repository
         self._by_folder: dict[Path, TagInfo | None] = {}
-        self.problems: list[tuple[str, Problem]] = []  # (list path, problem)
+        self.diagnostics: list[tuple[str, LineDiagnostic]] = []  # (list path, diagnostic)
 
     def for_note(self, rel: str) -> TagInfo | None:
         return self._folder((self.root / rel).parent)
@@ -122,13 +123,14 @@ class TagInfoFinder:
 
     def _read(self, path: Path) -> TagInfo | None:
         rel = Path(os.path.relpath(path, self.root)).as_posix()
-        problems: list[Problem] = []
+        diagnostics: list[LineDiagnostic] = []
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(1, "warning", codes.TAGINFO_UNREADABLE, f"cannot read {rel}: {exc}"))
+            diagnostics.append(LineDiagnostic(1, "warning", codes.TAGINFO_UNREADABLE,
+                                              f"cannot read {rel}: {exc}"))
             info = None
         else:
-            info = read_tag_info(text, rel, problems)
-        self.problems.extend((rel, p) for p in problems)
+            info = read_tag_info(text, rel, diagnostics)
+        self.diagnostics.extend((rel, p) for p in diagnostics)
         return info

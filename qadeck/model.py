@@ -172,22 +172,24 @@ class Question:
     # empty for a question, whose place is told by `section` and `parent`.
     context: tuple[str, ...] = ()
 
+    def parts(self) -> AnswerParts:
+        """This question's pieces of Markdown by part, each with the line it starts on."""
+        answer, after = self.answer, self.line + 1
+        lines = answer.see_also_lines
+        return AnswerParts(
+            heading=Piece(self.heading, self.line, inline=True),
+            short=Piece(answer.short, answer.short_line or after),
+            see_also=tuple(Piece(text, lines[index] if index < len(lines) else after, inline=True)
+                           for index, text in enumerate(answer.see_also)),
+            body=Piece(answer.body, answer.body_line or after),
+            details=tuple(Piece(part.markdown, part.body_line or part.line) for part in answer.details),
+            statement=Piece(answer.statement, answer.statement_line or after) if answer.statement else None,
+            approaches=tuple(Piece(a.markdown, a.body_line or a.line) for a in answer.approaches),
+        )
+
     def pieces(self) -> Iterator[Piece]:
-        """Every piece of Markdown of this question with the line it starts on: heading, short,
-        see-also lines, body, details; then a problem's statement and approaches."""
-        yield Piece(self.heading, self.line, inline=True)
-        answer = self.answer
-        yield Piece(answer.short, answer.short_line or self.line + 1)
-        for index, text in enumerate(answer.see_also):
-            lines = answer.see_also_lines
-            yield Piece(text, lines[index] if index < len(lines) else self.line + 1, inline=True)
-        yield Piece(answer.body, answer.body_line or self.line + 1)
-        for part in answer.details:
-            yield Piece(part.markdown, part.body_line or part.line)
-        if answer.statement:
-            yield Piece(answer.statement, answer.statement_line or self.line + 1)
-        for approach in answer.approaches:
-            yield Piece(approach.markdown, approach.body_line or approach.line)
+        """Every piece of Markdown of this question in note order (see `AnswerParts.all`)."""
+        return self.parts().all()
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,31 @@ class Piece:
     markdown: str
     line: int
     inline: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerParts:
+    """A question's heading and answer as pieces, by part (`Question.parts`): what an exporter
+    renders part by part, each piece at the line it starts on."""
+
+    heading: Piece
+    short: Piece
+    see_also: tuple[Piece, ...]  # see_also[i] is answer.see_also[i]
+    body: Piece
+    details: tuple[Piece, ...]  # details[i] is the text of answer.details[i]
+    statement: Piece | None  # a coding problem's statement (None for other questions)
+    approaches: tuple[Piece, ...]  # approaches[i] is the text of answer.approaches[i]
+
+    def all(self) -> Iterator[Piece]:
+        """Heading, short, see-also lines, body, details; then a problem's statement and approaches."""
+        yield self.heading
+        yield self.short
+        yield from self.see_also
+        yield self.body
+        yield from self.details
+        if self.statement is not None:
+            yield self.statement
+        yield from self.approaches
 
 
 @dataclass(frozen=True)

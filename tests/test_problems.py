@@ -46,6 +46,11 @@ def test_several_approaches_and_languages():
     assert [(c.name, c.language) for c in second.code] == [("Python", "python"), ("C++", "cpp")]
     assert second.markdown.index("一次遍历") < second.markdown.index("<details>")
     assert "START_SECTION" not in second.markdown and "相关主题" not in second.markdown
+    parts = q.parts()  # the statement and approaches as pieces, each at its line
+    assert parts.statement is not None and parts.statement.markdown == q.answer.statement
+    assert parts.statement.line == q.answer.statement_line
+    assert [p.markdown for p in parts.approaches] == [a.markdown for a in q.answer.approaches]
+    assert list(q.pieces())[-3:] == [parts.statement, *parts.approaches]
 
 
 def test_tags_are_normalised_and_ordered_by_the_tag_list():

@@ -177,15 +177,13 @@ class CardRenderer:
                 headings: dict[str, str]) -> tuple[str, ...]:
         """The card's fields in FIELDS order. The renderer cleans the note's own HTML
         (`qadeck.sanitize`); the rest is text escaped here."""
-        front, short, *rest = q.pieces()
-        see_also = [p for p in rest if p.inline]
-        body, *parts = [p for p in rest if not p.inline]
+        parts = q.parts()
         footnotes: list[int] = []  # referenced on this card: their text goes in Extra
-        back = self._html(note, short, footnotes) + self._html(note, body, footnotes)
+        back = self._html(note, parts.short, footnotes) + self._html(note, parts.body, footnotes)
         details = "".join(f'<details class="qd-part"><summary>{html.escape(d.name)}</summary>'
                           f"{self._html(note, p, footnotes)}</details>"
-                          for d, p in zip(q.answer.details, parts, strict=True))
-        also = "".join(f"<p>{self._html(note, p, footnotes)}</p>" for p in see_also)
+                          for d, p in zip(q.answer.details, parts.details, strict=True))
+        also = "".join(f"<p>{self._html(note, p, footnotes)}</p>" for p in parts.see_also)
         notes = self.renderer.footnote_list(note, dict.fromkeys(footnotes))
         self.out.diagnostics.extend(notes.diagnostics)
         crumb = " › ".join(html.escape(p) for p in (note.title, *q.section))

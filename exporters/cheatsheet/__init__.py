@@ -220,21 +220,19 @@ class CheatSheet:
         answer = q.answer
         if answer.empty:
             return f'<p class="qd-none">{self.strings("open")}</p>'
-        _, short, *rest = q.pieces()
-        see_also = [p for p in rest if p.inline]
-        body, *details = [p for p in rest if not p.inline]
+        pieces = q.parts()
         cited: list[int] = []  # footnotes referenced: listed under the answer
         parts = []
         if answer.short.strip():
-            parts.append(f'<div class="qd-short">{self.content.html(note, short, cited)}</div>')
-        for piece in see_also:
+            parts.append(f'<div class="qd-short">{self.content.html(note, pieces.short, cited)}</div>')
+        for piece in pieces.see_also:
             parts.append(f'<p class="qd-also">↪ {self.content.html(note, piece, cited)}</p>')
         if answer.body.strip():
-            body_html = self.content.html(note, body, cited)
+            body_html = self.content.html(note, pieces.body, cited)
             # Without a short answer the body is the answer; with one it is extra, so it folds away.
             folded = f'<details class="qd-d"><summary>{self.strings("more")}</summary>{body_html}</details>'
             parts.append(folded if answer.short.strip() else f'<div class="qd-body">{body_html}</div>')
-        for part, piece in zip(answer.details, details, strict=True):
+        for part, piece in zip(answer.details, pieces.details, strict=True):
             name = html.escape(part.name or self.strings("details"))
             parts.append(f'<details class="qd-d"><summary>{name}</summary>'
                          f"{self.content.html(note, piece, cited)}</details>")

@@ -179,18 +179,16 @@ class Chapters:
         return "\n".join(out)
 
     def _answer(self, note: Note, q: Question) -> str:
-        _, short, *rest = q.pieces()
-        see_also = [p for p in rest if p.inline]
-        body, *parts = [p for p in rest if not p.inline]
+        parts = q.parts()
         out = ['<div class="answer">']
-        if short.markdown.strip():
-            out.append(f'<div class="short">{self._md(note, short)}</div>')
-        for piece in see_also:
+        if parts.short.markdown.strip():
+            out.append(f'<div class="short">{self._md(note, parts.short)}</div>')
+        for piece in parts.see_also:
             out.append(f'<p class="see-also"><span class="label">{self.strings("see_also")}</span>'
                        f'{self._md(note, piece)}</p>')
-        if body.markdown.strip():
-            out.append(f'<div class="body">{self._md(note, body)}</div>')
-        for part, piece in zip(q.answer.details, parts, strict=True):
+        if parts.body.markdown.strip():
+            out.append(f'<div class="body">{self._md(note, parts.body)}</div>')
+        for part, piece in zip(q.answer.details, parts.details, strict=True):
             out.append(f'<div class="part"><p class="part-label">{self._text(note, part.name, part.line)}</p>'
                        f'{self._md(note, piece)}</div>')
         out.append("</div>")

@@ -7,9 +7,9 @@ has are reported at their `path:line` and printed as their code point.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Iterator
+from html import escape, unescape
 from pathlib import Path
 
 from qadeck import codes
@@ -48,10 +48,6 @@ def flag_class(marker: str) -> str:
 
 def footnote_id(note: Note, number: int) -> str:
     return element_id("f", f"{note.path}\x1f{number}")
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 class Chapters:
@@ -95,16 +91,16 @@ class Chapters:
     def chapter(self, number: int, note: Note) -> str:
         nid = element_id("n", note.path)
         count = len(note.questions)
-        meta = [_e(note.path)]
+        meta = [escape(note.path)]
         if note.meta.date:
-            meta.append(_e(note.meta.date[:10]))
+            meta.append(escape(note.meta.date[:10]))
         if count:
             meta.append(self.strings("chapter_questions", n=count))
         if note.meta.tags:
-            meta.append(" ".join(f"#{_e(t)}" for t in note.meta.tags))
+            meta.append(" ".join(f"#{escape(t)}" for t in note.meta.tags))
         out = [f'<article class="chapter" id="{nid}">', '<header class="chapter-head">',
                f'<p class="chapter-no">{self.strings("chapter_no", n=number)}</p>',
-               f'<h1 class="chapter-title bm1" data-bm="{_e(note.title)}">'
+               f'<h1 class="chapter-title bm1" data-bm="{escape(note.title)}">'
                f'{self._text(note, note.title, 1)}</h1>',
                f'<p class="chapter-meta">{" · ".join(meta)}</p>']
         if note.keywords:
@@ -148,9 +144,9 @@ class Chapters:
         depth = min(len(section.path), 4)
         level = min(depth + 1, 6)
         tag = f"h{depth + 1}"
-        heading = self._md(note, Piece(section.heading, section.line, True)) or _e(section.title)
+        heading = self._md(note, Piece(section.heading, section.line, True)) or escape(section.title)
         out = [f'<{tag} class="section d{depth} bm{level}" id="{self.section_id(note, section)}" '
-               f'data-bm="{_e(section.title)}">{heading}</{tag}>']
+               f'data-bm="{escape(section.title)}">{heading}</{tag}>']
         if self.answers and section.intro.strip():
             intro = Piece(section.intro, section.intro_line or section.line + 1)
             out.append(f'<div class="section-intro">{self._md(note, intro)}</div>')
@@ -158,15 +154,15 @@ class Chapters:
 
     def _question(self, note: Note, q: Question, number: str, level: int) -> str:
         classes = ["question"] + ([] if q.parent is None else ["followup"]) + ([] if q.answered else ["open"])
-        flags = "".join(f'<span class="flag {flag_class(m)}">{_e(f)}</span>'
+        flags = "".join(f'<span class="flag {flag_class(m)}">{escape(f)}</span>'
                         for m, f in zip(q.markers, q.flags, strict=False))
         badge = "" if q.answered else f'<span class="open-badge">{self.strings("open")}</span>'
         follow_up = q.parent is not None and q.kind != "topic"  # a sub-topic is no follow-up
         prefix = self.strings("follow_up_no") if follow_up else ""
-        heading = self._md(note, Piece(q.heading, q.line, True)) or _e(q.text)
+        heading = self._md(note, Piece(q.heading, q.line, True)) or escape(q.text)
         out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
-               f'<h4 class="q-head bm{level}" data-bm="{_e(number)}. {_e(q.text)}">'
-               f'<span class="q-no">{prefix}{_e(number)}</span>{heading}'
+               f'<h4 class="q-head bm{level}" data-bm="{escape(number)}. {escape(q.text)}">'
+               f'<span class="q-no">{prefix}{escape(number)}</span>{heading}'
                f'{badge}{flags}</h4>']
         if self.answers and q.answered:
             out.append(self._answer(note, q))
@@ -208,13 +204,13 @@ class Chapters:
         return self._glyphs(note, out, piece)
 
     def _text(self, note: Note, text: str, line: int) -> str:
-        return self._glyphs(note, _e(text), Piece(text, line))
+        return self._glyphs(note, escape(text), Piece(text, line))
 
     def _glyphs(self, note: Note, out: str, piece: Piece) -> str:
         """Characters no installed font has: reported, and printed as their code point."""
         if self.coverage is None:
             return out
-        visible = html.unescape(_TAG.sub("", out))  # formulas are <img>: their text is drawn by the math font
+        visible = unescape(_TAG.sub("", out))  # formulas are <img>: their text is drawn by the math font
         for char in self.coverage.missing(visible):
             code = f"U+{ord(char):04X}"
             self.report(Diagnostic(note.path, line_of(piece.markdown, piece.line, char), "warning",
@@ -241,10 +237,10 @@ class PrintPolicy:
 
     def link(self, note: Note, link: Link, inner: str) -> Made:
         if link.kind in (LinkKind.WEB, LinkKind.MAIL):
-            return Made(f'<a class="web" href="{_e(link.href)}">{inner}</a>')
+            return Made(f'<a class="web" href="{escape(link.href)}">{inner}</a>')
         target = self._target(link) if note.link(link.href) is not None else None
         if target is None:
-            return Made(f'<span class="xref-out" title="{_e(link.target or link.href)}">{inner}</span>')
+            return Made(f'<span class="xref-out" title="{escape(link.target or link.href)}">{inner}</span>')
         return Made(f'<a class="xref" href="#{target}">{inner}</a>')
 
     def landing(self, link: Link) -> str | None:
@@ -278,9 +274,9 @@ class PrintPolicy:
         if link.kind is LinkKind.WEB:
             remote = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
                                 f"web image not embedded (the handbook reads no network): {link.href}")
-            shown = self.chapters.strings("image_off", label=_e(label))
+            shown = self.chapters.strings("image_off", label=escape(label))
             return Made(f'<span class="image-missing">{shown}</span>', (remote,))
-        missing = self.chapters.strings("image_missing", label=_e(label))
+        missing = self.chapters.strings("image_missing", label=escape(label))
         missing = f'<span class="image-missing">{missing}</span>'
         if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
             if note.link(link.href) is not None:
@@ -292,4 +288,5 @@ class PrintPolicy:
             return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_OUTSIDE,
                                              f"image outside the notes folder not embedded: {link.href}"),))
         attributes = {**tag_attributes(tag), "src": path.as_uri()}  # the cleaned tag's, src replaced
-        return Made("<img " + " ".join(f'{name}="{_e(value)}"' for name, value in attributes.items()) + ">")
+        shown = " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items())
+        return Made(f"<img {shown}>")

@@ -6,9 +6,9 @@ problems by level and by source. The questions-only book prints the statements w
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape
 
 from qadeck.cache import Store
 from qadeck.cache import key as cache_key
@@ -28,10 +28,6 @@ RELATED_SHOWN = 8
 UNIT_PROBLEMS = 8
 
 Group = list[tuple[str, list[Note], bool]]  # (topic, its problems here, whether its heading is here)
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def problem_id(note: Note) -> str:
@@ -76,7 +72,7 @@ def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS)
 
 def _continued(name: str, title: str, depth: int, body: list[str], running: str) -> str:
     """A unit that goes on with the part: the running header says the part's title (`part-cont`)."""
-    return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{_e(title)}" '
+    return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{escape(title)}" '
                       f'data-depth="{depth}" data-running="{running}">', *body, "</article>"])
 
 
@@ -141,17 +137,17 @@ class ProblemsPart:
         number = self.strings("part_problems", n=len(self.notes))
         return "\n".join([*head, f'<p class="chapter-no">{number}</p>',
                           f'<h1 class="chapter-title bm1" data-bm="{self.title}">{self.title}</h1>',
-                          f'<p class="chapter-meta">{_e(counts)}</p>', "</header>", *body, "</article>"])
+                          f'<p class="chapter-meta">{escape(counts)}</p>', "</header>", *body, "</article>"])
 
     def _topic_head(self, topic: str, first: Note) -> str:
         count = f'<span class="topic-count">{self.counts[topic]}</span>'
-        return (f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{_e(topic)}">'
+        return (f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{escape(topic)}">'
                 f"{self.chapters._text(first, topic, 1)}{count}</h2>")
 
     def toc(self) -> str:
         if not self.notes:
             return ""
-        inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{_e(topic)}</a></li>'
+        inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{escape(topic)}</a></li>'
                         for topic, _ in self.groups)
         if self.chapters.answers:
             inner += f'<li class="toc-section"><a href="#{INDEX_ID}">{self.strings("problem_index")}</a></li>'
@@ -184,10 +180,11 @@ class ProblemsPart:
         # The note's own id on the title: an empty <a> before it is a line of its own, which
         # WeasyPrint could leave at a page's foot under the topic's heading.
         out = [f'<section class="problem" id="{problem_id(note)}">',
-               f'<h3 class="p-head bm3" data-bm="{_e(problem.name)}" id="{element_id("n", note.path)}">'
+               f'<h3 class="p-head bm3" data-bm="{escape(problem.name)}" id="{element_id("n", note.path)}">'
                f'{md(note, Piece(q.heading, q.line, True))}{"".join(self._badges(problem))}</h3>']
         if problem.url:
-            out.append(f'<p class="p-link"><a class="web" href="{_e(problem.url)}">{_e(problem.url)}</a></p>')
+            url = escape(problem.url)
+            out.append(f'<p class="p-link"><a class="web" href="{url}">{url}</a></p>')
         if q.answer.statement.strip():
             statement = Piece(q.answer.statement, q.answer.statement_line or q.line)
             out.append(f'<div class="statement">{md(note, statement)}</div>')
@@ -229,11 +226,11 @@ class ProblemsPart:
         levels = self.collection.problem_terms.levels
         if problem.level:
             rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0
-            yield f'<span class="badge level level-{rank}">{_e(problem.level)}</span>'
+            yield f'<span class="badge level level-{rank}">{escape(problem.level)}</span>'
         if problem.source:
-            yield f'<span class="badge source">{_e(problem.source)}</span>'
+            yield f'<span class="badge source">{escape(problem.source)}</span>'
         if problem.number:
-            yield f'<span class="badge number">#{_e(problem.number)}</span>'
+            yield f'<span class="badge number">#{escape(problem.number)}</span>'
 
     def _index(self) -> str:
         """The problems by level and by source, each a link to its page."""
@@ -248,10 +245,10 @@ class ProblemsPart:
                 listed = [n for n in self.notes if n.problem and getattr(n.problem, key) == value]
                 if not listed:
                     continue
-                links = " · ".join(f'<a class="xref" href="#{problem_id(n)}">{_e(n.problem.name)}</a>'
+                links = " · ".join(f'<a class="xref" href="#{problem_id(n)}">{escape(n.problem.name)}</a>'
                                    for n in listed if n.problem)
                 count = f'<span class="topic-count">{len(listed)}</span>'
-                out.append(f"<dt>{_e(value)} {count}</dt><dd>{links}</dd>")
+                out.append(f"<dt>{escape(value)} {count}</dt><dd>{links}</dd>")
             out.append("</dl>")
         out.append("</section>")
         return "\n".join(out)

@@ -15,6 +15,11 @@ from functools import cached_property
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
 
 
+def file_stem(path: str) -> str:
+    """A note's file name without its suffix: `a/b/注意力.md` -> `注意力`."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     """Something wrong or worth saying about a note, located by `path:line` (path relative to the
@@ -348,7 +353,7 @@ class Note:
 
     @property
     def stem(self) -> str:
-        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return file_stem(self.path)
 
     @property
     def folder(self) -> str:

@@ -14,7 +14,7 @@ from qadeck import codes
 from qadeck.cache import Store, key
 from qadeck.isolate import isolated
 from qadeck.lineage import Place
-from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Question, scheme_of
+from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Question, file_stem, scheme_of
 from qadeck.parser.carry import carry_ids
 from qadeck.parser.files import DRAFTS_FOLDER, in_drafts_folder, note_files, repository_root
 from qadeck.parser.heading import anchor_key
@@ -192,7 +192,7 @@ def _problem_key(draft: NoteDraft) -> tuple[str, str]:
     number = problem.number.lstrip("0") or problem.number
     if problem.source and number:
         return "problem:" + normalize(problem.source), number
-    return "problem:" + draft.stem, normalize(problem.name)
+    return "problem:" + file_stem(draft.path), normalize(problem.name)
 
 
 def _problem_id(draft: NoteDraft, q, used: dict[str, str]) -> None:
@@ -217,7 +217,7 @@ def _plain_id(draft: NoteDraft, q, seen: dict[str, list[int]], repeats: set[str]
     lines.append(q.line)
     salt = f"#{len(lines)}" if len(lines) > 1 else ""
     words = norm + context
-    return question_id(draft.stem, q.heading.text, salt, words), salt, lines[0]
+    return question_id(file_stem(draft.path), q.heading.text, salt, words), salt, lines[0]
 
 
 def _topic_context(q, norm: str, repeats: set[str]) -> str:

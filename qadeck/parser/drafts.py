@@ -46,7 +46,3 @@ class NoteDraft:
     diagnostics: list[LineDiagnostic] = field(default_factory=list)
     problem: ProblemDraft | None = None  # a coding-problem note
     outline: list[Outline] = field(default_factory=list)  # what each heading became
-
-    @property
-    def stem(self) -> str:
-        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]

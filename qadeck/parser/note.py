@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 
 from qadeck import codes
-from qadeck.model import Footnote, NoteMeta, Section
+from qadeck.model import Footnote, NoteMeta, Section, file_stem
 from qadeck.parser.answer import first_line, markdown_of, split_closing
 from qadeck.parser.drafts import NoteDraft, QuestionDraft
 from qadeck.parser.heading import HeadingText, github_anchor, read_heading
@@ -44,7 +44,7 @@ _CODE_SPAN = re.compile(r"`[^`\n]*`")
 def read_note(path: str, text: str, diagnostics: list[LineDiagnostic], cards: str = QUESTIONS) -> NoteDraft:
     scanned = scan(text)
     diagnostics.extend(scanned.diagnostics)
-    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    stem = file_stem(path)
     nodes = tree(scanned.headings)
     meta = read_meta(scanned, diagnostics)
     title = _title(scanned, nodes, stem, meta)

@@ -7,7 +7,7 @@ turning it into HTML is the job of `qadeck.render`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -386,6 +386,16 @@ class Collection:
     def problems(self) -> list[Note]:
         """The coding-problem notes that enter the outputs, in note order."""
         return [note for note in self.notes if note.problem is not None and note.in_outputs]
+
+    def by_topic(self, problems: Iterable[Note], no_topic: str) -> list[tuple[str, list[Note]]]:
+        """Coding-problem notes under their first topic, topics in the collection's order, unfiled
+        ones last (under `no_topic`, the words the output shows)."""
+        order = {topic: index for index, topic in enumerate(self.problem_terms.topics)}
+        groups: dict[str, list[Note]] = {}
+        for note in problems:
+            assert note.problem is not None
+            groups.setdefault(note.problem.topic or no_topic, []).append(note)
+        return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == no_topic))
 
     def questions(self) -> list[Question]:
         return [q for note in self.notes for q in note.questions]

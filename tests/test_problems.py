@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from qadeck.exporters.json_model import to_dict
@@ -65,6 +66,19 @@ def test_tags_are_normalised_and_ordered_by_the_tag_list():
     assert terms.levels == ("简单", "中等", "困难")
     assert terms.sources == ("LeetCode", "牛客", "自编")
     assert terms.topics[:3] == ("数组/矩阵", "哈希表", "排序")
+
+
+def test_problems_group_by_their_first_topic_in_the_collections_order():
+    collection = parse(REPO)
+    notes = collection.problems()
+    untopiced = replace(notes[0], problem=replace(notes[0].problem, topics=()))
+    groups = collection.by_topic([*notes, untopiced], "(none)")
+    topics = [topic for topic, _ in groups]
+    ranked = [t for t in topics if t in collection.problem_terms.topics]
+    assert ranked == sorted(ranked, key=collection.problem_terms.topics.index) and topics[-1] == "(none)"
+    assert groups[-1][1] == [untopiced]
+    assert sorted(n.path for _, group in groups[:-1] for n in group) == sorted(n.path for n in notes)
+    assert all(n.problem.topic == topic for topic, group in groups[:-1] for n in group)
 
 
 def test_without_a_tag_list_tags_stay_as_written(tmp_path):

@@ -54,13 +54,7 @@ class ProblemsSection:
         self.fragment = fragment  # the in-page id a link lands on, None when off the page
         self.strings = strings_for(collection.language)
         self.title = self.strings("problems")
-        no_topic = self.strings("no_topic")
-        order = {t: i for i, t in enumerate(collection.problem_terms.topics)}
-        groups: dict[str, list[Note]] = {}
-        for note in self.notes:
-            assert note.problem is not None
-            groups.setdefault(note.problem.topic or no_topic, []).append(note)
-        self.groups = sorted(groups.items(), key=lambda g: (order.get(g[0], len(order)), g[0] == no_topic))
+        self.groups = collection.by_topic(self.notes, self.strings("no_topic"))
 
     def filters(self) -> str:
         """The filter rows: one group of buttons per dimension that has values."""

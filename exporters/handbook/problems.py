@@ -38,17 +38,6 @@ def topic_id(topic: str) -> str:
     return element_id("t", topic)
 
 
-def by_topic(collection: Collection, notes: list[Note], no_topic: str) -> list[tuple[str, list[Note]]]:
-    """Problems under their first topic, topics in the collection's order, unfiled ones last
-    (under `no_topic`)."""
-    order = {topic: index for index, topic in enumerate(collection.problem_terms.topics)}
-    groups: dict[str, list[Note]] = {}
-    for note in notes:
-        assert note.problem is not None
-        groups.setdefault(note.problem.topic or no_topic, []).append(note)
-    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == no_topic))
-
-
 def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS) -> list[Group]:
     """Topics into print units by their problem counts only (an edit moves no boundary): small
     topics that follow each other share a unit up to `most` problems; a larger topic is cut in
@@ -96,7 +85,7 @@ class ProblemsPart:
         self.notes = chapters.problems
         self.strings = chapters.strings
         self.title = self.strings("problems")
-        self.groups = by_topic(collection, self.notes, self.strings("no_topic"))
+        self.groups = collection.by_topic(self.notes, self.strings("no_topic"))
         self.counts = {topic: len(notes) for topic, notes in self.groups}
 
     def html(self) -> str:

@@ -82,17 +82,9 @@ def scope(config: Config, settings: Iterable[Path], styles: Path | None) -> Scop
 def _tag_lists_above(notes: Path) -> tuple[Path, ...]:
     """The tag lists (`tag_info.yml`) a note may read from above the notes folder, up to the
     repository root: an edit there changes the problems' tags."""
-    from qadeck.parser.files import repository_root
-    from qadeck.parser.taginfo import FILE_NAME
+    from qadeck.parser.taginfo import tag_lists_above
 
-    top = repository_root(notes)
-    found, folder = [], notes.parent
-    while top is not None and folder.is_relative_to(top) and folder != notes:
-        found.append(folder / FILE_NAME)
-        if folder == top or folder.parent == folder:
-            break
-        folder = folder.parent
-    return tuple(found)
+    return tag_lists_above(notes)
 
 
 class Watcher:

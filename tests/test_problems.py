@@ -10,6 +10,7 @@ from pathlib import Path
 
 from qadeck.exporters.json_model import to_dict
 from qadeck.parser.lists import reads_as_prompt
+from qadeck.parser.taginfo import folders_up, tag_lists_above
 from tests.conftest import FIXTURES, parse, write_notes
 
 REPO = FIXTURES / "problems" / "repo"
@@ -102,6 +103,18 @@ def test_the_tag_list_is_found_above_the_notes_folder(tmp_path):
     (notes / ".git").mkdir()  # the repository root
     collection = parse(notes / "problems")
     assert problems(collection)["LeetCode_0001_简单_两数之和"].problem.topics[0] == "数组/矩阵"
+
+
+def test_the_tag_lists_above_a_notes_folder_stop_at_the_repository_root(tmp_path):
+    repository = tmp_path / "repo"
+    notes = repository / "a" / "b" / "notes"
+    notes.mkdir(parents=True)
+    assert tag_lists_above(notes) == ()  # no repository: the notes folder is the root
+    (repository / ".git").mkdir()
+    assert tag_lists_above(notes) == tuple(folder / "tag_info.yml" for folder in
+                                           (repository / "a" / "b", repository / "a", repository))
+    assert list(folders_up(notes, repository))[-1] == repository
+    assert list(folders_up(tmp_path, repository)) == [tmp_path]  # outside it: that folder alone
 
 
 def test_an_image_in_the_statement_and_a_name_with_parentheses():

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qadeck import codes
+from qadeck.parser.files import repository_root
 from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
 
@@ -23,6 +25,22 @@ NOT_TOPICS = frozenset({"subject", "source", "level"})
 LEVEL_TYPES = frozenset({"level"})
 SOURCE_TYPES = frozenset({"subject", "source"})
 DEFAULT_LEVELS = ("简单", "中等", "困难")
+
+
+def folders_up(folder: Path, repository: Path) -> Iterator[Path]:
+    """`folder`, then each folder above it up to the repository root: where a tag list that
+    applies to `folder` may stand (nothing above a folder outside the repository)."""
+    while True:
+        yield folder
+        if folder == repository or folder.parent == folder or not folder.is_relative_to(repository):
+            return
+        folder = folder.parent
+
+
+def tag_lists_above(notes: Path) -> tuple[Path, ...]:
+    """The tag lists a note may read from the folders above the notes folder `notes` (resolved),
+    up to its repository root: inputs of the build outside the notes folder."""
+    return tuple(folder / FILE_NAME for folder in list(folders_up(notes, repository_root(notes)))[1:])
 
 
 @dataclass(frozen=True)
@@ -110,15 +128,19 @@ class TagInfoFinder:
         return self._folder((self.root / rel).parent)
 
     def _folder(self, folder: Path) -> TagInfo | None:
-        if folder in self._by_folder:
-            return self._by_folder[folder]
+        """The nearest tag list at or above `folder`; every folder walked remembers the answer."""
+        walked: list[Path] = []
         found: TagInfo | None = None
-        candidate = folder / FILE_NAME
-        if candidate.is_file():
-            found = self._read(candidate)
-        elif folder != self.repository and folder.parent != folder and folder.is_relative_to(self.repository):
-            found = self._folder(folder.parent)
-        self._by_folder[folder] = found
+        for each in folders_up(folder, self.repository):
+            if each in self._by_folder:
+                found = self._by_folder[each]
+                break
+            walked.append(each)
+            if (each / FILE_NAME).is_file():
+                found = self._read(each / FILE_NAME)
+                break
+        for each in walked:
+            self._by_folder[each] = found
         return found
 
     def _read(self, path: Path) -> TagInfo | None:

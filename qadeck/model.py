@@ -6,13 +6,12 @@ turning it into HTML is the job of `qadeck.render`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
+# The links of a note are part of the model, named here as well as in `qadeck.links`.
+from qadeck.links import ImageSource, Link, LinkKind, image_source, scheme_of  # noqa: F401
 
 
 def file_stem(path: str) -> str:
@@ -34,55 +33,6 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}: " if self.path else ""  # a build-wide message has no place
         return f"{where}{self.severity}: {self.message} [{self.code}]"
-
-
-class LinkKind(StrEnum):
-    """What a link points to. A str, so it reads and serialises as its value ("note", ...)."""
-
-    NOTE = "note"  # another note of the collection
-    ANCHOR = "anchor"  # a heading of the same note
-    WEB = "web"  # http(s), protocol-relative, data:
-    MAIL = "mail"
-    IMAGE = "image"  # a local image file
-    FILE = "file"  # a local file that is not a note, or a scheme no output follows (file:, javascript:)
-
-    @classmethod
-    def of_href(cls, href: str) -> LinkKind:
-        """The kind an href has by its form alone, for an href no note listed (raw HTML, say)."""
-        name = scheme_of(href)
-        if name in ("http", "https", "data"):
-            return cls.WEB
-        return cls.MAIL if name == "mailto" else cls.FILE
-
-
-def scheme_of(href: str) -> str:
-    """The URL scheme of `href` in lower case (`https` for `//host/…`), "" for a relative path."""
-    scheme = _SCHEME.match(href)
-    return scheme.group(1).lower() if scheme else ("https" if href.startswith("//") else "")
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link or image reference found in a note, with what it points to once resolved."""
-
-    href: str
-    line: int
-    kind: LinkKind
-    target: str | None = None  # note or file path relative to the notes root
-    anchor: str | None = None  # the #fragment as written
-    target_title: str | None = None  # target note's title
-    target_heading: str | None = None  # plain text of the heading the anchor names
-    target_id: str | None = None  # question id or section anchor of that heading
-    ok: bool = True  # False: the parser warned about it (missing, outside, a scheme not followed)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.kind, LinkKind):
-            object.__setattr__(self, "kind", LinkKind(self.kind))
-
-    @property
-    def followed(self) -> bool:
-        """Points into the collection or the web: what an output may turn into a live link."""
-        return self.ok and self.kind is not LinkKind.FILE
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from qadeck import codes, svgclean
 from qadeck.assets import read_local
 from qadeck.isolate import isolated
-from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
+from qadeck.model import Diagnostic, ImageSource, Link, LinkKind, Note, Piece, Question, image_source
 from qadeck.render import Made, Renderer, Target, tag_attributes
 from qadeck.strings import Strings
 
@@ -229,21 +229,22 @@ class CardPolicy:
     def image(self, note: Note, link: Link, tag_html: str) -> Made:
         alt = tag_attributes(tag_html).get("alt", "")
         src = link.href
-        if src.startswith("data:"):
+        kind = image_source(link, note.link(src) is not None)
+        if kind is ImageSource.DATA:
             return self._data_image(note, link, tag_html)
-        if link.kind is LinkKind.WEB:
+        if kind is ImageSource.WEB:
             return Made(f'<a href="{html.escape(src)}">{html.escape(alt or src)}</a>')
-        if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
-            if note.link(src) is None or link.ok:  # a failed link was reported by the parser already
-                return Made(_missing(alt or src), (_diagnostic(note, link, codes.IMAGE_MISSING,
-                                                               f"image left out of the card: {src}"),))
+        if kind is ImageSource.FAILED:  # the parser reported it already
             return Made(_missing(alt or src))
+        if kind is not ImageSource.LOCAL or link.target is None:
+            return Made(_missing(alt or src), (_diagnostic(note, link, codes.IMAGE_MISSING,
+                                                           f"image left out of the card: {src}"),))
         name = self._media_for(link.target)
         said = self._said.pop(link.target, None)  # once per file, at its first use
         if name is None:
-            found = _diagnostic(note, link, codes.IMAGE_INVALID if said else codes.IMAGE_UNREADABLE,
-                                said or f"image unreadable, left out: {src}")
-            return Made(_missing(alt or src), (found,))
+            unreadable = _diagnostic(note, link, codes.IMAGE_INVALID if said else codes.IMAGE_UNREADABLE,
+                                     said or f"image unreadable, left out: {src}")
+            return Made(_missing(alt or src), (unreadable,))
         return Made(_img(name, tag_html), (_diagnostic(note, link, codes.HTML_UNSAFE, said),) if said else ())
 
     def forget(self) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from qadeck import codes, svgclean
 from qadeck.assets import read_local
 from qadeck.math import MathMLMath
-from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
+from qadeck.model import Diagnostic, ImageSource, Link, LinkKind, Note, Piece, image_source
 from qadeck.render import Made, Renderer, Target, tag_attributes
 from qadeck.sanitize import HtmlPolicy
 
@@ -104,19 +104,19 @@ class PagePolicy:
         attrs = tag_attributes(tag)
         alt = attrs.get("alt", "")
         src = link.href
-        if link.kind is LinkKind.WEB:
+        kind = image_source(link, note.link(src) is not None)
+        if kind in (ImageSource.DATA, ImageSource.WEB):
             remote = _diagnostic(note, link, codes.IMAGE_REMOTE,
                                  f"web image not embedded (the page loads nothing): {_short(src)}", "info")
             words = html.escape(alt or self.image_word)
-            if src.strip().lower().startswith("data:"):  # never a link: a data: page is a page of its own
+            if kind is ImageSource.DATA:  # never a link: a data: page is a page of its own
                 return Made(f'<span class="img-off">{words}</span>', (remote,))
             return Made(f'<a class="img-off" href="{html.escape(src)}">{words}</a>',
                         (remote,))
-        if note.link(src) is None:
+        if kind is ImageSource.UNLISTED:
             return Made(f'<span class="img-off">{html.escape(alt or src)}</span>',
                         (_diagnostic(note, link, codes.IMAGE_MISSING, f"image not embedded: {src}"),))
-        uri, diagnostics = self._data_uri(note, link) if link.ok and link.kind is LinkKind.IMAGE \
-            and link.target else (None, ())
+        uri, diagnostics = self._data_uri(note, link) if kind is ImageSource.LOCAL else (None, ())
         if uri is None:
             return Made(f'<span class="img-off" title="{html.escape(src)}">{html.escape(alt or src)}</span>',
                         diagnostics)

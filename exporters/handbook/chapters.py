@@ -19,7 +19,18 @@ from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.math import MathEngine
-from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
+from qadeck.model import (
+    Collection,
+    Diagnostic,
+    ImageSource,
+    Link,
+    LinkKind,
+    Note,
+    Piece,
+    Question,
+    Section,
+    image_source,
+)
 from qadeck.render import Made, Renderer, Target, line_of, tag_attributes
 from qadeck.sanitize import HtmlPolicy
 from qadeck.strings import strings_for
@@ -269,20 +280,21 @@ class PrintPolicy:
 
     def image(self, note: Note, link: Link, tag: str) -> Made:
         label = tag_attributes(tag).get("alt") or link.href
-        if link.href.startswith("data:"):
+        kind = image_source(link, note.link(link.href) is not None)
+        if kind is ImageSource.DATA:
             return Made(tag)
-        if link.kind is LinkKind.WEB:
+        if kind is ImageSource.WEB:
             remote = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
                                 f"web image not embedded (the handbook reads no network): {link.href}")
             shown = self.chapters.strings("image_off", label=escape(label))
             return Made(f'<span class="image-missing">{shown}</span>', (remote,))
         missing = self.chapters.strings("image_missing", label=escape(label))
         missing = f'<span class="image-missing">{missing}</span>'
-        if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
-            if note.link(link.href) is not None:
-                return Made(missing)  # the parser reported it (missing, outside, a file: URL)
+        if kind is ImageSource.UNLISTED:
             return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_MISSING,
                                              f"image not found: {link.href}"),))
+        if kind is not ImageSource.LOCAL or link.target is None:
+            return Made(missing)  # the parser reported it (missing, outside, a file: URL)
         path = local_file(self.root, link.target)
         if path is None:
             return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_OUTSIDE,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 # The links of a note are part of the model, named here as well as in `qadeck.links`.
-from qadeck.links import ImageSource, Link, LinkKind, image_source, scheme_of  # noqa: F401
+from qadeck.links import Link, LinkKind, scheme_of  # noqa: F401
 
 
 def file_stem(path: str) -> str:

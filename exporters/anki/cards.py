@@ -19,7 +19,8 @@ from pathlib import Path
 from qadeck import codes, svgclean
 from qadeck.assets import read_local
 from qadeck.isolate import isolated
-from qadeck.model import Diagnostic, ImageSource, Link, LinkKind, Note, Piece, Question, image_source
+from qadeck.links import ImageSource, image_source
+from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
 from qadeck.render import Made, Renderer, Target, tag_attributes
 from qadeck.strings import Strings
 

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from qadeck import codes, svgclean
 from qadeck.assets import read_local
+from qadeck.links import ImageSource, image_source
 from qadeck.math import MathMLMath
-from qadeck.model import Diagnostic, ImageSource, Link, LinkKind, Note, Piece, image_source
+from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
 from qadeck.render import Made, Renderer, Target, tag_attributes
 from qadeck.sanitize import HtmlPolicy
 

@@ -18,19 +18,9 @@ from qadeck.cache import key
 from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.links import ImageSource, image_source
 from qadeck.math import MathEngine
-from qadeck.model import (
-    Collection,
-    Diagnostic,
-    ImageSource,
-    Link,
-    LinkKind,
-    Note,
-    Piece,
-    Question,
-    Section,
-    image_source,
-)
+from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import Made, Renderer, Target, line_of, tag_attributes
 from qadeck.sanitize import HtmlPolicy
 from qadeck.strings import strings_for

@@ -1,6 +1,6 @@
 """The build: parse every note into one finished model, then run the exporters.
 
-No exporter runs while parsing, and no parse problem surfaces after an output was written.
+No exporter runs while parsing, and no parse diagnostic surfaces after an output was written.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ class Output:
     report: Report | None = None  # the deck's: what changed since the last build (see deck_report)
     unchanged: bool = False  # its inputs were those of the last build: the file was left as it was
 
-    def problems(self) -> int:
+    def flagged(self) -> int:
         """Warnings and errors the exporter reported (what `build --strict` counts)."""
         return sum(d.severity in ("warning", "error") for d in self.diagnostics)
 
@@ -128,12 +128,12 @@ def tidy(*folders: Path) -> None:
 
 def writable(folder: Path) -> None:
     """Raise one sentence when nothing can be written into the output folder, before any work."""
-    problem = probe(folder)
-    if problem is not None:
-        raise OutputError(f"{folder}{os.sep}", problem)
+    unwritable = probe(folder)
+    if unwritable is not None:
+        raise OutputError(f"{folder}{os.sep}", unwritable)
 
 
-def cache_problem(config: Config) -> OSError | None:
+def cache_unwritable(config: Config) -> OSError | None:
     """Why the build cache cannot be written, when the output folder can (else that is the error)."""
     return None if probe(config.out) is not None else probe(config.out / ".cache")
 

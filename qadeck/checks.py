@@ -1,5 +1,5 @@
 """Checks that do not depend on an output, run once after parsing: `qadeck check` reports what
-`qadeck build` would, and every output shows such a problem under one code, once.
+`qadeck build` would, and every output shows such a diagnostic under one code, once.
 
 What is checked here is what a note holds whatever it is rendered into: formulas that do not
 parse (MathML through latex2mathml, the strictest engine whose failures stop nothing), raw
@@ -25,9 +25,9 @@ def run(collection: Collection) -> Collection:
     found: list[Diagnostic] = []
     notes = []
     for note in collection.notes:  # a note the checks fail on (a bug) is left out, like one not read
-        problems = isolated(note.path, lambda note=note: _check_note(note, engine), found)
-        if problems is not None:
-            found.extend(problems)
+        checked = isolated(note.path, lambda note=note: _check_note(note, engine), found)
+        if checked is not None:
+            found.extend(checked)
             notes.append(note)
     if not found:
         return collection

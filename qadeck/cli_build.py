@@ -13,7 +13,7 @@ from qadeck import cache, exporters, manifest
 from qadeck.build import (
     DECK,
     build,
-    cache_problem,
+    cache_unwritable,
     context,
     deck_report,
     export_one,
@@ -64,9 +64,9 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
     config = config_for(ctx, path, notes, out=out)
     chosen = [n.strip() for n in only.split(",") if n.strip()] if only else None
     progress = None if as_json else (lambda o: report_output(o, config))
-    if not no_cache and (problem := cache_problem(config)) is not None:
+    if not no_cache and (unwritable := cache_unwritable(config)) is not None:
         click.secho(f"qadeck: warning: the build cache {display(config.out / '.cache')} cannot be written "
-                    f"({why(problem)}): it is only read, so builds redo more", fg="yellow", err=True)
+                    f"({why(unwritable)}): it is only read, so builds redo more", fg="yellow", err=True)
     collection, outputs = build(config, chosen, progress=progress, cache=not no_cache)
     if as_json:
         click.echo(json.dumps(build_json(collection, outputs), ensure_ascii=False, indent=1))
@@ -79,8 +79,8 @@ def build_command(ctx: click.Context, path: Path | None, notes: Path | None, out
         if (line := mixed(outputs)) is not None:
             click.secho(line, fg="red", err=True)
     failed = any(o.error for o in outputs) or left_out(collection, outputs)
-    problems = collection.count("error") + collection.count("warning") + sum(o.problems() for o in outputs)
-    sys.exit(1 if failed or (strict and problems) else 0)
+    flagged = collection.count("error") + collection.count("warning") + sum(o.flagged() for o in outputs)
+    sys.exit(1 if failed or (strict and flagged) else 0)
 
 
 @click.command(short_help="Remove the build cache (and with --outputs, the outputs).")

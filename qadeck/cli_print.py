@@ -49,7 +49,7 @@ def summary(collection: Collection, outputs: list[Output] | None = None) -> str:
             f"{len(questions) - answered} unanswered, {collection.count('warning')} warnings, "
             f"{collection.count('error')} errors")
     if outputs is not None:
-        text += f"; the outputs reported {sum(o.problems() for o in outputs)} warnings or errors"
+        text += f"; the outputs reported {sum(o.flagged() for o in outputs)} warnings or errors"
     return text
 
 
@@ -83,7 +83,7 @@ def build_json(collection: Collection, outputs: list[Output]) -> dict[str, Any]:
     return {
         "deck": deck.to_json() if deck is not None else None,
         "outputs": [{"name": o.name, "path": str(o.path) if o.path else None, "error": o.error,
-                     "problems": o.problems(), "unchanged": o.unchanged} for o in outputs],
+                     "problems": o.flagged(), "unchanged": o.unchanged} for o in outputs],
         "diagnostics": [_diagnostic_json(d) for d in diagnostics],
         "counts": {"notes": len(collection.notes), "questions": len(collection.questions()),
                    "errors": sum(d.severity == "error" for d in diagnostics),

@@ -1,7 +1,7 @@
 """The diagnostic codes: one name per event, the same in every command and output.
 
 A code says what happened, not which output noticed it, so `qadeck check` and every exporter
-report one problem under one code (and the build shows it once).
+report one diagnostic under one code (and the build shows it once).
 """
 
 from __future__ import annotations

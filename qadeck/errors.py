@@ -1,4 +1,4 @@
-"""User errors: problems a person can fix, printed by the CLI as one sentence, no traceback."""
+"""User errors: mistakes a person can fix, printed by the CLI as one sentence, no traceback."""
 
 
 class QadeckError(Exception):

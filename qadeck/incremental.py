@@ -19,8 +19,7 @@ from typing import Any
 from qadeck.cache import Store, file_digest, key, stat_of, styles_digest
 from qadeck.context import BuildContext
 from qadeck.model import Collection, Diagnostic, LinkKind
-from qadeck.parser.files import repository_root
-from qadeck.parser.taginfo import FILE_NAME as TAG_LIST
+from qadeck.parser.taginfo import tag_lists_above
 
 # The style files each exporter reads (by name prefix); the others leave its output alone.
 STYLES: dict[str, tuple[str, ...]] = {"anki": ("anki",), "html": ("cheatsheet",),
@@ -79,13 +78,7 @@ def extra_inputs(collection: Collection, notes: Path) -> tuple[str, ...]:
     root = notes.resolve()
     found = {str((root / link.target).resolve()) for note in collection.notes for link in note.links
              if link.kind in (LinkKind.IMAGE, LinkKind.FILE) and (link.target or "").startswith("../")}
-    repository = repository_root(root)
-    folder = root.parent
-    while folder.is_relative_to(repository) and folder != root:
-        found.add(str(folder / TAG_LIST))
-        if folder == repository or folder.parent == folder:
-            break
-        folder = folder.parent
+    found.update(str(path) for path in tag_lists_above(root))
     return tuple(sorted(found))
 
 

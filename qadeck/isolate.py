@@ -26,13 +26,13 @@ def failure(path: str, exc: Exception, output: str = "") -> Diagnostic:
                       f"qadeck could not {doing} ({type(exc).__name__}); it is left out")
 
 
-def isolated(path: str, action: Callable[[], T], problems: list[Diagnostic], output: str = "") -> T | None:
-    """`action()`, or None with the note's error added to `problems` when it raised; `output`
+def isolated(path: str, action: Callable[[], T], diagnostics: list[Diagnostic], output: str = "") -> T | None:
+    """`action()`, or None with the note's error added to `diagnostics` when it raised; `output`
     names what was being rendered ("": the note was being read)."""
     try:
         return action()
     except QadeckError:
         raise
     except Exception as exc:  # noqa: BLE001 (any bug, on purpose: see the module's docstring)
-        problems.append(failure(path, exc, output))
+        diagnostics.append(failure(path, exc, output))
         return None

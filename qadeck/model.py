@@ -6,18 +6,23 @@ turning it into HTML is the job of `qadeck.render`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")  # two letters at least: `C:` is a drive
+# The links of a note are part of the model, named here as well as in `qadeck.links`.
+from qadeck.links import Link, LinkKind, scheme_of  # noqa: F401
+
+
+def file_stem(path: str) -> str:
+    """A note's file name without its suffix: `a/b/注意力.md` -> `注意力`."""
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """A problem found in a note, located by `path:line` (path relative to the notes root)."""
+    """Something wrong or worth saying about a note, located by `path:line` (path relative to the
+    notes root)."""
 
     path: str
     line: int
@@ -28,55 +33,6 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}: " if self.path else ""  # a build-wide message has no place
         return f"{where}{self.severity}: {self.message} [{self.code}]"
-
-
-class LinkKind(StrEnum):
-    """What a link points to. A str, so it reads and serialises as its value ("note", ...)."""
-
-    NOTE = "note"  # another note of the collection
-    ANCHOR = "anchor"  # a heading of the same note
-    WEB = "web"  # http(s), protocol-relative, data:
-    MAIL = "mail"
-    IMAGE = "image"  # a local image file
-    FILE = "file"  # a local file that is not a note, or a scheme no output follows (file:, javascript:)
-
-    @classmethod
-    def of_href(cls, href: str) -> LinkKind:
-        """The kind an href has by its form alone, for an href no note listed (raw HTML, say)."""
-        name = scheme_of(href)
-        if name in ("http", "https", "data"):
-            return cls.WEB
-        return cls.MAIL if name == "mailto" else cls.FILE
-
-
-def scheme_of(href: str) -> str:
-    """The URL scheme of `href` in lower case (`https` for `//host/…`), "" for a relative path."""
-    scheme = _SCHEME.match(href)
-    return scheme.group(1).lower() if scheme else ("https" if href.startswith("//") else "")
-
-
-@dataclass(frozen=True)
-class Link:
-    """A link or image reference found in a note, with what it points to once resolved."""
-
-    href: str
-    line: int
-    kind: LinkKind
-    target: str | None = None  # note or file path relative to the notes root
-    anchor: str | None = None  # the #fragment as written
-    target_title: str | None = None  # target note's title
-    target_heading: str | None = None  # plain text of the heading the anchor names
-    target_id: str | None = None  # question id or section anchor of that heading
-    ok: bool = True  # False: the parser warned about it (missing, outside, a scheme not followed)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.kind, LinkKind):
-            object.__setattr__(self, "kind", LinkKind(self.kind))
-
-    @property
-    def followed(self) -> bool:
-        """Points into the collection or the web: what an output may turn into a live link."""
-        return self.ok and self.kind is not LinkKind.FILE
 
 
 @dataclass(frozen=True)
@@ -171,22 +127,24 @@ class Question:
     # empty for a question, whose place is told by `section` and `parent`.
     context: tuple[str, ...] = ()
 
+    def parts(self) -> AnswerParts:
+        """This question's pieces of Markdown by part, each with the line it starts on."""
+        answer, after = self.answer, self.line + 1
+        lines = answer.see_also_lines
+        return AnswerParts(
+            heading=Piece(self.heading, self.line, inline=True),
+            short=Piece(answer.short, answer.short_line or after),
+            see_also=tuple(Piece(text, lines[index] if index < len(lines) else after, inline=True)
+                           for index, text in enumerate(answer.see_also)),
+            body=Piece(answer.body, answer.body_line or after),
+            details=tuple(Piece(part.markdown, part.body_line or part.line) for part in answer.details),
+            statement=Piece(answer.statement, answer.statement_line or after) if answer.statement else None,
+            approaches=tuple(Piece(a.markdown, a.body_line or a.line) for a in answer.approaches),
+        )
+
     def pieces(self) -> Iterator[Piece]:
-        """Every piece of Markdown of this question with the line it starts on: heading, short,
-        see-also lines, body, details; then a problem's statement and approaches."""
-        yield Piece(self.heading, self.line, inline=True)
-        answer = self.answer
-        yield Piece(answer.short, answer.short_line or self.line + 1)
-        for index, text in enumerate(answer.see_also):
-            lines = answer.see_also_lines
-            yield Piece(text, lines[index] if index < len(lines) else self.line + 1, inline=True)
-        yield Piece(answer.body, answer.body_line or self.line + 1)
-        for part in answer.details:
-            yield Piece(part.markdown, part.body_line or part.line)
-        if answer.statement:
-            yield Piece(answer.statement, answer.statement_line or self.line + 1)
-        for approach in answer.approaches:
-            yield Piece(approach.markdown, approach.body_line or approach.line)
+        """Every piece of Markdown of this question in note order (see `AnswerParts.all`)."""
+        return self.parts().all()
 
 
 @dataclass(frozen=True)
@@ -196,6 +154,31 @@ class Piece:
     markdown: str
     line: int
     inline: bool = False
+
+
+@dataclass(frozen=True)
+class AnswerParts:
+    """A question's heading and answer as pieces, by part (`Question.parts`): what an exporter
+    renders part by part, each piece at the line it starts on."""
+
+    heading: Piece
+    short: Piece
+    see_also: tuple[Piece, ...]  # see_also[i] is answer.see_also[i]
+    body: Piece
+    details: tuple[Piece, ...]  # details[i] is the text of answer.details[i]
+    statement: Piece | None  # a coding problem's statement (None for other questions)
+    approaches: tuple[Piece, ...]  # approaches[i] is the text of answer.approaches[i]
+
+    def all(self) -> Iterator[Piece]:
+        """Heading, short, see-also lines, body, details; then a problem's statement and approaches."""
+        yield self.heading
+        yield self.short
+        yield from self.see_also
+        yield self.body
+        yield from self.details
+        if self.statement is not None:
+            yield self.statement
+        yield from self.approaches
 
 
 @dataclass(frozen=True)
@@ -320,7 +303,7 @@ class Note:
 
     @property
     def stem(self) -> str:
-        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return file_stem(self.path)
 
     @property
     def folder(self) -> str:
@@ -353,6 +336,16 @@ class Collection:
     def problems(self) -> list[Note]:
         """The coding-problem notes that enter the outputs, in note order."""
         return [note for note in self.notes if note.problem is not None and note.in_outputs]
+
+    def by_topic(self, problems: Iterable[Note], no_topic: str) -> list[tuple[str, list[Note]]]:
+        """Coding-problem notes under their first topic, topics in the collection's order, unfiled
+        ones last (under `no_topic`, the words the output shows)."""
+        order = {topic: index for index, topic in enumerate(self.problem_terms.topics)}
+        groups: dict[str, list[Note]] = {}
+        for note in problems:
+            assert note.problem is not None
+            groups.setdefault(note.problem.topic or no_topic, []).append(note)
+        return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == no_topic))
 
     def questions(self) -> list[Question]:
         return [q for note in self.notes for q in note.questions]

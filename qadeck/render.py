@@ -62,10 +62,10 @@ EXTENSION_CONFIGS = {
 
 @dataclass(frozen=True)
 class Made:
-    """What a policy made of a link or an image: HTML (None: keep the tag as it is) and problems."""
+    """What a policy made of a link or an image: HTML (None: keep the tag as it is) and diagnostics."""
 
     html: str | None
-    problems: tuple[Diagnostic, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
 
 
 class Policy(Protocol):
@@ -99,7 +99,7 @@ class KeepPolicy:
 class Target:
     """What differs between outputs when a note is rendered: nothing else does."""
 
-    name: str  # "anki" | "pdf" | "html": named in problems
+    name: str  # "anki" | "pdf" | "html": named in diagnostics
     math: str = "mathjax"  # "mathjax" | "mathml" | "svg"
     html: HtmlPolicy = HtmlPolicy()  # what a note's own HTML may keep
     math_fallback: str = "its source is shown instead"  # what a formula that fails becomes
@@ -108,7 +108,7 @@ class Target:
 @dataclass(frozen=True)
 class Rendered:
     html: str
-    problems: tuple[Diagnostic, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
     footnotes: tuple[int, ...] = ()  # numbers of the note's footnotes referenced, in order, once each
 
 
@@ -124,7 +124,7 @@ class Renderer:
         self._md = _markdown()
 
     def render(self, note: Note, piece: Piece) -> Rendered:
-        """One piece of a note to HTML, with the problems found in it at their lines; a note that
+        """One piece of a note to HTML, with the diagnostics found in it at their lines; a note that
         ran out of time is shown as its source from there on."""
         try:
             with self.budget.running(note.path):
@@ -163,19 +163,19 @@ class Renderer:
         if fast is not None:
             return fast
         made = self.block(note, text, line)
-        return Rendered(_unwrap_p(made.html), made.problems, made.footnotes)
+        return Rendered(_unwrap_p(made.html), made.diagnostics, made.footnotes)
 
     def footnote_list(self, note: Note, numbers: Iterable[int],
                       item_id: Callable[[int], str] | None = None) -> Rendered:
         """The note's footnotes `numbers` as an ordered list keeping their numbers (empty: "")."""
-        items, problems = [], []
+        items, diagnostics = [], []
         for number in numbers:
             footnote = note.footnotes[number - 1]
             made = self.block(note, footnote.markdown, footnote.line)
-            problems.extend(made.problems)
+            diagnostics.extend(made.diagnostics)
             anchor = f' id="{item_id(number)}"' if item_id else ""
             items.append(f'<li value="{number}"{anchor}>{made.html}</li>')
-        return Rendered(f'<ol class="footnotes">{"".join(items)}</ol>' if items else "", tuple(problems))
+        return Rendered(f'<ol class="footnotes">{"".join(items)}</ol>' if items else "", tuple(diagnostics))
 
     def _simple_inline(self, note: Note, text: str, line: int) -> Rendered | None:
         """Fast path, same output: a line of plain words, math and `[words](href)` links needs no
@@ -187,7 +187,7 @@ class Renderer:
             return None
         out = _SIMPLE_LINK.sub(r'<a href="\2">\1</a>', protected)
         made = self._finish(f"<p>{out}</p>", maths, _Place(note, text, line))
-        return Rendered(_unwrap_p(made.html), made.problems, made.footnotes)
+        return Rendered(_unwrap_p(made.html), made.diagnostics, made.footnotes)
 
     def _finish(self, out: str, maths: list[tuple[str, bool]], place: _Place) -> Rendered:
         if "\x02" in out or "\x03" in out:  # a note holds none (qadeck.parser.source drops them)
@@ -209,7 +209,7 @@ class Renderer:
             place.report(place.line, codes.NESTING_DEEP, f"elements nested more than {MAX_HTML_DEPTH} "
                          "levels deep (raw HTML?); this part is shown as plain text")
             out = '<div class="too-deep">' + html.escape(place.source).replace("\n", "<br>\n") + "</div>"
-        return Rendered(out, tuple(place.problems), tuple(dict.fromkeys(place.footnotes)))
+        return Rendered(out, tuple(place.diagnostics), tuple(dict.fromkeys(place.footnotes)))
 
     def _footnote_refs(self, out: str, place: _Place) -> str:
         """`[^label]` in text (not in code, not in a tag) for a footnote the note defines."""
@@ -257,7 +257,7 @@ class Renderer:
         if href is None:
             return match.group(0)
         made = self.policy.link(place.note, place.link(href), match.group(2))
-        place.problems.extend(made.problems)
+        place.diagnostics.extend(made.diagnostics)
         return match.group(0) if made.html is None else made.html
 
     def _image(self, match: re.Match[str], place: _Place) -> str:
@@ -265,18 +265,18 @@ class Renderer:
         if src is None:
             return ""  # nothing to show (or an address the sanitizer took out)
         made = self.policy.image(place.note, place.link(src, image=True), match.group(0))
-        place.problems.extend(made.problems)
+        place.diagnostics.extend(made.diagnostics)
         return match.group(0) if made.html is None else made.html
 
 
 @dataclass
 class _Place:
-    """The note and lines one render call is for, and the problems it found (per call)."""
+    """The note and lines one render call is for, and the diagnostics it found (per call)."""
 
     note: Note
     source: str
     line: int
-    problems: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
     footnotes: list[int] = field(default_factory=list)
 
     def line_of(self, needle: str) -> int:
@@ -292,7 +292,7 @@ class _Place:
         return Link(href, self.line_of(href), kind, ok=False)
 
     def report(self, line: int, code: str, message: str, severity: str = "warning") -> None:
-        self.problems.append(Diagnostic(self.note.path, line, severity, code, message))
+        self.diagnostics.append(Diagnostic(self.note.path, line, severity, code, message))
 
 
 def _too_deep(text: str) -> bool:

@@ -82,17 +82,9 @@ def scope(config: Config, settings: Iterable[Path], styles: Path | None) -> Scop
 def _tag_lists_above(notes: Path) -> tuple[Path, ...]:
     """The tag lists (`tag_info.yml`) a note may read from above the notes folder, up to the
     repository root: an edit there changes the problems' tags."""
-    from qadeck.parser.files import repository_root
-    from qadeck.parser.taginfo import FILE_NAME
+    from qadeck.parser.taginfo import tag_lists_above
 
-    top = repository_root(notes)
-    found, folder = [], notes.parent
-    while top is not None and folder.is_relative_to(top) and folder != notes:
-        found.append(folder / FILE_NAME)
-        if folder == top or folder.parent == folder:
-            break
-        folder = folder.parent
-    return tuple(found)
+    return tag_lists_above(notes)
 
 
 class Watcher:
@@ -248,7 +240,7 @@ class Session:
         try:
             self.config = self.settings()
         except QadeckError as exc:
-            self.broken, self.problem = True, str(exc)
+            self.broken, self.why = True, str(exc)
             return
         self.broken = False
         moved = scope(self.config, self.settings_files, self.styles)
@@ -261,7 +253,7 @@ class Session:
 
     def rebuild(self, changed: str) -> None:
         if self.broken:
-            self.report.line(f"{_now()}  {changed} · not rebuilt: {self.problem}", ok=False)
+            self.report.line(f"{_now()}  {changed} · not rebuilt: {self.why}", ok=False)
             return
         started = time.perf_counter()
         self.building = True  # stays True when Ctrl-C ends the build
@@ -269,11 +261,11 @@ class Session:
             collection, outputs = build(self.config, self.only)
         except Exception as exc:  # a QadeckError is the user's to fix; anything else is a bug: its trace
             self.building = False
-            problem = str(exc)
+            why = str(exc)
             if not isinstance(exc, QadeckError):
                 self.report.trace(traceback.format_exc())
-                problem = f"{type(exc).__name__}: {exc}"
-            self.report.line(f"{_now()}  {changed} · build failed: {problem}", ok=False)
+                why = f"{type(exc).__name__}: {exc}"
+            self.report.line(f"{_now()}  {changed} · build failed: {why}", ok=False)
             return
         self.building = False
         self._show(changed, time.perf_counter() - started, collection, outputs)

@@ -18,9 +18,9 @@ def test_a_note_over_its_time_is_shown_as_its_source_and_the_next_one_is_unharme
     slow, other = Note("slow.md", "T", NoteMeta(), (), ()), Note("other.md", "T", NoteMeta(), (), ())
     first = renderer.render(slow, Piece(HEAVY, 3))
     assert first.html.startswith('<pre class="too-slow">- 第 0 项 **粗**') and "<li>" not in first.html
-    assert [(d.path, d.line, d.code) for d in first.problems] == [("slow.md", 3, "note.slow")]
+    assert [(d.path, d.line, d.code) for d in first.diagnostics] == [("slow.md", 3, "note.slow")]
     later = renderer.render(slow, Piece(LIGHT, 9))  # the rest of the note: source, not said again
-    assert later.html.startswith('<pre class="too-slow">') and later.problems == ()
+    assert later.html.startswith('<pre class="too-slow">') and later.diagnostics == ()
     fresh = Renderer(Target("html")).render(other, Piece(LIGHT, 1))
     assert renderer.render(other, Piece(LIGHT, 1)) == fresh
 
@@ -29,4 +29,4 @@ def test_a_note_within_its_time_renders_as_ever():
     renderer = Renderer(Target("html"))
     note = Note("a.md", "T", NoteMeta(), (), ())
     made = renderer.render(note, Piece(HEAVY[:2000], 1))
-    assert "<li>" in made.html and not made.problems
+    assert "<li>" in made.html and not made.diagnostics

@@ -1,8 +1,8 @@
 """Every diagnostic code is named in qadeck/codes.py: no code is written inline anywhere else.
 
 The scan reads the source with `ast` and looks where a code goes: the `code` argument of a
-`Diagnostic` or a parser `Problem`, any argument of a helper that reports one (a function whose
-name holds warn, error, report or problem: `_warn`, `place.report`, `_problem`), and a comparison
+`Diagnostic` or a parser `LineDiagnostic`, any argument of a helper that reports one (a function whose
+name holds warn, error, report or diagnostic: `_warn`, `place.report`, `_diagnostic`), and a comparison
 with a diagnostic's `.code`. A literal that looks like a code there (`word.word-word`), or an
 f-string (a code made at run time is in no list), is a finding.
 """
@@ -16,8 +16,9 @@ from qadeck import codes
 from tests.conftest import REPO
 
 CODE = re.compile(r"^[a-z]+\.[a-z]+(?:-[a-z]+)*$")
-CODE_ARG = {"Diagnostic": 3, "Problem": 2}  # Diagnostic(path, line, severity, code, ...), Problem(line, ...)
-HELPER = re.compile(r"warn|error|report|problem", re.I)
+# Diagnostic(path, line, severity, code, ...), LineDiagnostic(line, severity, code, ...)
+CODE_ARG = {"Diagnostic": 3, "LineDiagnostic": 2}
+HELPER = re.compile(r"warn|error|report|diagnostic", re.I)
 SCANNED = ("qadeck", "exporters")
 
 
@@ -81,10 +82,10 @@ def test_the_scan_finds_each_way_of_writing_a_code_inline():
     source = '''
 Diagnostic("a.md", 1, "warning", "link.outside", "message")
 Diagnostic("a.md", 1, "warning", code="note.template", message="m")
-Problem(3, "error", f"{tag}.unclosed", "message")
+LineDiagnostic(3, "error", f"{tag}.unclosed", "message")
 _warn(draft, 4, "link.scheme", "message")
 place.report(5, "math.invalid", "message")
-_problem(note, link, "image.missing", "message")
+_diagnostic(note, link, "image.missing", "message")
 if p.code == "note.missing": pass
 Diagnostic("a.md", 1, "warning", codes.LINK_OUTSIDE, "see file.md or x.y")
 _warn(draft, 4, codes.LINK_SCHEME, f"{scheme}: links are not followed")

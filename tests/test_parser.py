@@ -237,6 +237,18 @@ def test_answer_parts_carry_their_lines(collection):
     assert (q.answer.short_line, q.answer.see_also_lines) == (q.line + 1, (q.line + 3,))
     pieces = list(q.pieces())
     assert pieces[0].line == q.line and pieces[0].inline and pieces[1].line == q.line + 1
+    parts = q.parts()
+    assert parts.heading == pieces[0] and parts.short == pieces[1]
+    assert [p.line for p in parts.see_also] == [q.line + 3] and parts.see_also[0].inline
+    assert parts.statement is None and parts.approaches == () and list(parts.all()) == pieces
+
+
+def test_answer_parts_name_each_details_part(collection):
+    q = by_text(note(collection, "details_parts.md"), "如何计算显存?")
+    parts = q.parts()
+    assert [p.markdown for p in parts.details] == [d.markdown for d in q.answer.details]
+    assert parts.body.markdown == q.answer.body and not parts.body.inline
+    assert list(q.pieces())[-len(parts.details):] == list(parts.details)
 
 
 def test_title_falls_back_to_the_first_heading_then_the_info_name(tmp_path: Path):

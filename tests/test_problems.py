@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from qadeck.exporters.json_model import to_dict
 from qadeck.parser.lists import reads_as_prompt
+from qadeck.parser.taginfo import folders_up, tag_lists_above
 from tests.conftest import FIXTURES, parse, write_notes
 
 REPO = FIXTURES / "problems" / "repo"
@@ -46,6 +48,11 @@ def test_several_approaches_and_languages():
     assert [(c.name, c.language) for c in second.code] == [("Python", "python"), ("C++", "cpp")]
     assert second.markdown.index("一次遍历") < second.markdown.index("<details>")
     assert "START_SECTION" not in second.markdown and "相关主题" not in second.markdown
+    parts = q.parts()  # the statement and approaches as pieces, each at its line
+    assert parts.statement is not None and parts.statement.markdown == q.answer.statement
+    assert parts.statement.line == q.answer.statement_line
+    assert [p.markdown for p in parts.approaches] == [a.markdown for a in q.answer.approaches]
+    assert list(q.pieces())[-3:] == [parts.statement, *parts.approaches]
 
 
 def test_tags_are_normalised_and_ordered_by_the_tag_list():
@@ -60,6 +67,19 @@ def test_tags_are_normalised_and_ordered_by_the_tag_list():
     assert terms.levels == ("简单", "中等", "困难")
     assert terms.sources == ("LeetCode", "牛客", "自编")
     assert terms.topics[:3] == ("数组/矩阵", "哈希表", "排序")
+
+
+def test_problems_group_by_their_first_topic_in_the_collections_order():
+    collection = parse(REPO)
+    notes = collection.problems()
+    untopiced = replace(notes[0], problem=replace(notes[0].problem, topics=()))
+    groups = collection.by_topic([*notes, untopiced], "(none)")
+    topics = [topic for topic, _ in groups]
+    ranked = [t for t in topics if t in collection.problem_terms.topics]
+    assert ranked == sorted(ranked, key=collection.problem_terms.topics.index) and topics[-1] == "(none)"
+    assert groups[-1][1] == [untopiced]
+    assert sorted(n.path for _, group in groups[:-1] for n in group) == sorted(n.path for n in notes)
+    assert all(n.problem.topic == topic for topic, group in groups[:-1] for n in group)
 
 
 def test_without_a_tag_list_tags_stay_as_written(tmp_path):
@@ -83,6 +103,18 @@ def test_the_tag_list_is_found_above_the_notes_folder(tmp_path):
     (notes / ".git").mkdir()  # the repository root
     collection = parse(notes / "problems")
     assert problems(collection)["LeetCode_0001_简单_两数之和"].problem.topics[0] == "数组/矩阵"
+
+
+def test_the_tag_lists_above_a_notes_folder_stop_at_the_repository_root(tmp_path):
+    repository = tmp_path / "repo"
+    notes = repository / "a" / "b" / "notes"
+    notes.mkdir(parents=True)
+    assert tag_lists_above(notes) == ()  # no repository: the notes folder is the root
+    (repository / ".git").mkdir()
+    assert tag_lists_above(notes) == tuple(folder / "tag_info.yml" for folder in
+                                           (repository / "a" / "b", repository / "a", repository))
+    assert list(folders_up(notes, repository))[-1] == repository
+    assert list(folders_up(tmp_path, repository)) == [tmp_path]  # outside it: that folder alone
 
 
 def test_an_image_in_the_statement_and_a_name_with_parentheses():

@@ -46,7 +46,7 @@ def test_mathml_and_svg_engines():
 def test_a_broken_formula_shows_its_source_and_is_reported_at_its_line():
     made = Renderer(Target("t", math="mathml")).block(NOTE, "第一行\n\n坏公式 $\\frac{1}{$ 结束", 10)
     assert 'class="math-error"' in made.html and "\\frac{1}{" in made.html
-    assert [(d.path, d.line, d.code) for d in made.problems] == [("笔记.md", 12, "math.invalid")]
+    assert [(d.path, d.line, d.code) for d in made.diagnostics] == [("笔记.md", 12, "math.invalid")]
 
 
 def test_nested_lists_with_two_or_four_spaces():

@@ -149,7 +149,7 @@ def test_lists_and_quotes_nest_at_most_max_depth_levels(kind: str):
     for renderer in renderers().values():
         made = renderer.block(note, text, 5)
         assert html_depth(made.html) <= 2 * MAX_DEPTH + 2 and "x" in made.html
-        assert [(d.line, d.code) for d in made.problems] == [(7 + first, "nesting.deep")]
+        assert [(d.line, d.code) for d in made.diagnostics] == [(7 + first, "nesting.deep")]
 
 
 @pytest.mark.parametrize("kind", DEEP_HTML)
@@ -158,7 +158,7 @@ def test_raw_html_nested_too_deep_is_shown_as_text(kind: str):
     for renderer in renderers().values():
         made = renderer.block(note, DEEP_HTML[kind], 3)
         assert made.html.startswith('<div class="too-deep">&lt;') and html_depth(made.html) == 1
-        assert [(d.line, d.code) for d in made.problems] == [(3, "nesting.deep")]
+        assert [(d.line, d.code) for d in made.diagnostics] == [(3, "nesting.deep")]
 
 
 def test_nesting_within_bounds_is_left_alone():
@@ -240,7 +240,7 @@ def test_a_formula_too_long_to_be_one_is_refused_in_a_short_message(tmp_path: Pa
     assert found[0].message.startswith(f"a formula of {len(latex)} characters (more than 4000")
     for renderer in renderers().values():
         made = renderer.render(note, list(note.questions[0].pieces())[2])
-        assert 'class="math-error"' in made.html and [d.code for d in made.problems] == ["math.invalid"]
+        assert 'class="math-error"' in made.html and [d.code for d in made.diagnostics] == ["math.invalid"]
 
 
 def test_markdown_placeholders_left_behind_are_dropped():

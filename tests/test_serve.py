@@ -119,10 +119,10 @@ def test_watch_serve_reloads_the_open_page_with_the_new_answer(browser, tmp_path
         url = watching.wait_for(r"serving the cheat sheet at (http://127\.0\.0\.1:\d+/)$").group(1)
         context = browser.new_context()
         page = context.new_page()
-        problems: list[str] = []
+        complaints: list[str] = []
         requests: list[str] = []
-        page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
-        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("console", lambda m: m.type in ("error", "warning") and complaints.append(m.text))
+        page.on("pageerror", lambda e: complaints.append(str(e)))
         page.on("request", lambda r: requests.append(r.url))
         page.goto(url)
         assert "旧答案" in page.inner_text("main")
@@ -137,7 +137,7 @@ def test_watch_serve_reloads_the_open_page_with_the_new_answer(browser, tmp_path
         page.locator("main", has_text="新答案").wait_for(timeout=120_000)
         assert "旧答案" not in page.inner_text("main")
         assert page.eval_on_selector_all("script", "els => els.length") == 2
-        assert problems == []  # no CSP violation, no script error
+        assert complaints == []  # no CSP violation, no script error
         assert {r.split("/")[2] for r in requests if not r.startswith("data:")} == {url.split("/")[2]}
         assert watching.stop() == 0  # while the page still waits on the server
         context.close()

@@ -77,8 +77,8 @@ def test_the_anki_package_holds_only_cleaned_svg(tmp_path: Path):
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     notes = _notes(tmp_path)
-    problems = export("anki", parse(notes), tmp_path / "deck.apkg", Config(notes=notes))
-    said = [(d.line, d.code) for d in problems if d.code == "html.unsafe"]
+    diagnostics = export("anki", parse(notes), tmp_path / "deck.apkg", Config(notes=notes))
+    said = [(d.line, d.code) for d in diagnostics if d.code == "html.unsafe"]
     assert said == [(4, "html.unsafe"), (7, "html.unsafe")]
     (tmp_path / "anki").mkdir()
     col = AnkiCollection(str(tmp_path / "anki" / "collection.anki2"))
@@ -98,14 +98,14 @@ def test_the_anki_package_holds_only_cleaned_svg(tmp_path: Path):
 
 def test_the_cheat_sheet_embeds_only_cleaned_svg_and_links_no_data_url(tmp_path: Path):
     notes = _notes(tmp_path)
-    problems = export("html", parse(notes), tmp_path / "page.html", Config(notes=notes))
+    diagnostics = export("html", parse(notes), tmp_path / "page.html", Config(notes=notes))
     page = (tmp_path / "page.html").read_text(encoding="utf-8")
     assert not re.search(r'<a\b[^>]*href\s*=\s*"\s*data:', page, re.I)  # (the page's own icon is `data:,`)
     embedded = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
     assert embedded, page
     for data in embedded:
         _only_draws(base64.b64decode(data))
-    assert [d.line for d in problems if d.code == "html.unsafe"][:1] == [4]
+    assert [d.line for d in diagnostics if d.code == "html.unsafe"][:1] == [4]
 
 
 def test_the_handbook_reads_a_note_svg_cleaned(tmp_path: Path):

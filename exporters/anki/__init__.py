@@ -196,8 +196,8 @@ def _unique(rendered: Rendered) -> Rendered:
     for card in rendered.cards:
         if card.guid in seen:
             message = f"question id {card.guid} is also used at {seen[card.guid]}; this card is left out"
-            problem = Diagnostic(card.source, card.line, "error", codes.ANKI_DUPLICATE_ID, message)
-            rendered.diagnostics.append(problem)
+            rendered.diagnostics.append(Diagnostic(card.source, card.line, "error", codes.ANKI_DUPLICATE_ID,
+                                                   message))
             continue
         seen[card.guid] = f"{card.source}:{card.line}"
         cards.append(card)

@@ -19,6 +19,7 @@ from pathlib import Path
 from qadeck import codes, svgclean
 from qadeck.assets import read_local
 from qadeck.isolate import isolated
+from qadeck.links import ImageSource, image_source
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece, Question
 from qadeck.render import Made, Renderer, Target, tag_attributes
 from qadeck.strings import Strings
@@ -122,7 +123,7 @@ class CardRenderer:
         return out
 
     def render_unit(self, note: Note) -> Rendered:
-        """One note's cards, media and problems on their own: the unit the build cache keeps."""
+        """One note's cards, media and diagnostics on their own: the unit the build cache keeps."""
         self.policy.forget()
         self.out = Rendered(media=self.policy.media)
         return self.render([note])
@@ -157,13 +158,13 @@ class CardRenderer:
                                        problem_fields(self, note, q), problem_tags(note.problem), "problem"))
 
     def html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
-        """A piece of the note as card HTML; its problems join the result's, its footnote
+        """A piece of the note as card HTML; its diagnostics join the result's, its footnote
         references go into `footnotes`."""
         return self._html(note, piece, footnotes)
 
     def _html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
         made = self.renderer.render(note, piece)
-        self.out.diagnostics.extend(made.problems)
+        self.out.diagnostics.extend(made.diagnostics)
         if footnotes is not None:
             footnotes.extend(made.footnotes)
         return made.html
@@ -177,17 +178,15 @@ class CardRenderer:
                 headings: dict[str, str]) -> tuple[str, ...]:
         """The card's fields in FIELDS order. The renderer cleans the note's own HTML
         (`qadeck.sanitize`); the rest is text escaped here."""
-        front, short, *rest = q.pieces()
-        see_also = [p for p in rest if p.inline]
-        body, *parts = [p for p in rest if not p.inline]
+        parts = q.parts()
         footnotes: list[int] = []  # referenced on this card: their text goes in Extra
-        back = self._html(note, short, footnotes) + self._html(note, body, footnotes)
+        back = self._html(note, parts.short, footnotes) + self._html(note, parts.body, footnotes)
         details = "".join(f'<details class="qd-part"><summary>{html.escape(d.name)}</summary>'
                           f"{self._html(note, p, footnotes)}</details>"
-                          for d, p in zip(q.answer.details, parts, strict=True))
-        also = "".join(f"<p>{self._html(note, p, footnotes)}</p>" for p in see_also)
+                          for d, p in zip(q.answer.details, parts.details, strict=True))
+        also = "".join(f"<p>{self._html(note, p, footnotes)}</p>" for p in parts.see_also)
         notes = self.renderer.footnote_list(note, dict.fromkeys(footnotes))
-        self.out.diagnostics.extend(notes.problems)
+        self.out.diagnostics.extend(notes.diagnostics)
         crumb = " › ".join(html.escape(p) for p in (note.title, *q.section))
         context = self._heading(note, parent, headings) if parent is not None else ""
         if q.kind == "topic":  # a topic says where it sits: every heading above it
@@ -231,22 +230,23 @@ class CardPolicy:
     def image(self, note: Note, link: Link, tag_html: str) -> Made:
         alt = tag_attributes(tag_html).get("alt", "")
         src = link.href
-        if src.startswith("data:"):
+        kind = image_source(link, note.link(src) is not None)
+        if kind is ImageSource.DATA:
             return self._data_image(note, link, tag_html)
-        if link.kind is LinkKind.WEB:
+        if kind is ImageSource.WEB:
             return Made(f'<a href="{html.escape(src)}">{html.escape(alt or src)}</a>')
-        if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
-            if note.link(src) is None or link.ok:  # a failed link was reported by the parser already
-                return Made(_missing(alt or src), (_problem(note, link, codes.IMAGE_MISSING,
-                                                            f"image left out of the card: {src}"),))
+        if kind is ImageSource.FAILED:  # the parser reported it already
             return Made(_missing(alt or src))
+        if kind is not ImageSource.LOCAL or link.target is None:
+            return Made(_missing(alt or src), (_diagnostic(note, link, codes.IMAGE_MISSING,
+                                                           f"image left out of the card: {src}"),))
         name = self._media_for(link.target)
         said = self._said.pop(link.target, None)  # once per file, at its first use
         if name is None:
-            problem = _problem(note, link, codes.IMAGE_INVALID if said else codes.IMAGE_UNREADABLE,
-                               said or f"image unreadable, left out: {src}")
-            return Made(_missing(alt or src), (problem,))
-        return Made(_img(name, tag_html), (_problem(note, link, codes.HTML_UNSAFE, said),) if said else ())
+            unreadable = _diagnostic(note, link, codes.IMAGE_INVALID if said else codes.IMAGE_UNREADABLE,
+                                     said or f"image unreadable, left out: {src}")
+            return Made(_missing(alt or src), (unreadable,))
+        return Made(_img(name, tag_html), (_diagnostic(note, link, codes.HTML_UNSAFE, said),) if said else ())
 
     def forget(self) -> None:
         """Start a new unit: media found so far belong to the last one."""
@@ -282,17 +282,17 @@ class CardPolicy:
             except (binascii.Error, ValueError):
                 data = b""
         if match is None or not data:
-            return Made(_missing("image"), (_problem(note, link, codes.IMAGE_INVALID,
-                                                     "inline data image is not valid base64, left out"),))
+            return Made(_missing("image"), (_diagnostic(note, link, codes.IMAGE_INVALID,
+                                                        "inline data image is not valid base64, left out"),))
         suffix = match.group(1).lower().replace("svg+xml", "svg")
         data, said = svgclean.for_output(f"inline.{suffix}", data) if suffix == "svg" else (data, None)
         if data is None:
-            return Made(_missing("image"), (_problem(note, link, codes.IMAGE_INVALID, str(said)),))
+            return Made(_missing("image"), (_diagnostic(note, link, codes.IMAGE_INVALID, str(said)),))
         made = _img(self._add(f"inline.{suffix}", data), tag_html)
-        return Made(made, (_problem(note, link, codes.HTML_UNSAFE, said),) if said else ())
+        return Made(made, (_diagnostic(note, link, codes.HTML_UNSAFE, said),) if said else ())
 
 
-def _problem(note: Note, link: Link, code: str, message: str) -> Diagnostic:
+def _diagnostic(note: Note, link: Link, code: str, message: str) -> Diagnostic:
     return Diagnostic(note.path, link.line, "warning", code, message)
 
 

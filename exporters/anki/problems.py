@@ -74,7 +74,7 @@ def problem_fields(cards: CardRenderer, note: Note, q: Question) -> tuple[str, .
     link = (f'<a class="qd-problem-link" href="{html.escape(problem.url)}">{html.escape(problem.url)}</a>'
             if problem.url else "")
     notes = cards.renderer.footnote_list(note, dict.fromkeys(footnotes))
-    cards.out.diagnostics.extend(notes.problems)
+    cards.out.diagnostics.extend(notes.diagnostics)
     values = {
         "Title": cards.html(note, Piece(q.heading, q.line, inline=True)),
         "Label": html.escape(label(problem)), "Statement": statement, "Link": link,

@@ -43,7 +43,7 @@ def export(collection: Collection, out_path: Path, options: HtmlOptions,
 
 @dataclass
 class Unit:
-    """A note's section as the build cache keeps it, with its problems and formulas."""
+    """A note's section as the build cache keeps it, with its diagnostics and formulas."""
 
     html: str
     diagnostics: list[Diagnostic]
@@ -205,7 +205,7 @@ class CheatSheet:
         tag = f"h{min(level, 6)}"
         badges = "".join(_badge(m, f) for m, f in zip(q.markers, q.flags, strict=False))
         heading = self.content.html(note, Piece(q.heading, q.line, inline=True))
-        answer = self._answer_html(note, q)  # before the follow-ups: problems stay in note order
+        answer = self._answer_html(note, q)  # before the follow-ups: diagnostics stay in note order
         follow = "".join(self._question_html(note, c, level + 1) for c in note.follow_ups(q))
         follow = f'<div class="qd-fu">{follow}</div>' if follow else ""
         state = ("" if q.answered else " qd-open") + (" qd-topic" if q.kind == "topic" else "")
@@ -220,21 +220,19 @@ class CheatSheet:
         answer = q.answer
         if answer.empty:
             return f'<p class="qd-none">{self.strings("open")}</p>'
-        _, short, *rest = q.pieces()
-        see_also = [p for p in rest if p.inline]
-        body, *details = [p for p in rest if not p.inline]
+        pieces = q.parts()
         cited: list[int] = []  # footnotes referenced: listed under the answer
         parts = []
         if answer.short.strip():
-            parts.append(f'<div class="qd-short">{self.content.html(note, short, cited)}</div>')
-        for piece in see_also:
+            parts.append(f'<div class="qd-short">{self.content.html(note, pieces.short, cited)}</div>')
+        for piece in pieces.see_also:
             parts.append(f'<p class="qd-also">↪ {self.content.html(note, piece, cited)}</p>')
         if answer.body.strip():
-            body_html = self.content.html(note, body, cited)
+            body_html = self.content.html(note, pieces.body, cited)
             # Without a short answer the body is the answer; with one it is extra, so it folds away.
             folded = f'<details class="qd-d"><summary>{self.strings("more")}</summary>{body_html}</details>'
             parts.append(folded if answer.short.strip() else f'<div class="qd-body">{body_html}</div>')
-        for part, piece in zip(answer.details, details, strict=True):
+        for part, piece in zip(answer.details, pieces.details, strict=True):
             name = html.escape(part.name or self.strings("details"))
             parts.append(f'<details class="qd-d"><summary>{name}</summary>'
                          f"{self.content.html(note, piece, cited)}</details>")

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from qadeck import codes, svgclean
 from qadeck.assets import read_local
+from qadeck.links import ImageSource, image_source
 from qadeck.math import MathMLMath
 from qadeck.model import Diagnostic, Link, LinkKind, Note, Piece
 from qadeck.render import Made, Renderer, Target, tag_attributes
@@ -30,7 +31,7 @@ TARGET = Target("html", math="mathml",
 
 
 class Content:
-    """Renders pieces of notes for the page; `diagnostics` collects their problems, `formulas` the
+    """Renders pieces of notes for the page; `diagnostics` collects their diagnostics, `formulas` the
     MathML of every formula on the page (the math font is cut down to them)."""
 
     def __init__(self, root: Path, image_cap_kb: int, fragment: Callable[[Link], str | None],
@@ -47,13 +48,13 @@ class Content:
         self.math.unit = {}
 
     def add_unit(self, diagnostics: list[Diagnostic], formulas: dict[tuple[str, bool], str]) -> None:
-        """A unit kept from an earlier build: its problems and formulas join the page's."""
+        """A unit kept from an earlier build: its diagnostics and formulas join the page's."""
         self.diagnostics.extend(diagnostics)
         self.math.formulas.update(formulas)
 
     def html(self, note: Note, piece: Piece, footnotes: list[int] | None = None) -> str:
         made = self.renderer.render(note, piece)
-        self.diagnostics.extend(made.problems)
+        self.diagnostics.extend(made.diagnostics)
         if footnotes is not None:
             footnotes.extend(made.footnotes)
         return made.html
@@ -61,7 +62,7 @@ class Content:
     def footnotes(self, note: Note, numbers: list[int]) -> str:
         """The footnotes an answer referenced, under it."""
         made = self.renderer.footnote_list(note, dict.fromkeys(numbers))
-        self.diagnostics.extend(made.problems)
+        self.diagnostics.extend(made.diagnostics)
         return made.html
 
     def font_css(self) -> str:
@@ -104,56 +105,56 @@ class PagePolicy:
         attrs = tag_attributes(tag)
         alt = attrs.get("alt", "")
         src = link.href
-        if link.kind is LinkKind.WEB:
-            problem = _problem(note, link, codes.IMAGE_REMOTE,
-                               f"web image not embedded (the page loads nothing): {_short(src)}", "info")
+        kind = image_source(link, note.link(src) is not None)
+        if kind in (ImageSource.DATA, ImageSource.WEB):
+            remote = _diagnostic(note, link, codes.IMAGE_REMOTE,
+                                 f"web image not embedded (the page loads nothing): {_short(src)}", "info")
             words = html.escape(alt or self.image_word)
-            if src.strip().lower().startswith("data:"):  # never a link: a data: page is a page of its own
-                return Made(f'<span class="img-off">{words}</span>', (problem,))
+            if kind is ImageSource.DATA:  # never a link: a data: page is a page of its own
+                return Made(f'<span class="img-off">{words}</span>', (remote,))
             return Made(f'<a class="img-off" href="{html.escape(src)}">{words}</a>',
-                        (problem,))
-        if note.link(src) is None:
+                        (remote,))
+        if kind is ImageSource.UNLISTED:
             return Made(f'<span class="img-off">{html.escape(alt or src)}</span>',
-                        (_problem(note, link, codes.IMAGE_MISSING, f"image not embedded: {src}"),))
-        uri, problems = self._data_uri(note, link) if link.ok and link.kind is LinkKind.IMAGE \
-            and link.target else (None, ())
+                        (_diagnostic(note, link, codes.IMAGE_MISSING, f"image not embedded: {src}"),))
+        uri, diagnostics = self._data_uri(note, link) if kind is ImageSource.LOCAL else (None, ())
         if uri is None:
             return Made(f'<span class="img-off" title="{html.escape(src)}">{html.escape(alt or src)}</span>',
-                        problems)
+                        diagnostics)
         size = "".join(f' {k}="{attrs[k]}"' for k in ("width", "height") if attrs.get(k, "").isdigit())
-        return Made(f'<img src="{uri}" alt="{html.escape(alt)}"{size} decoding="async">', problems)
+        return Made(f'<img src="{uri}" alt="{html.escape(alt)}"{size} decoding="async">', diagnostics)
 
     def footnote(self, note: Note, number: int) -> str:
         return f'<sup class="qd-fn">{number}</sup>'
 
     def _data_uri(self, note: Note, link: Link) -> tuple[str | None, tuple[Diagnostic, ...]]:
-        """The image as a data: URI (once per file), with the problems of its first use."""
+        """The image as a data: URI (once per file), with the diagnostics of its first use."""
         assert link.target is not None
         if link.target in self._images:
             return self._images[link.target][0], ()
-        uri, problems = self._read(note, link)
+        uri, diagnostics = self._read(note, link)
         self._images[link.target] = (uri, ())
-        return uri, problems
+        return uri, diagnostics
 
     def _read(self, note: Note, link: Link) -> tuple[str | None, tuple[Diagnostic, ...]]:
         assert link.target is not None
         mime = MIME.get(Path(link.target).suffix.lower())
         if mime is None:
-            return None, (_problem(note, link, codes.IMAGE_TYPE, f"image type not embedded: {link.href}"),)
+            return None, (_diagnostic(note, link, codes.IMAGE_TYPE, f"image type not embedded: {link.href}"),)
         data = read_local(self.root, link.target)
         if data is None:
             why = f"image not embedded, unreadable or outside the notes folder: {link.href}"
-            return None, (_problem(note, link, codes.IMAGE_UNREADABLE, why),)
+            return None, (_diagnostic(note, link, codes.IMAGE_UNREADABLE, why),)
         data, said = svgclean.for_output(link.href, data) if mime == MIME[".svg"] else (data, None)
         if data is None:
-            return None, (_problem(note, link, codes.IMAGE_INVALID, said or link.href),)
-        problems = (_problem(note, link, codes.HTML_UNSAFE, said),) if said else ()
+            return None, (_diagnostic(note, link, codes.IMAGE_INVALID, said or link.href),)
+        diagnostics = (_diagnostic(note, link, codes.HTML_UNSAFE, said),) if said else ()
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         if len(data) > self.image_cap_kb * 1024:
             size = f"image {link.href} is {len(data) // 1024} KB"
-            problems += (_problem(note, link, codes.IMAGE_LARGE,
-                                  f"{size}, above image_cap_kb = {self.image_cap_kb}; embedded anyway"),)
-        return uri, problems
+            diagnostics += (_diagnostic(note, link, codes.IMAGE_LARGE, f"{size}, above image_cap_kb = "
+                                        f"{self.image_cap_kb}; embedded anyway"),)
+        return uri, diagnostics
 
 
 class _Formulas:
@@ -176,5 +177,5 @@ def _short(url: str) -> str:
     return url.split(",", 1)[0] + ",…" if url.strip().lower().startswith("data:") and "," in url else url
 
 
-def _problem(note: Note, link: Link, code: str, message: str, severity: str = "warning") -> Diagnostic:
+def _diagnostic(note: Note, link: Link, code: str, message: str, severity: str = "warning") -> Diagnostic:
     return Diagnostic(note.path, link.line, severity, code, message)

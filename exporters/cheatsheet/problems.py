@@ -5,10 +5,10 @@ them with the search). Filter values travel in `data-` attributes, escaped like 
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections import Counter
 from collections.abc import Callable
+from html import escape
 
 from qadeck.model import Collection, Link, Note, Piece, ProblemMeta
 from qadeck.strings import strings_for
@@ -23,10 +23,6 @@ Fragment = Callable[[Link], str | None]
 # escaped, without a Markdown parse each (a full-size repository lists ~15,000 of them).
 _LITERAL = re.compile(r"(?:[^\\`*_<>&~!$\]\x00-\x1f]|\](?![(\[:]))+")
 _BLOCK_START = re.compile(r"\s|[#=+|:>-]|\d+[.)]")  # a line that would open a block
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
 
 
 def _literal(text: str) -> bool:
@@ -58,13 +54,7 @@ class ProblemsSection:
         self.fragment = fragment  # the in-page id a link lands on, None when off the page
         self.strings = strings_for(collection.language)
         self.title = self.strings("problems")
-        no_topic = self.strings("no_topic")
-        order = {t: i for i, t in enumerate(collection.problem_terms.topics)}
-        groups: dict[str, list[Note]] = {}
-        for note in self.notes:
-            assert note.problem is not None
-            groups.setdefault(note.problem.topic or no_topic, []).append(note)
-        self.groups = sorted(groups.items(), key=lambda g: (order.get(g[0], len(order)), g[0] == no_topic))
+        self.groups = collection.by_topic(self.notes, self.strings("no_topic"))
 
     def filters(self) -> str:
         """The filter rows: one group of buttons per dimension that has values."""
@@ -77,8 +67,9 @@ class ProblemsSection:
             if not counts:
                 continue
             buttons = "".join(
-                f'<button type="button" class="qd-pf" data-dim="{dimension}" data-value="{_e(_key(value))}" '
-                f'aria-pressed="false">{_e(value)} <span class="qd-n">{counts[value]}</span></button>'
+                f'<button type="button" class="qd-pf" data-dim="{dimension}" '
+                f'data-value="{escape(_key(value))}" '
+                f'aria-pressed="false">{escape(value)} <span class="qd-n">{counts[value]}</span></button>'
                 for value in self._ordered(dimension, counts))
             rows.append(f'<span class="qd-pfl" role="group" aria-label="{label}">'
                         f'<span class="qd-pfn">{label}</span>{buttons}</span>')
@@ -112,35 +103,35 @@ class ProblemsSection:
     def _group(self, topic: str, notes: list[Note]) -> str:
         anchor = "t-" + hashlib.sha1(topic.encode("utf-8")).hexdigest()[:10]
         cards = "\n".join(self._card(note) for note in notes)
-        heading = f'<a href="#{anchor}">{_e(topic)}</a> <span class="qd-n">{len(notes)}</span>'
+        heading = f'<a href="#{anchor}">{escape(topic)}</a> <span class="qd-n">{len(notes)}</span>'
         return (f'<section class="qd-sec">\n<h3 class="qd-sh" id="{anchor}">{heading}</h3>\n'
                 f'<div class="qd-grid">\n{cards}\n</div>\n</section>')
 
     def _card(self, note: Note) -> str:
         problem, q = note.problem, note.questions[0]
         assert problem is not None
-        data = "".join(f' data-{dimension}="{_e("|".join(map(_key, values(problem, dimension))))}"'
+        data = "".join(f' data-{dimension}="{escape("|".join(map(_key, values(problem, dimension))))}"'
                        for dimension in DIMENSIONS)
         levels = self.collection.problem_terms.levels
         rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0
         badges = "".join([
-            f'<span class="qd-lv qd-lv-{rank}">{_e(problem.level)}</span>' if problem.level else "",
-            f'<span class="qd-src">{_e(problem.source)}</span>' if problem.source else ""])
+            f'<span class="qd-lv qd-lv-{rank}">{escape(problem.level)}</span>' if problem.level else "",
+            f'<span class="qd-src">{escape(problem.source)}</span>' if problem.source else ""])
         heading = self.render(note, Piece(q.heading, q.line, inline=True))
         parts = []
         if q.answer.statement.strip():
             statement = self.render(note, Piece(q.answer.statement, q.answer.statement_line or q.line))
             parts.append(f'<div class="qd-stmt">{statement}</div>')
         if problem.url:
-            parts.append(f'<p class="qd-plink"><a href="{_e(problem.url)}" rel="noopener noreferrer">'
-                         f"{_e(problem.url)}</a></p>")
+            parts.append(f'<p class="qd-plink"><a href="{escape(problem.url)}" rel="noopener noreferrer">'
+                         f"{escape(problem.url)}</a></p>")
         for approach in q.answer.approaches:
             if approach.empty:
                 continue
             body = self.render(note, Piece(approach.markdown, approach.body_line or approach.line))
-            parts.append(f'<details class="qd-d"><summary>{_e(approach.name)}</summary>{body}</details>')
+            parts.append(f'<details class="qd-d"><summary>{escape(approach.name)}</summary>{body}</details>')
         if problem.companies:
-            companies = self.strings("companies", companies=_e(" · ".join(problem.companies)))
+            companies = self.strings("companies", companies=escape(" · ".join(problem.companies)))
             parts.append(f'<p class="qd-also">{companies}</p>')
         parts.append(self._related(note, problem))
         link = self.strings("question_link")
@@ -156,7 +147,7 @@ class ProblemsSection:
         for related in problem.related:
             if related.href in items:
                 continue
-            words = (html.escape(related.text, quote=False) if _literal(related.text)
+            words = (escape(related.text, quote=False) if _literal(related.text)
                      else self.render(note, Piece(related.text, related.line, inline=True)))
             link = note.link(related.href)
             target = self.fragment(link) if link is not None else None

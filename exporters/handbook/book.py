@@ -7,11 +7,11 @@ its front matter; what a note becomes in print is the chapters' business.
 from __future__ import annotations
 
 import datetime
-import html
 import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
+from html import escape
 from importlib.resources import files
 from string import Template
 
@@ -129,8 +129,8 @@ def _chapter(chapters: Chapters, number: int, note: Note, options: PdfOptions, s
     entry = chapters.unit_key(number, note, options)
     cached = store.get(entry, _CachedChapter)
     if cached is not None:
-        for problem in cached.diagnostics:
-            chapters.report(problem)
+        for diagnostic in cached.diagnostics:
+            chapters.report(diagnostic)
         return cached.html
     mark = len(chapters.diagnostics)
     text = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
@@ -150,7 +150,7 @@ def _head(fonts: str, edition: str, strings: Strings, **meta: str) -> str:
     would write it empty)."""
     values = dict.fromkeys(("title", "author", "keywords", "created", "generator"), "")
     values.update(meta)
-    page = template().substitute({k: _e(v) for k, v in values.items()}, edition=edition,
+    page = template().substitute({k: escape(v) for k, v in values.items()}, edition=edition,
                                  fonts=fonts, lang=strings("html_lang")).rstrip("\n")
     for name, tag in (("created", "dcterms.created"), ("author", "author"), ("keywords", "keywords"),
                       ("generator", "generator")):
@@ -192,10 +192,6 @@ def _note_date(note: Note) -> str | None:
     return f"{year}-{month}-{day}T{hour or '00'}:{minute or '00'}:{second or '00'}Z"
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[Note],
            questions: list[Question], date: str, problems: int, strings: Strings) -> str:
     open_count = sum(not q.answered for q in questions)
@@ -205,12 +201,12 @@ def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[
         counts.append(strings("count_problems", n=problems))
     if open_count:
         counts.append(strings("count_open", n=open_count))
-    parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{_e(title)}</h1>']
+    parts = [f'<p class="kicker">{kicker}</p>', f'<h1 class="book-title">{escape(title)}</h1>']
     if context.subtitle:
-        parts.append(f'<p class="subtitle">{_e(context.subtitle)}</p>')
+        parts.append(f'<p class="subtitle">{escape(context.subtitle)}</p>')
     bottom = [f'<p class="counts">{" · ".join(counts)}</p>']
     if context.author:
-        bottom.append(f'<p class="author">{_e(context.author)}</p>')
+        bottom.append(f'<p class="author">{escape(context.author)}</p>')
     if date:
         bottom.append(f'<p class="date">{date}</p>')
     return ('<section class="cover">\n<div class="cover-top">\n' + "\n".join(parts)
@@ -222,11 +218,11 @@ def _toc(chapters: Chapters, strings: Strings, problems: str = "") -> str:
     for number, note in enumerate(chapters.notes, 1):
         sections = [s for s in note.sections if len(s.path) == 1 and chapters.section_shown(note, s)]
         inner = "".join(f'<li class="toc-section"><a href="#{chapters.section_id(note, s)}">'
-                        f"{_e(s.title)}</a></li>" for s in sections)
+                        f"{escape(s.title)}</a></li>" for s in sections)
         sub = f'<ul>{inner}</ul>' if inner else ""
         chapter_no = strings("chapter_no", n=number)
         items.append(f'<li class="toc-note"><a href="#{element_id("n", note.path)}">'
-                     f'<span class="toc-no">{chapter_no}</span>{_e(note.title)}</a>{sub}</li>')
+                     f'<span class="toc-no">{chapter_no}</span>{escape(note.title)}</a>{sub}</li>')
     if problems:
         items.append(problems)
     return (f'<nav class="toc">\n<h1 class="toc-title">{strings("contents")}</h1>\n<ul>\n' + "\n".join(items)

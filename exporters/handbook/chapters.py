@@ -7,9 +7,9 @@ has are reported at their `path:line` and printed as their code point.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from collections.abc import Iterator
+from html import escape, unescape
 from pathlib import Path
 
 from qadeck import codes
@@ -18,6 +18,7 @@ from qadeck.cache import key
 from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.links import ImageSource, image_source
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
 from qadeck.render import Made, Renderer, Target, line_of, tag_attributes
@@ -50,12 +51,8 @@ def footnote_id(note: Note, number: int) -> str:
     return element_id("f", f"{note.path}\x1f{number}")
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 class Chapters:
-    """Writes the chapters of one book; `diagnostics` collects their problems, each once."""
+    """Writes the chapters of one book; `diagnostics` collects their diagnostics, each once."""
 
     def __init__(self, collection: Collection, options: PdfOptions, notes_root: Path, engine: MathEngine,
                  coverage: Coverage | None) -> None:
@@ -95,16 +92,16 @@ class Chapters:
     def chapter(self, number: int, note: Note) -> str:
         nid = element_id("n", note.path)
         count = len(note.questions)
-        meta = [_e(note.path)]
+        meta = [escape(note.path)]
         if note.meta.date:
-            meta.append(_e(note.meta.date[:10]))
+            meta.append(escape(note.meta.date[:10]))
         if count:
             meta.append(self.strings("chapter_questions", n=count))
         if note.meta.tags:
-            meta.append(" ".join(f"#{_e(t)}" for t in note.meta.tags))
+            meta.append(" ".join(f"#{escape(t)}" for t in note.meta.tags))
         out = [f'<article class="chapter" id="{nid}">', '<header class="chapter-head">',
                f'<p class="chapter-no">{self.strings("chapter_no", n=number)}</p>',
-               f'<h1 class="chapter-title bm1" data-bm="{_e(note.title)}">'
+               f'<h1 class="chapter-title bm1" data-bm="{escape(note.title)}">'
                f'{self._text(note, note.title, 1)}</h1>',
                f'<p class="chapter-meta">{" · ".join(meta)}</p>']
         if note.keywords:
@@ -119,8 +116,8 @@ class Chapters:
         if self.answers and note.footnotes:
             notes = self.renderer.footnote_list(note, range(1, len(note.footnotes) + 1),
                                                 lambda number: footnote_id(note, number))
-            for problem in notes.problems:
-                self.report(problem)
+            for diagnostic in notes.diagnostics:
+                self.report(diagnostic)
             out.append(f'<section class="footnotes"><h2 class="refs-title">{self.strings("footnotes")}</h2>'
                        f'{notes.html}</section>')
         references = note.references
@@ -148,9 +145,9 @@ class Chapters:
         depth = min(len(section.path), 4)
         level = min(depth + 1, 6)
         tag = f"h{depth + 1}"
-        heading = self._md(note, Piece(section.heading, section.line, True)) or _e(section.title)
+        heading = self._md(note, Piece(section.heading, section.line, True)) or escape(section.title)
         out = [f'<{tag} class="section d{depth} bm{level}" id="{self.section_id(note, section)}" '
-               f'data-bm="{_e(section.title)}">{heading}</{tag}>']
+               f'data-bm="{escape(section.title)}">{heading}</{tag}>']
         if self.answers and section.intro.strip():
             intro = Piece(section.intro, section.intro_line or section.line + 1)
             out.append(f'<div class="section-intro">{self._md(note, intro)}</div>')
@@ -158,15 +155,15 @@ class Chapters:
 
     def _question(self, note: Note, q: Question, number: str, level: int) -> str:
         classes = ["question"] + ([] if q.parent is None else ["followup"]) + ([] if q.answered else ["open"])
-        flags = "".join(f'<span class="flag {flag_class(m)}">{_e(f)}</span>'
+        flags = "".join(f'<span class="flag {flag_class(m)}">{escape(f)}</span>'
                         for m, f in zip(q.markers, q.flags, strict=False))
         badge = "" if q.answered else f'<span class="open-badge">{self.strings("open")}</span>'
         follow_up = q.parent is not None and q.kind != "topic"  # a sub-topic is no follow-up
         prefix = self.strings("follow_up_no") if follow_up else ""
-        heading = self._md(note, Piece(q.heading, q.line, True)) or _e(q.text)
+        heading = self._md(note, Piece(q.heading, q.line, True)) or escape(q.text)
         out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
-               f'<h4 class="q-head bm{level}" data-bm="{_e(number)}. {_e(q.text)}">'
-               f'<span class="q-no">{prefix}{_e(number)}</span>{heading}'
+               f'<h4 class="q-head bm{level}" data-bm="{escape(number)}. {escape(q.text)}">'
+               f'<span class="q-no">{prefix}{escape(number)}</span>{heading}'
                f'{badge}{flags}</h4>']
         if self.answers and q.answered:
             out.append(self._answer(note, q))
@@ -179,18 +176,16 @@ class Chapters:
         return "\n".join(out)
 
     def _answer(self, note: Note, q: Question) -> str:
-        _, short, *rest = q.pieces()
-        see_also = [p for p in rest if p.inline]
-        body, *parts = [p for p in rest if not p.inline]
+        parts = q.parts()
         out = ['<div class="answer">']
-        if short.markdown.strip():
-            out.append(f'<div class="short">{self._md(note, short)}</div>')
-        for piece in see_also:
+        if parts.short.markdown.strip():
+            out.append(f'<div class="short">{self._md(note, parts.short)}</div>')
+        for piece in parts.see_also:
             out.append(f'<p class="see-also"><span class="label">{self.strings("see_also")}</span>'
                        f'{self._md(note, piece)}</p>')
-        if body.markdown.strip():
-            out.append(f'<div class="body">{self._md(note, body)}</div>')
-        for part, piece in zip(q.answer.details, parts, strict=True):
+        if parts.body.markdown.strip():
+            out.append(f'<div class="body">{self._md(note, parts.body)}</div>')
+        for part, piece in zip(q.answer.details, parts.details, strict=True):
             out.append(f'<div class="part"><p class="part-label">{self._text(note, part.name, part.line)}</p>'
                        f'{self._md(note, piece)}</div>')
         out.append("</div>")
@@ -200,8 +195,8 @@ class Chapters:
 
     def _md(self, note: Note, piece: Piece) -> str:
         made = self.renderer.render(note, piece)
-        for problem in made.problems:
-            self.report(problem)
+        for diagnostic in made.diagnostics:
+            self.report(diagnostic)
         out = made.html
         if not piece.inline and "<img" in out:
             out = _FIGURE.sub(r'<p class="figure">\1</p>', out)
@@ -210,13 +205,13 @@ class Chapters:
         return self._glyphs(note, out, piece)
 
     def _text(self, note: Note, text: str, line: int) -> str:
-        return self._glyphs(note, _e(text), Piece(text, line))
+        return self._glyphs(note, escape(text), Piece(text, line))
 
     def _glyphs(self, note: Note, out: str, piece: Piece) -> str:
         """Characters no installed font has: reported, and printed as their code point."""
         if self.coverage is None:
             return out
-        visible = html.unescape(_TAG.sub("", out))  # formulas are <img>: their text is drawn by the math font
+        visible = unescape(_TAG.sub("", out))  # formulas are <img>: their text is drawn by the math font
         for char in self.coverage.missing(visible):
             code = f"U+{ord(char):04X}"
             self.report(Diagnostic(note.path, line_of(piece.markdown, piece.line, char), "warning",
@@ -226,11 +221,11 @@ class Chapters:
             out = out.replace(char, f"[{code}]")
         return out
 
-    def report(self, problem: Diagnostic) -> None:
-        key = (problem.path, problem.line, problem.message)
+    def report(self, diagnostic: Diagnostic) -> None:
+        key = (diagnostic.path, diagnostic.line, diagnostic.message)
         if key not in self._reported:
             self._reported.add(key)
-            self.diagnostics.append(problem)
+            self.diagnostics.append(diagnostic)
 
 
 class PrintPolicy:
@@ -243,10 +238,10 @@ class PrintPolicy:
 
     def link(self, note: Note, link: Link, inner: str) -> Made:
         if link.kind in (LinkKind.WEB, LinkKind.MAIL):
-            return Made(f'<a class="web" href="{_e(link.href)}">{inner}</a>')
+            return Made(f'<a class="web" href="{escape(link.href)}">{inner}</a>')
         target = self._target(link) if note.link(link.href) is not None else None
         if target is None:
-            return Made(f'<span class="xref-out" title="{_e(link.target or link.href)}">{inner}</span>')
+            return Made(f'<span class="xref-out" title="{escape(link.target or link.href)}">{inner}</span>')
         return Made(f'<a class="xref" href="#{target}">{inner}</a>')
 
     def landing(self, link: Link) -> str | None:
@@ -275,23 +270,25 @@ class PrintPolicy:
 
     def image(self, note: Note, link: Link, tag: str) -> Made:
         label = tag_attributes(tag).get("alt") or link.href
-        if link.href.startswith("data:"):
+        kind = image_source(link, note.link(link.href) is not None)
+        if kind is ImageSource.DATA:
             return Made(tag)
-        if link.kind is LinkKind.WEB:
-            problem = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
-                                 f"web image not embedded (the handbook reads no network): {link.href}")
-            shown = self.chapters.strings("image_off", label=_e(label))
-            return Made(f'<span class="image-missing">{shown}</span>', (problem,))
-        missing = self.chapters.strings("image_missing", label=_e(label))
+        if kind is ImageSource.WEB:
+            remote = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
+                                f"web image not embedded (the handbook reads no network): {link.href}")
+            shown = self.chapters.strings("image_off", label=escape(label))
+            return Made(f'<span class="image-missing">{shown}</span>', (remote,))
+        missing = self.chapters.strings("image_missing", label=escape(label))
         missing = f'<span class="image-missing">{missing}</span>'
-        if link.kind is not LinkKind.IMAGE or not link.ok or link.target is None:
-            if note.link(link.href) is not None:
-                return Made(missing)  # the parser reported it (missing, outside, a file: URL)
+        if kind is ImageSource.UNLISTED:
             return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_MISSING,
                                              f"image not found: {link.href}"),))
+        if kind is not ImageSource.LOCAL or link.target is None:
+            return Made(missing)  # the parser reported it (missing, outside, a file: URL)
         path = local_file(self.root, link.target)
         if path is None:
             return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_OUTSIDE,
                                              f"image outside the notes folder not embedded: {link.href}"),))
         attributes = {**tag_attributes(tag), "src": path.as_uri()}  # the cleaned tag's, src replaced
-        return Made("<img " + " ".join(f'{name}="{_e(value)}"' for name, value in attributes.items()) + ">")
+        shown = " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items())
+        return Made(f"<img {shown}>")

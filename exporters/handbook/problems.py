@@ -6,9 +6,9 @@ problems by level and by source. The questions-only book prints the statements w
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import escape
 
 from qadeck.cache import Store
 from qadeck.cache import key as cache_key
@@ -30,27 +30,12 @@ UNIT_PROBLEMS = 8
 Group = list[tuple[str, list[Note], bool]]  # (topic, its problems here, whether its heading is here)
 
 
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
 def problem_id(note: Note) -> str:
     return element_id("q", note.questions[0].id)
 
 
 def topic_id(topic: str) -> str:
     return element_id("t", topic)
-
-
-def by_topic(collection: Collection, notes: list[Note], no_topic: str) -> list[tuple[str, list[Note]]]:
-    """Problems under their first topic, topics in the collection's order, unfiled ones last
-    (under `no_topic`)."""
-    order = {topic: index for index, topic in enumerate(collection.problem_terms.topics)}
-    groups: dict[str, list[Note]] = {}
-    for note in notes:
-        assert note.problem is not None
-        groups.setdefault(note.problem.topic or no_topic, []).append(note)
-    return sorted(groups.items(), key=lambda item: (order.get(item[0], len(order)), item[0] == no_topic))
 
 
 def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS) -> list[Group]:
@@ -76,7 +61,7 @@ def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS)
 
 def _continued(name: str, title: str, depth: int, body: list[str], running: str) -> str:
     """A unit that goes on with the part: the running header says the part's title (`part-cont`)."""
-    return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{_e(title)}" '
+    return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{escape(title)}" '
                       f'data-depth="{depth}" data-running="{running}">', *body, "</article>"])
 
 
@@ -100,7 +85,7 @@ class ProblemsPart:
         self.notes = chapters.problems
         self.strings = chapters.strings
         self.title = self.strings("problems")
-        self.groups = by_topic(collection, self.notes, self.strings("no_topic"))
+        self.groups = collection.by_topic(self.notes, self.strings("no_topic"))
         self.counts = {topic: len(notes) for topic, notes in self.groups}
 
     def html(self) -> str:
@@ -141,17 +126,17 @@ class ProblemsPart:
         number = self.strings("part_problems", n=len(self.notes))
         return "\n".join([*head, f'<p class="chapter-no">{number}</p>',
                           f'<h1 class="chapter-title bm1" data-bm="{self.title}">{self.title}</h1>',
-                          f'<p class="chapter-meta">{_e(counts)}</p>', "</header>", *body, "</article>"])
+                          f'<p class="chapter-meta">{escape(counts)}</p>', "</header>", *body, "</article>"])
 
     def _topic_head(self, topic: str, first: Note) -> str:
         count = f'<span class="topic-count">{self.counts[topic]}</span>'
-        return (f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{_e(topic)}">'
+        return (f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{escape(topic)}">'
                 f"{self.chapters._text(first, topic, 1)}{count}</h2>")
 
     def toc(self) -> str:
         if not self.notes:
             return ""
-        inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{_e(topic)}</a></li>'
+        inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{escape(topic)}</a></li>'
                         for topic, _ in self.groups)
         if self.chapters.answers:
             inner += f'<li class="toc-section"><a href="#{INDEX_ID}">{self.strings("problem_index")}</a></li>'
@@ -169,8 +154,8 @@ class ProblemsPart:
                     self.collection.problem_terms.levels)
         found = self.store.get(entry, _CachedProblem)
         if found is not None:
-            for problem in found.diagnostics:
-                self.chapters.report(problem)
+            for diagnostic in found.diagnostics:
+                self.chapters.report(diagnostic)
             return found.html
         mark = len(self.chapters.diagnostics)
         text = self._problem(note)
@@ -184,10 +169,11 @@ class ProblemsPart:
         # The note's own id on the title: an empty <a> before it is a line of its own, which
         # WeasyPrint could leave at a page's foot under the topic's heading.
         out = [f'<section class="problem" id="{problem_id(note)}">',
-               f'<h3 class="p-head bm3" data-bm="{_e(problem.name)}" id="{element_id("n", note.path)}">'
+               f'<h3 class="p-head bm3" data-bm="{escape(problem.name)}" id="{element_id("n", note.path)}">'
                f'{md(note, Piece(q.heading, q.line, True))}{"".join(self._badges(problem))}</h3>']
         if problem.url:
-            out.append(f'<p class="p-link"><a class="web" href="{_e(problem.url)}">{_e(problem.url)}</a></p>')
+            url = escape(problem.url)
+            out.append(f'<p class="p-link"><a class="web" href="{url}">{url}</a></p>')
         if q.answer.statement.strip():
             statement = Piece(q.answer.statement, q.answer.statement_line or q.line)
             out.append(f'<div class="statement">{md(note, statement)}</div>')
@@ -229,11 +215,11 @@ class ProblemsPart:
         levels = self.collection.problem_terms.levels
         if problem.level:
             rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0
-            yield f'<span class="badge level level-{rank}">{_e(problem.level)}</span>'
+            yield f'<span class="badge level level-{rank}">{escape(problem.level)}</span>'
         if problem.source:
-            yield f'<span class="badge source">{_e(problem.source)}</span>'
+            yield f'<span class="badge source">{escape(problem.source)}</span>'
         if problem.number:
-            yield f'<span class="badge number">#{_e(problem.number)}</span>'
+            yield f'<span class="badge number">#{escape(problem.number)}</span>'
 
     def _index(self) -> str:
         """The problems by level and by source, each a link to its page."""
@@ -248,10 +234,10 @@ class ProblemsPart:
                 listed = [n for n in self.notes if n.problem and getattr(n.problem, key) == value]
                 if not listed:
                     continue
-                links = " · ".join(f'<a class="xref" href="#{problem_id(n)}">{_e(n.problem.name)}</a>'
+                links = " · ".join(f'<a class="xref" href="#{problem_id(n)}">{escape(n.problem.name)}</a>'
                                    for n in listed if n.problem)
                 count = f'<span class="topic-count">{len(listed)}</span>'
-                out.append(f"<dt>{_e(value)} {count}</dt><dd>{links}</dd>")
+                out.append(f"<dt>{escape(value)} {count}</dt><dd>{links}</dd>")
             out.append("</dl>")
         out.append("</section>")
         return "\n".join(out)

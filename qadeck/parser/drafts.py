@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Outline, Section
 from qadeck.parser.heading import HeadingText
 from qadeck.parser.problem import ProblemDraft
-from qadeck.parser.source import Problem
+from qadeck.parser.source import LineDiagnostic
 
 
 @dataclass
@@ -43,10 +43,6 @@ class NoteDraft:
     template: bool = False  # placeholder content: makes nothing
     raw_links: list[tuple[int, str, bool]] = field(default_factory=list)  # line, href, is image
     anchors: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # -> heading, qindex
-    problems: list[Problem] = field(default_factory=list)
+    diagnostics: list[LineDiagnostic] = field(default_factory=list)
     problem: ProblemDraft | None = None  # a coding-problem note
     outline: list[Outline] = field(default_factory=list)  # what each heading became
-
-    @property
-    def stem(self) -> str:
-        return self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]

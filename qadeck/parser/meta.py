@@ -8,7 +8,7 @@ from typing import Any
 from qadeck import codes
 from qadeck.model import Keyword, NoteMeta
 from qadeck.parser.scan import Scan
-from qadeck.parser.source import Problem
+from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
 from qadeck.placeholders import Placeholders
 from qadeck.syntax import INLINE_LINK, link_target
@@ -19,11 +19,11 @@ _SPLIT = re.compile(r"[,，、;；|]")
 _LABEL = re.compile(r"(?<!\*)\**+\s*+keywords\s*+\**+\s*+[:：]", re.I)
 
 
-def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
+def read_meta(scan: Scan, diagnostics: list[LineDiagnostic]) -> NoteMeta:
     values: dict[str, Any] = {}
     for block, name in ((scan.front_matter, "front matter"), (scan.info, "info block")):
         if block is not None:
-            values.update(_load(block, name, problems))
+            values.update(_load(block, name, diagnostics))
     tags = values.get("tags") or ()
     if isinstance(tags, str):
         tags = [t for t in _SPLIT.split(tags)]
@@ -40,7 +40,7 @@ def read_meta(scan: Scan, problems: list[Problem]) -> NoteMeta:
     )
 
 
-def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[str, Any]:
+def _load(block: tuple[str, int], name: str, diagnostics: list[LineDiagnostic]) -> dict[str, Any]:
     text, first_line = block
     try:
         data = load_yaml(text)
@@ -48,19 +48,19 @@ def _load(block: tuple[str, int], name: str, problems: list[Problem]) -> dict[st
         mark = getattr(exc, "problem_mark", None)
         line = first_line + (mark.line if mark is not None else 0)
         reason = getattr(exc, "problem", None) or (str(exc).splitlines() or [type(exc).__name__])[0]
-        problems.append(Problem(line, "warning", codes.META_YAML, f"broken YAML in {name}: {reason}; "
-                                "its metadata is ignored"))
+        diagnostics.append(LineDiagnostic(line, "warning", codes.META_YAML,
+                                          f"broken YAML in {name}: {reason}; its metadata is ignored"))
         return {}
     if data is None:
         return {}
     if not isinstance(data, dict):
-        problems.append(Problem(first_line, "warning", codes.META_YAML,
-                                f"{name} is not a mapping of keys to values; ignored"))
+        diagnostics.append(LineDiagnostic(first_line, "warning", codes.META_YAML,
+                                          f"{name} is not a mapping of keys to values; ignored"))
         return {}
     if not bounded(data):
-        problems.append(Problem(first_line, "warning", codes.META_YAML,
-                                f"{name} holds more than {NODES} values or nests deeper than {DEPTH} "
-                                "levels (aliases count where they are used); ignored"))
+        diagnostics.append(LineDiagnostic(first_line, "warning", codes.META_YAML,
+                                          f"{name} holds more than {NODES} values or nests deeper than "
+                                          f"{DEPTH} levels (aliases count where they are used); ignored"))
         return {}
     return data
 

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 
 from qadeck import codes
-from qadeck.model import Footnote, NoteMeta, Section
+from qadeck.model import Footnote, NoteMeta, Section, file_stem
 from qadeck.parser.answer import first_line, markdown_of, split_closing
 from qadeck.parser.drafts import NoteDraft, QuestionDraft
 from qadeck.parser.heading import HeadingText, github_anchor, read_heading
@@ -26,7 +26,7 @@ from qadeck.parser.outline import (
 )
 from qadeck.parser.problem import is_problem, read_problem
 from qadeck.parser.scan import RawHeading, Scan, scan
-from qadeck.parser.source import Problem
+from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.template import is_template
 from qadeck.parser.topics import CARDS, QUESTIONS, TOPICS, front_page
 from qadeck.syntax import INLINE_LINK, MATH, link_target
@@ -41,21 +41,21 @@ _HTML_REF = re.compile(r"<(img|a)\b[^<>]*?\b(src|href)\s*=\s*['\"]([^'\"<>]+)['\
 _CODE_SPAN = re.compile(r"`[^`\n]*`")
 
 
-def read_note(path: str, text: str, problems: list[Problem], cards: str = QUESTIONS) -> NoteDraft:
+def read_note(path: str, text: str, diagnostics: list[LineDiagnostic], cards: str = QUESTIONS) -> NoteDraft:
     scanned = scan(text)
-    problems.extend(scanned.problems)
-    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    diagnostics.extend(scanned.diagnostics)
+    stem = file_stem(path)
     nodes = tree(scanned.headings)
-    meta = read_meta(scanned, problems)
+    meta = read_meta(scanned, diagnostics)
     title = _title(scanned, nodes, stem, meta)
     pins = _pins(scanned, nodes)
-    topics = own_lines(scanned, nodes) if _cards(meta, cards, scanned, problems) == TOPICS else None
+    topics = own_lines(scanned, nodes) if _cards(meta, cards, scanned, diagnostics) == TOPICS else None
     classify(nodes, bool(_QA_STEM.search(stem)), pins, topics, front_page(path))
     draft = NoteDraft(path, title, meta, read_keywords(scanned), template=is_template(stem, scanned))
     if draft.template:
         return draft
     if is_problem(scanned):
-        if not _problem(draft, scanned, text, nodes, pins, problems):
+        if not _problem(draft, scanned, text, nodes, pins, diagnostics):
             draft.template = True  # the problem template: placeholders only
             return draft
     else:
@@ -64,12 +64,12 @@ def read_note(path: str, text: str, problems: list[Problem], cards: str = QUESTI
             list_questions(draft, scanned)
     draft.footnotes = tuple(Footnote(label, markdown_of([(line, t) for t in text]), line)
                             for label, line, text in scanned.footnotes)
-    draft.problems = problems
+    draft.diagnostics = diagnostics
     return draft
 
 
 def _problem(draft: NoteDraft, scanned: Scan, text: str, nodes: list[Node], pins: dict[int, str],
-             problems: list[Problem]) -> bool:
+             diagnostics: list[LineDiagnostic]) -> bool:
     """A coding-problem note: one question, the problem (see `problem`). False for the template."""
     if scanned.title:
         after, level, title = scanned.title[1] + 1, 1, read_heading(scanned.title[0]).text
@@ -77,7 +77,7 @@ def _problem(draft: NoteDraft, scanned: Scan, text: str, nodes: list[Node], pins
         after, level, title = nodes[0].raw.line, nodes[0].raw.level, nodes[0].head.text
     else:
         after, level, title = 0, 1, draft.title
-    read = read_problem(scanned, text.split("\n"), title, after, problems)
+    read = read_problem(scanned, text.split("\n"), title, after, diagnostics)
     if read is None:
         return False
     draft.problem, answer = read
@@ -118,7 +118,7 @@ def _title(scanned: Scan, nodes: list[Node], stem: str, meta: NoteMeta) -> str:
     return fallback
 
 
-def _cards(meta: NoteMeta, cards: str, scanned: Scan, problems: list[Problem]) -> str:
+def _cards(meta: NoteMeta, cards: str, scanned: Scan, diagnostics: list[LineDiagnostic]) -> str:
     """The note's `cards` setting: its front matter's, else the configured one."""
     own = dict(meta.extra).get("cards")
     if own is None:
@@ -126,8 +126,9 @@ def _cards(meta: NoteMeta, cards: str, scanned: Scan, problems: list[Problem]) -
     if own.strip().lower() in CARDS:
         return own.strip().lower()
     line = (scanned.front_matter or scanned.info or ("", 1))[1]
-    problems.append(Problem(line, "warning", codes.META_CARDS, f'cards must be "questions" or "topics", '
-                            f'not {own!r}; "{cards}" is used'))
+    diagnostics.append(LineDiagnostic(line, "warning", codes.META_CARDS,
+                                      f'cards must be "questions" or "topics", not {own!r}; '
+                                      f'"{cards}" is used'))
     return cards
 
 

@@ -18,7 +18,7 @@ from qadeck.model import Answer, Approach, Code, Related
 from qadeck.parser.answer import first_line, markdown_of
 from qadeck.parser.heading import plain_text
 from qadeck.parser.scan import Scan
-from qadeck.parser.source import Problem
+from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.yamlsafe import YAML_ERRORS, bounded, load_yaml
 from qadeck.syntax import INLINE_LINK, link_target
 
@@ -62,7 +62,7 @@ def is_problem(scanned: Scan) -> bool:
 
 
 def read_problem(scanned: Scan, raw: list[str], title: str, after: int,
-                 problems: list[Problem]) -> tuple[ProblemDraft, Answer] | None:
+                 diagnostics: list[LineDiagnostic]) -> tuple[ProblemDraft, Answer] | None:
     """The problem and its answer (statement and approaches) from the lines after the title
     heading (`after`, 1-based); None when the note is the empty template (placeholders only)."""
     info = _info(scanned)
@@ -84,8 +84,8 @@ def read_problem(scanned: Scan, raw: list[str], title: str, after: int,
                          _related(raw, start, end))
     answer = Answer(statement=statement, statement_line=parts.statement_line(), approaches=approaches)
     if not approaches:
-        problems.append(Problem(after, "info", codes.PROBLEM_NO_APPROACH,
-                                "problem has no approach (<summary><b>思路</b></summary>) yet"))
+        diagnostics.append(LineDiagnostic(after, "info", codes.PROBLEM_NO_APPROACH,
+                                          "problem has no approach (<summary><b>思路</b></summary>) yet"))
     return draft, answer
 
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from qadeck import codes
-from qadeck.parser.source import Problem
+from qadeck.parser.source import LineDiagnostic
 from qadeck.syntax import FENCE, closes
 
 GENERATED = {"badge", "toc", "paper_title", "keywords"}
@@ -74,7 +74,7 @@ class Scan:
     front_matter: tuple[str, int] | None = None
     keywords: list[tuple[int, str]] = field(default_factory=list)
     pins: dict[int, str] = field(default_factory=dict)  # comment line -> pinned id
-    problems: list[Problem] = field(default_factory=list)
+    diagnostics: list[LineDiagnostic] = field(default_factory=list)
 
 
 def scan(text: str) -> Scan:
@@ -87,7 +87,7 @@ def scan(text: str) -> Scan:
     # read the file as if it were not there.
     second = _scan(raw, ignore_opens=set(unclosed))
     for line, tag in sorted(unclosed.items()):
-        second.result.problems.append(Problem(
+        second.result.diagnostics.append(LineDiagnostic(
             line, "error", _UNCLOSED[tag],
             f"<{tag}> is never closed; headings after it are read as if it were closed",
         ))
@@ -287,7 +287,7 @@ class _Scanner:
         if start and start.group(1) in GENERATED and start.group(1) in self.closed_sections:
             self.generated, self.generated_line = start.group(1), line
         elif start and start.group(1) in GENERATED:
-            self.result.problems.append(Problem(
+            self.result.diagnostics.append(LineDiagnostic(
                 line, "warning", codes.GENERATED_UNCLOSED,
                 f"START_SECTION:{start.group(1)} has no END_SECTION; its content is kept",
             ))
@@ -333,14 +333,14 @@ class _Scanner:
         if self.footnote is not None:
             while self.footnote and not self.footnote[-1].strip():
                 self.footnote.pop()
-        problems = self.result.problems
+        diagnostics = self.result.diagnostics
         if self.fence is not None:
-            problems.append(Problem(self.fence_line, "warning", codes.FENCE_UNCLOSED,
-                                    "code fence is never closed; it runs to the end of the file"))
+            diagnostics.append(LineDiagnostic(self.fence_line, "warning", codes.FENCE_UNCLOSED,
+                                              "code fence is never closed; it runs to the end of the file"))
         if self.comment is not None:
-            problems.append(Problem(self.comment_line, "error", codes.COMMENT_UNCLOSED,
-                                    "HTML comment `<!--` is never closed with `-->`; "
-                                    "the rest of the file is hidden"))
+            diagnostics.append(LineDiagnostic(self.comment_line, "error", codes.COMMENT_UNCLOSED,
+                                              "HTML comment `<!--` is never closed with `-->`; "
+                                              "the rest of the file is hidden"))
 
     def _setext_title(self) -> None:
         result = self.result

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qadeck import codes
-from qadeck.parser.source import Problem
+from qadeck.parser.files import repository_root
+from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
 
 FILE_NAME = "tag_info.yml"
@@ -23,6 +25,22 @@ NOT_TOPICS = frozenset({"subject", "source", "level"})
 LEVEL_TYPES = frozenset({"level"})
 SOURCE_TYPES = frozenset({"subject", "source"})
 DEFAULT_LEVELS = ("简单", "中等", "困难")
+
+
+def folders_up(folder: Path, repository: Path) -> Iterator[Path]:
+    """`folder`, then each folder above it up to the repository root: where a tag list that
+    applies to `folder` may stand (nothing above a folder outside the repository)."""
+    while True:
+        yield folder
+        if folder == repository or folder.parent == folder or not folder.is_relative_to(repository):
+            return
+        folder = folder.parent
+
+
+def tag_lists_above(notes: Path) -> tuple[Path, ...]:
+    """The tag lists a note may read from the folders above the notes folder `notes` (resolved),
+    up to its repository root: inputs of the build outside the notes folder."""
+    return tuple(folder / FILE_NAME for folder in list(folders_up(notes, repository_root(notes)))[1:])
 
 
 @dataclass(frozen=True)
@@ -47,8 +65,8 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
-def read_tag_info(text: str, rel: str, problems: list[Problem]) -> TagInfo | None:
-    """The list in `text`; None (with a warning in `problems`) when it is not one."""
+def read_tag_info(text: str, rel: str, diagnostics: list[LineDiagnostic]) -> TagInfo | None:
+    """The list in `text`; None (with a warning in `diagnostics`) when it is not one."""
     try:
         data = load_yaml(text)
         if not bounded(data):
@@ -56,13 +74,14 @@ def read_tag_info(text: str, rel: str, problems: list[Problem]) -> TagInfo | Non
     except YAML_ERRORS as exc:
         mark = getattr(exc, "problem_mark", None)
         line = 1 + (mark.line if mark is not None else 0)
-        problems.append(Problem(line, "warning", codes.TAGINFO_YAML,
-                                f"broken YAML in {rel}: {getattr(exc, 'problem', None) or exc}; "
-                                "problems' tags are used as written"))
+        diagnostics.append(LineDiagnostic(line, "warning", codes.TAGINFO_YAML,
+                                          f"broken YAML in {rel}: {getattr(exc, 'problem', None) or exc}; "
+                                          "problems' tags are used as written"))
         return None
     if not isinstance(data, list):
-        problems.append(Problem(1, "warning", codes.TAGINFO_YAML,
-                                f"{rel} is not a list of tag groups; problems' tags are used as written"))
+        diagnostics.append(LineDiagnostic(1, "warning", codes.TAGINFO_YAML,
+                                          f"{rel} is not a list of tag groups; "
+                                          "problems' tags are used as written"))
         return None
     info = TagInfo(rel)
     groups = [g for g in data if isinstance(g, dict)]
@@ -103,32 +122,37 @@ class TagInfoFinder:
         self.root = root
         self.repository = repository
         self._by_folder: dict[Path, TagInfo | None] = {}
-        self.problems: list[tuple[str, Problem]] = []  # (list path, problem)
+        self.diagnostics: list[tuple[str, LineDiagnostic]] = []  # (list path, diagnostic)
 
     def for_note(self, rel: str) -> TagInfo | None:
         return self._folder((self.root / rel).parent)
 
     def _folder(self, folder: Path) -> TagInfo | None:
-        if folder in self._by_folder:
-            return self._by_folder[folder]
+        """The nearest tag list at or above `folder`; every folder walked remembers the answer."""
+        walked: list[Path] = []
         found: TagInfo | None = None
-        candidate = folder / FILE_NAME
-        if candidate.is_file():
-            found = self._read(candidate)
-        elif folder != self.repository and folder.parent != folder and folder.is_relative_to(self.repository):
-            found = self._folder(folder.parent)
-        self._by_folder[folder] = found
+        for each in folders_up(folder, self.repository):
+            if each in self._by_folder:
+                found = self._by_folder[each]
+                break
+            walked.append(each)
+            if (each / FILE_NAME).is_file():
+                found = self._read(each / FILE_NAME)
+                break
+        for each in walked:
+            self._by_folder[each] = found
         return found
 
     def _read(self, path: Path) -> TagInfo | None:
         rel = Path(os.path.relpath(path, self.root)).as_posix()
-        problems: list[Problem] = []
+        diagnostics: list[LineDiagnostic] = []
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            problems.append(Problem(1, "warning", codes.TAGINFO_UNREADABLE, f"cannot read {rel}: {exc}"))
+            diagnostics.append(LineDiagnostic(1, "warning", codes.TAGINFO_UNREADABLE,
+                                              f"cannot read {rel}: {exc}"))
             info = None
         else:
-            info = read_tag_info(text, rel, problems)
-        self.problems.extend((rel, p) for p in problems)
+            info = read_tag_info(text, rel, diagnostics)
+        self.diagnostics.extend((rel, p) for p in diagnostics)
         return info

@@ -1,0 +1,122 @@
+"""A note's links resolved across the collection: to another note and its heading, a file inside
+the notes folder (or the repository around it), the web; each one that fails is reported where
+it is written."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from qadeck import codes
+from qadeck.model import Link, LinkKind, scheme_of
+from qadeck.parser.drafts import NoteDraft
+from qadeck.parser.heading import anchor_key
+from qadeck.parser.source import LineDiagnostic
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
+# a missing link target, by what it was meant to be
+_MISSING = {"image": codes.IMAGE_MISSING, "note": codes.NOTE_MISSING, "file": codes.FILE_MISSING}
+_NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where links are resolved: the notes folder and the repository a link may not leave."""
+
+    root: Path  # the notes folder
+    repository: Path  # the git work tree around it (root when there is none)
+
+
+def resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
+            places: Places) -> Link:
+    """The link `href` written at `line` of `draft`, resolved; a failure is warned about there."""
+    scheme = scheme_of(href)
+    if scheme:
+        return _scheme_link(draft, line, href, scheme)
+    path_part, _, anchor = href.partition("#")
+    path_part, anchor = unquote(path_part), unquote(anchor)
+    if not path_part:
+        return _anchor_link(draft, line, href, draft, anchor, "anchor")
+    unusable = _unusable(path_part)
+    if unusable:  # said before the file system is asked: it would raise, not answer
+        _warn(draft, line, codes.LINK_INVALID, f"{href} is not a usable file name: {unusable}")
+        return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
+    target = _target(draft.path, path_part, places)
+    if target is None:
+        where = "notes folder" if places.repository == places.root else "repository"
+        _warn(draft, line, codes.LINK_OUTSIDE, f"{href} points outside the {where}")
+        return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
+    if target in by_path:
+        return _anchor_link(draft, line, href, by_path[target], anchor, "note")
+    kind = "image" if image or posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES else "file"
+    if not _exists_inside(places.root / target, places.repository):
+        what = "image" if kind == "image" else ("note" if target.lower().endswith(".md") else "file")
+        _warn(draft, line, _MISSING[what], f"{what} not found: {href}")
+        return Link(href, line, kind, target, anchor or None, ok=False)
+    return Link(href, line, kind, target, anchor or None)
+
+
+def _exists_inside(path: Path, folder: Path) -> bool:
+    """Whether `path` exists once symlinks are resolved and stays inside `folder`; a file system
+    that will not say (no permission, a symlink loop) counts as no."""
+    try:
+        full = path.resolve()
+        return full.is_relative_to(folder) and full.exists()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _unusable(path: str) -> str:
+    """Why no file system has a file by this name ("" when it may): a NUL (`%00`), a name longer
+    than NAME_MAX or a path longer than PATH_MAX (the common limits, in UTF-8 bytes)."""
+    if "\x00" in path:
+        return "it holds a NUL character"
+    if len(path.encode("utf-8", "surrogatepass")) > _PATH_MAX:
+        return f"longer than {_PATH_MAX} bytes"
+    if any(len(part.encode("utf-8", "surrogatepass")) > _NAME_MAX for part in path.split("/")):
+        return f"a part of it is longer than {_NAME_MAX} bytes"
+    return ""
+
+
+def _target(note_path: str, path_part: str, places: Places) -> str | None:
+    """The link's path relative to the notes folder (`../` when it leaves the folder but stays in
+    the repository), or None outside the repository. `/x` starts at the repository root, as on GitHub."""
+    if path_part.startswith("/"):
+        full = places.repository / path_part.lstrip("/")
+    else:
+        full = places.root / posixpath.dirname(note_path) / path_part
+    full = Path(os.path.normpath(full))
+    if not full.is_relative_to(places.repository):
+        return None
+    return Path(os.path.relpath(full, places.root)).as_posix()
+
+
+def _scheme_link(draft: NoteDraft, line: int, href: str, scheme: str) -> Link:
+    kind = LinkKind.of_href(href)
+    if kind is not LinkKind.FILE:
+        return Link(href, line, kind)
+    # file:, javascript: and the like: never followed by any output
+    _warn(draft, line, codes.LINK_SCHEME, f"{scheme}: links are not followed: {href}")
+    return Link(href, line, "file", ok=False)
+
+
+def _anchor_link(draft: NoteDraft, line: int, href: str, target: NoteDraft, anchor: str, kind: str) -> Link:
+    if not anchor:
+        return Link(href, line, kind, target.path, None, target.title)
+    found = target.anchors.get(anchor.lower())
+    if found is None:
+        key = anchor_key(anchor)
+        found = next((v for k, v in target.anchors.items() if anchor_key(k) == key and key), None)
+    if found is None:
+        _warn(draft, line, codes.LINK_ANCHOR_MISSING, f"no heading #{anchor} in {target.path}")
+        return Link(href, line, kind, target.path, anchor, target.title, ok=False)
+    heading, qindex = found
+    target_id = target.questions[int(qindex)].id if qindex is not None else None
+    return Link(href, line, kind, target.path, anchor, target.title, heading, target_id)
+
+
+def _warn(draft: NoteDraft, line: int, code: str, message: str) -> None:
+    draft.diagnostics.append(LineDiagnostic(line, "warning", code, message))

@@ -26,8 +26,8 @@ from qadeck.exporters import handbook
 from qadeck.exporters.handbook import book as handbook_html
 from qadeck.exporters.handbook.fetch import SafeFetcher
 from qadeck.exporters.handbook.fonts import Coverage
-from qadeck.exporters.handbook.printing import captured
 from qadeck.exporters.handbook.printlog import PrintLog
+from qadeck.exporters.handbook.weasyprint_adapter import captured
 from qadeck.math import MathError, SVGMath, math_font_file
 from tests.conftest import FIXTURES, TESTS, parse, write_notes
 

@@ -10,7 +10,7 @@ import sys
 
 from qadeck.exporters.handbook import problems
 from tests.conftest import REPO
-from tests.test_handbook_press import _print
+from tests.test_handbook_printpool import _print
 
 sys.path.insert(0, str(REPO / "scripts"))
 from pagebreaks import ending_with_a_label, is_label, labels, last_lines  # noqa: E402

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pypdf
 
-from qadeck.exporters.handbook import press as handbook_press
-from qadeck.exporters.handbook import problems
-from tests.test_handbook_press import _outline, _print, _squeezed
+from qadeck.exporters.handbook import printpool, problems
+from tests.test_handbook_printpool import _outline, _print, _squeezed
 from tests.test_handbook_problems import notes_with_problems
 
 
@@ -36,8 +35,8 @@ def test_one_edited_problem_reprints_its_unit(tmp_path, monkeypatch):
     monkeypatch.setattr(problems, "UNIT_PROBLEMS", 1)  # the fixture's 4 problems in 4 units
     notes = notes_with_problems(tmp_path)
     printed: list[str] = []
-    original = handbook_press.print_pdf
-    monkeypatch.setattr(handbook_press, "print_pdf",
+    original = printpool.print_pdf
+    monkeypatch.setattr(printpool, "print_pdf",
                         lambda job, html: printed.append(html) or original(job, html))
     pdf = _print(notes, tmp_path / "out", 1, monkeypatch)
     units = [html for html in printed if 'class="part-cont' in html or 'id="part-problems"' in html]

@@ -16,7 +16,7 @@ from qadeck.exporters import handbook
 from qadeck.exporters.handbook import fonts as handbook_fonts
 from qadeck.exporters.handbook import units
 from qadeck.exporters.handbook import weasyprint_patches as patches
-from qadeck.exporters.handbook.printing import print_pdf
+from qadeck.exporters.handbook.weasyprint_adapter import print_pdf
 from tests.conftest import FIXTURES, REPO, parse
 
 pypdf = pytest.importorskip("pypdf")

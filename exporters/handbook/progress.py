@@ -2,9 +2,9 @@
 cache) and the one being printed. One line on stderr, rewritten with `\\r` and cleared at the end;
 only on a terminal and outside CI (a log file or a CI console gets no line at all).
 
-Events come from the press (`press.Press`): a unit started, a unit handed back. The units counted
-are the book's chapters and the parts' units; the front matter printed after them (cover,
-contents, page numbers) is named on the line but not counted.
+Events come from the print pool (`printpool.PrintPool`): a unit started, a unit handed back. The
+units counted are the book's chapters and the parts' units; the front matter printed after them
+(cover, contents, page numbers) is named on the line but not counted.
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from qadeck.cache import Store, file_digest, key
 from qadeck.errors import ExportError
-from qadeck.exporters.handbook.printing import Printed, PrintJob, print_pdf
 from qadeck.exporters.handbook.units import Unit
+from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, print_pdf
 from qadeck.workers import fork_is_safe, start_worker
 
 # The longest the parent waits for the next document from busy workers, in seconds: a chapter
@@ -40,7 +40,7 @@ class PrintFailed(ExportError):
         self.traceback = traceback
 
 
-class Press:
+class PrintPool:
     """Prints documents for one build with one `PrintJob`, keeping their PDFs in `store`."""
 
     def __init__(self, job: PrintJob, store: Store, jobs: int, done: Done | None = None,

@@ -1,4 +1,4 @@
-"""The handbook printed chapter by chapter (exporters/handbook/press.py, units.py, join.py):
+"""The handbook printed chapter by chapter (exporters/handbook/printpool.py, units.py, join.py):
 page numbers stamped over the joined book, contents numbered from the chapters' page counts,
 every link landing on a named destination, the same bytes from one process or two, and a
 rebuild that reprints only the chapter whose note changed."""
@@ -14,7 +14,7 @@ from qadeck.build import context
 from qadeck.cache import Store
 from qadeck.config import Config, with_options
 from qadeck.exporters import handbook
-from qadeck.exporters.handbook import press as handbook_press
+from qadeck.exporters.handbook import printpool
 from qadeck.exporters.handbook.units import DEST_SCHEME
 from tests.conftest import FIXTURES, parse, write_notes
 
@@ -116,8 +116,8 @@ def test_an_edit_reprints_only_its_chapter(tmp_path, monkeypatch):
     })
     out = tmp_path / "out"
     printed: list[str] = []
-    original = handbook_press.print_pdf
-    monkeypatch.setattr(handbook_press, "print_pdf",
+    original = printpool.print_pdf
+    monkeypatch.setattr(printpool, "print_pdf",
                         lambda job, html: printed.append(html) or original(job, html))
     first = _print(notes, out, 1, monkeypatch).read_bytes()
     assert len(printed) == 3 + 4  # chapters, cover, the contents' draft and final, the numbers
@@ -159,15 +159,15 @@ def test_a_worker_that_fails_is_one_sentence(tmp_path, monkeypatch):
     def broken(job, html):
         raise RuntimeError("the printer caught fire")
 
-    monkeypatch.setattr(handbook_press, "print_pdf", broken)
-    monkeypatch.setattr(handbook_press, "fork_is_safe", lambda: True)  # the children see the patch
+    monkeypatch.setattr(printpool, "print_pdf", broken)
+    monkeypatch.setattr(printpool, "fork_is_safe", lambda: True)  # the children see the patch
     store = Store(tmp_path / "cache", "pdf")
-    from qadeck.exporters.handbook.printing import PrintJob
     from qadeck.exporters.handbook.units import Unit
+    from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 
-    press = handbook_press.Press(PrintJob(tmp_path, tmp_path, (), ()), store, 2)
-    with pytest.raises(handbook_press.PrintFailed, match="printer caught fire") as failed:
-        press.print_all([Unit("a", "甲", "<p>甲</p>"), Unit("b", "乙", "<p>乙</p>")])
+    pool = printpool.PrintPool(PrintJob(tmp_path, tmp_path, (), ()), store, 2)
+    with pytest.raises(printpool.PrintFailed, match="printer caught fire") as failed:
+        pool.print_all([Unit("a", "甲", "<p>甲</p>"), Unit("b", "乙", "<p>乙</p>")])
     assert "\n" not in str(failed.value) and "--jobs 1" in str(failed.value)
 
 

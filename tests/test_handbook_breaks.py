@@ -54,7 +54,7 @@ def test_the_checker_sees_a_label_at_the_foot():
 
 
 def test_no_page_ends_with_a_label(tmp_path, monkeypatch):
-    monkeypatch.setattr(problems, "UNIT_PROBLEMS", 100)  # one unit: page ends fall where they will
+    monkeypatch.setattr(problems, "ARTICLE_PROBLEMS", 100)  # one article: page ends fall where they will
     notes = _notes(tmp_path / "notes")
     pdf = _print(notes, tmp_path / "out", 1, monkeypatch)
     from tests.test_handbook_problems import book_html

@@ -13,8 +13,8 @@ import pytest
 from qadeck.build import context
 from qadeck.config import Config
 from qadeck.exporters import handbook
+from qadeck.exporters.handbook import documents
 from qadeck.exporters.handbook import fonts as handbook_fonts
-from qadeck.exporters.handbook import units
 from qadeck.exporters.handbook import weasyprint_patches as patches
 from qadeck.exporters.handbook.weasyprint_adapter import print_pdf
 from tests.conftest import FIXTURES, REPO, parse
@@ -37,7 +37,7 @@ def _chapter_print(tmp_path: Path):
     config = Config(notes=NOTES, out=tmp_path, title="测试手册")
     fonts = handbook_fonts.setup(None)
     book = handbook._book(parse(NOTES, title=config.title), config.options("pdf"), context(config), fonts)
-    chapter = units.chapters(book)[0]
+    chapter = documents.chapters(book)[0]
     with as_file(files("qadeck.styles")) as styles:
         job = handbook.print_job(config.title, config.options("pdf"), context(config), fonts, Path(styles))
         return print_pdf(job, chapter.html)

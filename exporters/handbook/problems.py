@@ -242,6 +242,10 @@ class ProblemsPart:
         if problem.number:
             yield f'<span class="badge number">#{_e(problem.number)}</span>'
 
+    def _weighed(self, text: str) -> str:
+        self.facts.weigh(text)
+        return text
+
     def _index(self) -> str:
         """The problems by level and by source, each a link to its page."""
         terms = self.collection.problem_terms
@@ -256,7 +260,7 @@ class ProblemsPart:
                 if not listed:
                     continue
                 links = " · ".join(f'<a class="xref" href="#{self.facts.link(problem_id(n))}">'
-                                   f'{_e(n.problem.name)}</a>'
+                                   f'{_e(self._weighed(n.problem.name))}</a>'
                                    for n in listed if n.problem)
                 count = f'<span class="topic-count">{len(listed)}</span>'
                 out.append(f"<dt>{_e(value)} {count}</dt><dd>{links}</dd>")

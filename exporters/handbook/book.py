@@ -44,7 +44,7 @@ class Book:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: int = 0
     questions: int = 0
-    unit_head: str = ""  # the same without the book's metadata: a chapter printed on its own
+    chapter_head: str = ""  # the same without the book's metadata: a chapter printed on its own
     strings: Strings = field(default_factory=lambda: strings_for("zh"))  # the labels' language
     # the head of the documents whose page boxes show words (the contents, the page numbers)
     labelled_head: str = ""
@@ -86,7 +86,7 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
                    len(chapters.problems), strings)
     return Book(page, cover, _toc(chapters, strings, part.toc()), articles,
                 diagnostics=chapters.diagnostics + failures, notes=len(notes), questions=len(questions),
-                unit_head=_head(font_faces, edition, strings), strings=strings,
+                chapter_head=_head(font_faces, edition, strings), strings=strings,
                 labelled_head=_head(font_faces + "\n" + fill(_PAGE_LABELS, strings), edition, strings))
 
 

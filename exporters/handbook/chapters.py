@@ -129,8 +129,8 @@ class Chapters:
         if self.answers and note.footnotes:
             notes = self.renderer.footnote_list(note, range(1, len(note.footnotes) + 1),
                                                 lambda number: self.facts.id(footnote_id(note, number)))
-            for problem in notes.problems:
-                self.report(problem)
+            for diagnostic in notes.problems:
+                self.report(diagnostic)
             out.append(f'<section class="footnotes"><h2 class="refs-title">{self.strings("footnotes")}</h2>'
                        f'{notes.html}</section>')
         references = note.references
@@ -212,8 +212,8 @@ class Chapters:
     def _md(self, note: Note, piece: Piece) -> str:
         self.facts.weigh(piece.markdown)
         made = self.renderer.render(note, piece)
-        for problem in made.problems:
-            self.report(problem)
+        for diagnostic in made.problems:
+            self.report(diagnostic)
         out = made.html
         if not piece.inline and "<img" in out:
             out = _FIGURE.sub(r'<p class="figure">\1</p>', out)

@@ -44,7 +44,7 @@ def chapters(book: Book) -> list[PrintDoc]:
     """Each chapter of `book` as a document of its own, in order."""
     known = frozenset(name for article in book.chapters for name in article.facts.ids)
     return [PrintDoc(article.name, article.title,
-                     book.document("", [across(article, known)], head=book.unit_head),
+                     book.document("", [across(article, known)], head=book.chapter_head),
                      article.depth, article.facts.images, article.facts.weight)
             for article in book.chapters]
 

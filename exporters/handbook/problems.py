@@ -21,6 +21,7 @@ from qadeck.model import Collection, Diagnostic, Note, Piece, ProblemMeta
 PART_ID = "part-problems"
 SOLVE_LINES = 8  # ruled lines under a statement in the questions-only book
 INDEX_ID = "problem-index"
+INDEX_ARTICLE_ID = "problem-index-unit"  # the index's article (a named destination in every book made)
 # Related problems printed under a problem: a real note lists up to ~50 (a third of a page), the
 # rest is counted (the cheat sheet and the cards keep the whole list).
 RELATED_SHOWN = 8
@@ -134,8 +135,8 @@ class ProblemsPart:
             out.append(Article(name, title, text, said.facts(), depth))
         if self.chapters.answers:
             with self.facts.recording() as said:
-                text = _continued(self.facts.id(INDEX_ID + "-unit"), [self._index()], self.title)
-            out.append(Article(INDEX_ID + "-unit", f"{self.title} · {self.strings('problem_index')}", text,
+                text = _continued(self.facts.id(INDEX_ARTICLE_ID), [self._index()], self.title)
+            out.append(Article(INDEX_ARTICLE_ID, f"{self.title} · {self.strings('problem_index')}", text,
                                said.facts(), 2))
         return out
 

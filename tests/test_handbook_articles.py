@@ -28,7 +28,7 @@ _SRC = re.compile(r'\bsrc="([^"]+)"')
 def _articles(notes: Path, out: Path) -> list[Article]:
     config = _config(notes, out)
     return handbook_html.build(parse(notes, title=config.title), config.options("pdf"), context(config),
-                               SVGMath(), font_faces=handbook.font_faces(None)).chapters
+                               SVGMath(), font_faces=handbook.font_faces(None)).articles
 
 
 def _notes(tmp_path: Path) -> Path:

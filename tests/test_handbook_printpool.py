@@ -137,7 +137,7 @@ def _chapter_docs(notes: Path, tmp_path: Path):
     config = Config(notes=notes, out=tmp_path, title="测试手册")
     book = handbook._book(parse(notes, title=config.title), config.options("pdf"), context(config),
                           handbook_fonts.setup(None))
-    return documents.chapters(book)
+    return documents.articles(book)
 
 
 def test_a_chapter_does_not_depend_on_where_it_lands(tmp_path):

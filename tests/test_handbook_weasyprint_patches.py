@@ -37,7 +37,7 @@ def _chapter_print(tmp_path: Path):
     config = Config(notes=NOTES, out=tmp_path, title="测试手册")
     fonts = handbook_fonts.setup(None)
     book = handbook._book(parse(NOTES, title=config.title), config.options("pdf"), context(config), fonts)
-    chapter = documents.chapters(book)[0]
+    chapter = documents.articles(book)[0]
     with as_file(files("qadeck.styles")) as styles:
         job = handbook.print_job(config.title, config.options("pdf"), context(config), fonts, Path(styles))
         return print_pdf(job, chapter.html)

@@ -67,17 +67,17 @@ def render(collection: Collection, options: PdfOptions,
 
     fonts = handbook_fonts.setup(options.font)
     book = _book(collection, options, context, fonts)
-    chapters = documents.chapters(book)
+    articles = documents.articles(book)
     store = Store(context.cache, "pdf")
     with ExitStack() as stack:
         styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
-        progress = _progress(chapters)
+        progress = _progress(articles)
         if progress is not None:
             stack.callback(progress.close)
         pool = PrintPool(print_job(collection.title, options, context, fonts, styles), store,
                       options.jobs or AUTO_JOBS, done=progress.done if progress is not None else None,
                       started=progress.started if progress is not None else None)
-        printed = pool.print_all(chapters)
+        printed = pool.print_all(articles)
         cover = pool.print_one(documents.cover(book))
         contents, settled = numbered_contents(pool, book, cover.pages, printed)
         total = cover.pages + contents.pages + sum(p.pages for p in printed)
@@ -90,7 +90,7 @@ def render(collection: Collection, options: PdfOptions,
                  [r for p in documents for r in p.refused])
     programs = Store(context.cache, "pdf-fonts")  # merged font programs (`fontmerge`)
     pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages, fonts=programs,
-               depths=[1, 1] + [doc.depth for doc in chapters])
+               depths=[1, 1] + [doc.depth for doc in articles])
     programs.prune()
     return pdf, log.diagnostics
 

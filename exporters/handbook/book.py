@@ -34,12 +34,12 @@ __all__ = ["WRITING_LINES", "Book", "build", "build_date", "element_id", "templa
 @dataclass
 class Book:
     """The handbook's HTML, kept in pieces so that it can also be printed in parts: the front
-    matter (cover and contents) and each chapter as documents of their own (`parts`)."""
+    matter (cover and contents) and each article as documents of their own (`documents`)."""
 
     head: str  # from the doctype to the opening of <body>, with the book's metadata
     cover: str
     toc: Contents
-    chapters: list[Article]  # each note's chapter, then the pieces of the coding problems' part
+    articles: list[Article]  # each note's chapter, then the pieces of the coding problems' part
     tail: str = "\n</body>\n</html>\n"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: int = 0
@@ -52,13 +52,13 @@ class Book:
     @property
     def html(self) -> str:
         """The whole book as one document."""
-        return self.document(self.cover + "\n" + self.toc.html(), [article.html for article in self.chapters])
+        return self.document(self.cover + "\n" + self.toc.html(), [article.html for article in self.articles])
 
-    def document(self, front: str, chapters: list[str], head: str = "", main: bool = True) -> str:
-        """A document with the book's head (or `head`): `front` matter, then `chapters` in <main>."""
+    def document(self, front: str, articles: list[str], head: str = "", main: bool = True) -> str:
+        """A document with the book's head (or `head`): `front` matter, then `articles` in <main>."""
         parts = [head or self.head, front] if front else [head or self.head]
         if main:
-            parts.append("<main>\n" + "\n".join(chapters) + "\n</main>")
+            parts.append("<main>\n" + "\n".join(articles) + "\n</main>")
         return "\n".join(parts) + self.tail
 
 

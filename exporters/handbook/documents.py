@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from qadeck.exporters.handbook.book import Book
 
-__all__ = ["DEST_SCHEME", "PrintDoc", "chapters", "contents", "cover", "stamps"]
+__all__ = ["DEST_SCHEME", "PrintDoc", "articles", "contents", "cover", "stamps"]
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,13 @@ class PrintDoc:
     weight: int = 0
 
 
-def chapters(book: Book) -> list[PrintDoc]:
-    """Each chapter of `book` as a document of its own, in order."""
-    known = frozenset(name for article in book.chapters for name in article.facts.ids)
+def articles(book: Book) -> list[PrintDoc]:
+    """Each article of `book` (a chapter, a piece of a part) as a document of its own, in order."""
+    known = frozenset(name for article in book.articles for name in article.facts.ids)
     return [PrintDoc(article.name, article.title,
                      book.document("", [across(article, known)], head=book.chapter_head),
                      article.depth, article.facts.images, article.facts.weight)
-            for article in book.chapters]
+            for article in book.articles]
 
 
 def cover(book: Book) -> PrintDoc:

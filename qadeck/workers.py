@@ -3,7 +3,7 @@
 `process_map` runs a function over items in a pool and returns the results in order. Forked
 workers inherit the parent's memory (nothing pickled on the way in) but are only safe while the
 parent runs no other thread; spawned ones start clean and are safe anywhere. The handbook prints
-its chapters in a pool of its own (`exporters/handbook/press.py`): it takes results as they come,
+its chapters in a pool of its own (`exporters/handbook/printpool.py`): it takes results as they come,
 heaviest chapters first, with a limit on every wait.
 
 Every worker dies with its build (`start_worker`, the initializer of both pools): on Linux the

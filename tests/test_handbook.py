@@ -26,8 +26,8 @@ from qadeck.exporters import handbook
 from qadeck.exporters.handbook import book as handbook_html
 from qadeck.exporters.handbook.fetch import SafeFetcher
 from qadeck.exporters.handbook.fonts import Coverage
-from qadeck.exporters.handbook.printing import captured
 from qadeck.exporters.handbook.printlog import PrintLog
+from qadeck.exporters.handbook.weasyprint_adapter import captured
 from qadeck.math import MathError, SVGMath, math_font_file
 from tests.conftest import FIXTURES, TESTS, parse, write_notes
 
@@ -267,11 +267,11 @@ def test_notdef_in_weasyprint_log_is_a_warning_at_its_place_not_a_failed_book(tm
     notes = write_notes(tmp_path, {"x.md": "标题\n===\n\n正文 \U00013000\n"})
     with captured() as records:
         weasyprint.HTML(string="<p>\U00013000</p>").write_pdf()
-    problems = PrintLog([], parse(notes))
-    problems.read_log([r.getMessage() for r in records], [])
-    assert [(d.path, d.line, d.severity, d.code) for d in problems.diagnostics] == [
+    log = PrintLog([], parse(notes))
+    log.read_log([r.getMessage() for r in records], [])
+    assert [(d.path, d.line, d.severity, d.code) for d in log.diagnostics] == [
         ("x.md", 4, "warning", "glyph.missing")]
-    assert "U+13000" in problems.diagnostics[0].message
+    assert "U+13000" in log.diagnostics[0].message
 
 
 def test_a_visible_format_character_no_font_has_costs_that_character(tmp_path):

@@ -10,7 +10,7 @@ import sys
 
 from qadeck.exporters.handbook import problems
 from tests.conftest import REPO
-from tests.test_handbook_press import _print
+from tests.test_handbook_printpool import _print
 
 sys.path.insert(0, str(REPO / "scripts"))
 from pagebreaks import ending_with_a_label, is_label, labels, last_lines  # noqa: E402
@@ -54,7 +54,7 @@ def test_the_checker_sees_a_label_at_the_foot():
 
 
 def test_no_page_ends_with_a_label(tmp_path, monkeypatch):
-    monkeypatch.setattr(problems, "UNIT_PROBLEMS", 100)  # one unit: page ends fall where they will
+    monkeypatch.setattr(problems, "ARTICLE_PROBLEMS", 100)  # one article: page ends fall where they will
     notes = _notes(tmp_path / "notes")
     pdf = _print(notes, tmp_path / "out", 1, monkeypatch)
     from tests.test_handbook_problems import book_html

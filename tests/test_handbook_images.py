@@ -11,7 +11,7 @@ import pytest
 
 from qadeck.exporters.handbook import sameimages
 from tests.conftest import write_notes
-from tests.test_handbook_press import _print
+from tests.test_handbook_printpool import _print
 
 EMOJI = "🔥"
 

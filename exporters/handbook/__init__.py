@@ -1,9 +1,9 @@
 """The printable PDF handbook: the notes as a Chinese book, printed by WeasyPrint.
 
 Steps: check that a CJK font exists, typeset the formulas (`formulas`), build the HTML (`book`),
-cut it into documents printed one by one (`units`: each chapter, the cover, the contents, the page
+cut it into documents printed one by one (`documents`: each chapter, the cover, the contents, the page
 numbers) with a URL fetcher that reads nothing outside the notes and the stylesheets (`fetch`,
-`styles`), each from the build cache when its inputs did not change (`press`), number the contents
+`styles`), each from the build cache when its inputs did not change (`printpool`), number the contents
 (`contents`), join them (`join`), turn WeasyPrint's log into diagnostics (`printlog`), and write
 the PDF atomically. A character no font has costs that character only: the chapters print it as its
 code point (`chapters`, from the fonts' coverage), and a `.notdef` glyph in the log (a font that
@@ -23,17 +23,17 @@ from qadeck.atomic import write_bytes
 from qadeck.context import BuildContext
 from qadeck.exporters.handbook.formulas import math_engine, prefetch
 from qadeck.exporters.handbook.options import PdfOptions
-from qadeck.exporters.handbook.printing import weasyprint_module
 from qadeck.exporters.handbook.styles import font_faces, stylesheets
+from qadeck.exporters.handbook.weasyprint_adapter import weasyprint_module
 from qadeck.math import math_font_file
 from qadeck.model import Collection, Diagnostic
 
 if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
+    from qadeck.exporters.handbook.documents import PrintDoc
     from qadeck.exporters.handbook.fonts import FontSetup
-    from qadeck.exporters.handbook.printing import PrintJob
     from qadeck.exporters.handbook.progress import Progress
-    from qadeck.exporters.handbook.units import Unit
+    from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 
 NAME = "pdf"
 SUFFIX = ".pdf"
@@ -58,30 +58,30 @@ def render(collection: Collection, options: PdfOptions,
     book; `join` puts them together."""
     weasyprint_module()  # a missing Pango is one sentence before any work
     from qadeck.cache import Store
+    from qadeck.exporters.handbook import documents
     from qadeck.exporters.handbook import fonts as handbook_fonts
-    from qadeck.exporters.handbook import units
     from qadeck.exporters.handbook.contents import UNSETTLED, numbered_contents
     from qadeck.exporters.handbook.join import join
-    from qadeck.exporters.handbook.press import Press
     from qadeck.exporters.handbook.printlog import PrintLog
+    from qadeck.exporters.handbook.printpool import PrintPool
 
     fonts = handbook_fonts.setup(options.font)
     book = _book(collection, options, context, fonts)
-    chapters = units.chapters(book)
+    articles = documents.articles(book)
     store = Store(context.cache, "pdf")
     with ExitStack() as stack:
         styles = Path(stack.enter_context(as_file(files("qadeck.styles"))))
-        progress = _progress(chapters)
+        progress = _progress(articles)
         if progress is not None:
             stack.callback(progress.close)
-        press = Press(print_job(collection.title, options, context, fonts, styles), store,
+        pool = PrintPool(print_job(collection.title, options, context, fonts, styles), store,
                       options.jobs or AUTO_JOBS, done=progress.done if progress is not None else None,
                       started=progress.started if progress is not None else None)
-        printed = press.print_all(chapters)
-        cover = press.print_one(units.cover(book))
-        contents, settled = numbered_contents(press, book, cover.pages, printed)
+        printed = pool.print_all(articles)
+        cover = pool.print_one(documents.cover(book))
+        contents, settled = numbered_contents(pool, book, cover.pages, printed)
         total = cover.pages + contents.pages + sum(p.pages for p in printed)
-        stamps = press.print_one(units.stamps(book, total))
+        stamps = pool.print_one(documents.stamps(book, total))
     store.prune()
     documents = [cover, contents, *printed]
     notices = [] if settled else [UNSETTLED]
@@ -90,7 +90,7 @@ def render(collection: Collection, options: PdfOptions,
                  [r for p in documents for r in p.refused])
     programs = Store(context.cache, "pdf-fonts")  # merged font programs (`fontmerge`)
     pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages, fonts=programs,
-               depths=[1, 1] + [unit.depth for unit in chapters])
+               depths=[1, 1] + [doc.depth for doc in articles])
     programs.prune()
     return pdf, log.diagnostics
 
@@ -98,18 +98,18 @@ def render(collection: Collection, options: PdfOptions,
 def print_job(title: str, options: PdfOptions, context: BuildContext, fonts: FontSetup,
               styles: Path) -> PrintJob:
     """What a process needs to print the book's HTML, `styles` being the stylesheets' folder."""
-    from qadeck.exporters.handbook.printing import PrintJob
+    from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 
     readable = (math_font_file(),) + ((fonts.font_file,) if fonts.font_file else ())
     return PrintJob(context.notes.resolve(), styles, readable,
                     tuple(stylesheets(title, options, fonts.font_file)))
 
 
-def _progress(units: list[Unit]) -> Progress | None:
+def _progress(docs: list[PrintDoc]) -> Progress | None:
     """A progress line on stderr, if a person is watching it."""
     from qadeck.exporters.handbook.progress import Progress, wanted
 
-    return Progress(sys.stderr, units) if wanted(sys.stderr) else None
+    return Progress(sys.stderr, docs) if wanted(sys.stderr) else None
 
 
 def _book(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup) -> Book:

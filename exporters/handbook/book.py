@@ -17,7 +17,9 @@ from string import Template
 
 from qadeck.cache import Store
 from qadeck.context import BuildContext
+from qadeck.exporters.handbook.article import Article
 from qadeck.exporters.handbook.chapters import WRITING_LINES, Chapters, element_id
+from qadeck.exporters.handbook.contents import Contents, Entry
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.problems import ProblemsPart
@@ -32,17 +34,17 @@ __all__ = ["WRITING_LINES", "Book", "build", "build_date", "element_id", "templa
 @dataclass
 class Book:
     """The handbook's HTML, kept in pieces so that it can also be printed in parts: the front
-    matter (cover and contents) and each chapter as documents of their own (`parts`)."""
+    matter (cover and contents) and each article as documents of their own (`documents`)."""
 
     head: str  # from the doctype to the opening of <body>, with the book's metadata
     cover: str
-    toc: str
-    chapters: list[str]
+    toc: Contents
+    articles: list[Article]  # each note's chapter, then the pieces of the coding problems' part
     tail: str = "\n</body>\n</html>\n"
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notes: int = 0
     questions: int = 0
-    unit_head: str = ""  # the same without the book's metadata: a chapter printed on its own
+    chapter_head: str = ""  # the same without the book's metadata: a chapter printed on its own
     strings: Strings = field(default_factory=lambda: strings_for("zh"))  # the labels' language
     # the head of the documents whose page boxes show words (the contents, the page numbers)
     labelled_head: str = ""
@@ -50,33 +52,24 @@ class Book:
     @property
     def html(self) -> str:
         """The whole book as one document."""
-        return self.document(self.cover + "\n" + self.toc, self.chapters)
+        return self.document(self.cover + "\n" + self.toc.html(), [article.html for article in self.articles])
 
-    def document(self, front: str, chapters: list[str], head: str = "", main: bool = True) -> str:
-        """A document with the book's head (or `head`): `front` matter, then `chapters` in <main>."""
+    def document(self, front: str, articles: list[str], head: str = "", main: bool = True) -> str:
+        """A document with the book's head (or `head`): `front` matter, then `articles` in <main>."""
         parts = [head or self.head, front] if front else [head or self.head]
         if main:
-            parts.append("<main>\n" + "\n".join(chapters) + "\n</main>")
+            parts.append("<main>\n" + "\n".join(articles) + "\n</main>")
         return "\n".join(parts) + self.tail
-
-    def toc_with_pages(self, pages: dict[str, int]) -> str:
-        """The contents with page numbers written in (`pages`: element id → page number): it is
-        printed apart from the chapters, where `target-counter()` cannot see them."""
-        def number(found: re.Match[str]) -> str:
-            return f'{found.group(0)} data-page="{pages.get(found.group(1), "")}"'
-
-        toc = self.toc.replace('<nav class="toc">', '<nav class="toc toc-fixed">', 1)
-        return re.sub(r'<a href="#([^"]+)"', number, toc)
 
 
 def build(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
           coverage: Coverage | None = None, font_faces: str = "") -> Book:
     """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check,
     `font_faces` are `@font-face` rules for the document's head."""
-    collection, chapters, texts, failures = _chapters(collection, options, context, engine, coverage)
+    collection, chapters, articles, failures = _chapters(collection, options, context, engine, coverage)
     kept = Store(context.cache, "pdf-problems")
     part = ProblemsPart(collection, chapters, options, kept)
-    texts += part.units()
+    articles += part.articles()
     kept.prune()
     notes = chapters.notes
     questions = [q for n in notes for q in n.questions]
@@ -91,27 +84,28 @@ def build(collection: Collection, options: PdfOptions, context: BuildContext, en
     shown = date[0] if date else ""
     cover = _cover(collection.title, context, options.questions_only, notes, questions, shown,
                    len(chapters.problems), strings)
-    return Book(page, cover, _toc(chapters, strings, part.toc()), texts,
+    return Book(page, cover, _toc(chapters, strings, part.toc()), articles,
                 diagnostics=chapters.diagnostics + failures, notes=len(notes), questions=len(questions),
-                unit_head=_head(font_faces, edition, strings), strings=strings,
+                chapter_head=_head(font_faces, edition, strings), strings=strings,
                 labelled_head=_head(font_faces + "\n" + fill(_PAGE_LABELS, strings), edition, strings))
 
 
 def _chapters(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
-              coverage: Coverage | None) -> tuple[Collection, Chapters, list[str], list[Diagnostic]]:
+              coverage: Coverage | None) -> tuple[Collection, Chapters, list[Article], list[Diagnostic]]:
     """Every note's chapter. A note qadeck fails on is left out, and the chapters are written
     again without it, so that no link or line of the contents points to a chapter the book lacks.
-    Returns the collection without such notes, the chapters, their HTML and the notes' errors."""
+    Returns the collection without such notes, the chapters' writer, the chapters and the notes'
+    errors."""
     failures: list[Diagnostic] = []
     store = Store(context.cache, "pdf-html")
     while True:
         chapters = Chapters(collection, options, context.notes, engine, coverage)
         failed: list[Diagnostic] = []
-        texts = [_chapter(chapters, number, note, options, store, failed)
-                 for number, note in enumerate(chapters.notes, 1)]
+        articles = [_chapter(chapters, number, note, options, store, failed)
+                    for number, note in enumerate(chapters.notes, 1)]
         if not failed:
             store.prune()
-            return collection, chapters, [t or "" for t in texts], failures
+            return collection, chapters, [a for a in articles if a is not None], failures
         failures.extend(failed)
         left_out = {d.path for d in failed}
         collection = replace(collection, notes=tuple(n for n in collection.notes if n.path not in left_out))
@@ -119,24 +113,24 @@ def _chapters(collection: Collection, options: PdfOptions, context: BuildContext
 
 @dataclass
 class _CachedChapter:
-    html: str
+    article: Article
     diagnostics: list[Diagnostic]
 
 
 def _chapter(chapters: Chapters, number: int, note: Note, options: PdfOptions, store: Store,
-             failed: list[Diagnostic]) -> str | None:
+             failed: list[Diagnostic]) -> Article | None:
     """A note's chapter with its diagnostics, kept in the build cache (`Chapters.unit_key`)."""
     entry = chapters.unit_key(number, note, options)
     cached = store.get(entry, _CachedChapter)
     if cached is not None:
         for diagnostic in cached.diagnostics:
             chapters.report(diagnostic)
-        return cached.html
+        return cached.article
     mark = len(chapters.diagnostics)
-    text = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
-    if text is not None:
-        store.put(entry, _CachedChapter(text, chapters.diagnostics[mark:]))
-    return text
+    article = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
+    if article is not None:
+        store.put(entry, _CachedChapter(article, chapters.diagnostics[mark:]))
+    return article
 
 
 # The words in the page boxes of the contents and the page numbers' documents: in their own
@@ -213,19 +207,16 @@ def _cover(title: str, context: BuildContext, questions_only: bool, notes: list[
             + '\n</div>\n<div class="cover-bottom">\n' + "\n".join(bottom) + "\n</div>\n</section>")
 
 
-def _toc(chapters: Chapters, strings: Strings, problems: str = "") -> str:
-    items = []
+def _toc(chapters: Chapters, strings: Strings, part: Entry | None = None) -> Contents:
+    """Each chapter with its first-level sections, then the coding problems' `part`."""
+    entries = []
     for number, note in enumerate(chapters.notes, 1):
-        sections = [s for s in note.sections if len(s.path) == 1 and chapters.section_shown(note, s)]
-        inner = "".join(f'<li class="toc-section"><a href="#{chapters.section_id(note, s)}">'
-                        f"{escape(s.title)}</a></li>" for s in sections)
-        sub = f'<ul>{inner}</ul>' if inner else ""
-        chapter_no = strings("chapter_no", n=number)
-        items.append(f'<li class="toc-note"><a href="#{element_id("n", note.path)}">'
-                     f'<span class="toc-no">{chapter_no}</span>{escape(note.title)}</a>{sub}</li>')
-    if problems:
-        items.append(problems)
-    return (f'<nav class="toc">\n<h1 class="toc-title">{strings("contents")}</h1>\n<ul>\n' + "\n".join(items)
-            + "\n</ul>\n</nav>")
+        sections = tuple(Entry(chapters.section_id(note, s), escape(s.title), chapter=False)
+                         for s in note.sections if len(s.path) == 1 and chapters.section_shown(note, s))
+        entries.append(Entry(element_id("n", note.path), escape(note.title), strings("chapter_no", n=number),
+                             sections))
+    if part is not None:
+        entries.append(part)
+    return Contents(strings("contents"), tuple(entries))
 
 

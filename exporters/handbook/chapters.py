@@ -15,6 +15,7 @@ from pathlib import Path
 from qadeck import codes
 from qadeck.assets import local_file
 from qadeck.cache import key
+from qadeck.exporters.handbook.article import Article, Recorder
 from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
@@ -52,7 +53,8 @@ def footnote_id(note: Note, number: int) -> str:
 
 
 class Chapters:
-    """Writes the chapters of one book; `diagnostics` collects their diagnostics, each once."""
+    """Writes the chapters of one book; `diagnostics` collects their diagnostics, each once, and
+    `facts` hears every id, link and image written (`article`)."""
 
     def __init__(self, collection: Collection, options: PdfOptions, notes_root: Path, engine: MathEngine,
                  coverage: Coverage | None) -> None:
@@ -66,6 +68,7 @@ class Chapters:
         self.policy = PrintPolicy(notes_root, self)
         self.renderer = Renderer(TARGET, self.policy, engine)
         self.diagnostics: list[Diagnostic] = []
+        self.facts = Recorder()
         self._reported: set[tuple[str, int, str]] = set()
 
     def in_book(self, path: str | None) -> Note | None:
@@ -89,8 +92,15 @@ class Chapters:
 
     # -- a chapter ----------------------------------------------------------------------------
 
-    def chapter(self, number: int, note: Note) -> str:
-        nid = element_id("n", note.path)
+    def chapter(self, number: int, note: Note) -> Article:
+        """The note's chapter, numbered `number`."""
+        with self.facts.recording() as said:
+            html = self._chapter(number, note)
+        title = f'{self.strings("chapter_no", n=number)} {note.title}'.strip()
+        return Article(element_id("n", note.path), title, html, said.facts())
+
+    def _chapter(self, number: int, note: Note) -> str:
+        nid = self.facts.id(element_id("n", note.path))
         count = len(note.questions)
         meta = [escape(note.path)]
         if note.meta.date:
@@ -115,7 +125,7 @@ class Chapters:
         out.extend(self._body(note))
         if self.answers and note.footnotes:
             notes = self.renderer.footnote_list(note, range(1, len(note.footnotes) + 1),
-                                                lambda number: footnote_id(note, number))
+                                                lambda number: self.facts.id(footnote_id(note, number)))
             for diagnostic in notes.diagnostics:
                 self.report(diagnostic)
             out.append(f'<section class="footnotes"><h2 class="refs-title">{self.strings("footnotes")}</h2>'
@@ -146,7 +156,8 @@ class Chapters:
         level = min(depth + 1, 6)
         tag = f"h{depth + 1}"
         heading = self._md(note, Piece(section.heading, section.line, True)) or escape(section.title)
-        out = [f'<{tag} class="section d{depth} bm{level}" id="{self.section_id(note, section)}" '
+        sid = self.facts.id(self.section_id(note, section))
+        out = [f'<{tag} class="section d{depth} bm{level}" id="{sid}" '
                f'data-bm="{escape(section.title)}">{heading}</{tag}>']
         if self.answers and section.intro.strip():
             intro = Piece(section.intro, section.intro_line or section.line + 1)
@@ -161,7 +172,7 @@ class Chapters:
         follow_up = q.parent is not None and q.kind != "topic"  # a sub-topic is no follow-up
         prefix = self.strings("follow_up_no") if follow_up else ""
         heading = self._md(note, Piece(q.heading, q.line, True)) or escape(q.text)
-        out = [f'<section class="{" ".join(classes)}" id="{element_id("q", q.id)}">',
+        out = [f'<section class="{" ".join(classes)}" id="{self.facts.id(element_id("q", q.id))}">',
                f'<h4 class="q-head bm{level}" data-bm="{escape(number)}. {escape(q.text)}">'
                f'<span class="q-no">{prefix}{escape(number)}</span>{heading}'
                f'{badge}{flags}</h4>']
@@ -194,6 +205,7 @@ class Chapters:
     # -- Markdown pieces ----------------------------------------------------------------------
 
     def _md(self, note: Note, piece: Piece) -> str:
+        self.facts.weigh(piece.markdown)
         made = self.renderer.render(note, piece)
         for diagnostic in made.diagnostics:
             self.report(diagnostic)
@@ -205,6 +217,7 @@ class Chapters:
         return self._glyphs(note, out, piece)
 
     def _text(self, note: Note, text: str, line: int) -> str:
+        self.facts.weigh(text)
         return self._glyphs(note, escape(text), Piece(text, line))
 
     def _glyphs(self, note: Note, out: str, piece: Piece) -> str:
@@ -242,7 +255,7 @@ class PrintPolicy:
         target = self._target(link) if note.link(link.href) is not None else None
         if target is None:
             return Made(f'<span class="xref-out" title="{escape(link.target or link.href)}">{inner}</span>')
-        return Made(f'<a class="xref" href="#{target}">{inner}</a>')
+        return Made(f'<a class="xref" href="#{self.chapters.facts.link(target)}">{inner}</a>')
 
     def landing(self, link: Link) -> str | None:
         """Where a link of a note lands in this book (None: outside it)."""
@@ -266,12 +279,14 @@ class PrintPolicy:
     def footnote(self, note: Note, number: int) -> str:
         if not self.chapters.answers:  # the questions-only book prints no footnotes
             return ""
-        return f'<sup class="fn-ref"><a class="xref" href="#{footnote_id(note, number)}">{number}</a></sup>'
+        target = self.chapters.facts.link(footnote_id(note, number))
+        return f'<sup class="fn-ref"><a class="xref" href="#{target}">{number}</a></sup>'
 
     def image(self, note: Note, link: Link, tag: str) -> Made:
         label = tag_attributes(tag).get("alt") or link.href
         kind = image_source(link, note.link(link.href) is not None)
         if kind is ImageSource.DATA:
+            self.chapters.facts.image(tag_attributes(tag).get("src", ""))
             return Made(tag)
         if kind is ImageSource.WEB:
             remote = Diagnostic(note.path, link.line, "info", codes.IMAGE_REMOTE,
@@ -289,6 +304,7 @@ class PrintPolicy:
         if path is None:
             return Made(missing, (Diagnostic(note.path, link.line, "warning", codes.IMAGE_OUTSIDE,
                                              f"image outside the notes folder not embedded: {link.href}"),))
-        attributes = {**tag_attributes(tag), "src": path.as_uri()}  # the cleaned tag's, src replaced
+        # the cleaned tag's attributes, src replaced
+        attributes = {**tag_attributes(tag), "src": self.chapters.facts.image(path.as_uri())}
         shown = " ".join(f'{name}="{escape(value)}"' for name, value in attributes.items())
         return Made(f"<img {shown}>")

@@ -3,7 +3,7 @@ and lay the page numbers over it.
 
 - Pages are appended document by document; each document's named destinations (WeasyPrint
   writes one per element id) go into one sorted name tree, and its outline is appended in order.
-- A link to another document's element (`qadeck-dest:<id>`, see `units`) becomes a link to the
+- A link to another document's element (`qadeck-dest:<id>`, see `documents`) becomes a link to the
   named destination `<id>`; one whose id no document has is dropped (it has nowhere to go).
 - The numbers: page N of the stamps' document (empty pages carrying only "第 N 页 / 共 M 页")
   is laid over page N of the book as a form XObject, from `numbered_from` on (the cover has none).
@@ -22,7 +22,7 @@ from io import BytesIO
 from typing import Any
 
 from qadeck.cache import Store
-from qadeck.exporters.handbook.units import DEST_SCHEME
+from qadeck.exporters.handbook.article import DEST_SCHEME
 
 
 def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0,

@@ -12,20 +12,23 @@ from html import escape
 
 from qadeck.cache import Store
 from qadeck.cache import key as cache_key
+from qadeck.exporters.handbook.article import Article, Facts
 from qadeck.exporters.handbook.chapters import Chapters, element_id
+from qadeck.exporters.handbook.contents import Entry
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.model import Collection, Diagnostic, Note, Piece, ProblemMeta
 
 PART_ID = "part-problems"
 SOLVE_LINES = 8  # ruled lines under a statement in the questions-only book
 INDEX_ID = "problem-index"
+INDEX_ARTICLE_ID = "problem-index-unit"  # the index's article (a named destination in every book made)
 # Related problems printed under a problem: a real note lists up to ~50 (a third of a page), the
 # rest is counted (the cheat sheet and the cards keep the whole list).
 RELATED_SHOWN = 8
-# Problems in one print unit: about 10 pages of real problems (~3 s of CPU), so that an edited
-# problem reprints a few seconds' worth; each unit's fixed cost (a document, its font subsets:
-# ~1 s of CPU) is paid ~40 times for the ~290 problems of a real repository.
-UNIT_PROBLEMS = 8
+# Problems in one article (printed as a document of its own): about 10 pages of real problems
+# (~3 s of CPU), so that an edited problem reprints a few seconds' worth; each document's fixed
+# cost (its font subsets: ~1 s of CPU) is paid ~40 times for the ~290 problems of a real repository.
+ARTICLE_PROBLEMS = 8
 
 Group = list[tuple[str, list[Note], bool]]  # (topic, its problems here, whether its heading is here)
 
@@ -38,36 +41,37 @@ def topic_id(topic: str) -> str:
     return element_id("t", topic)
 
 
-def unit_groups(groups: list[tuple[str, list[Note]]], most: int = UNIT_PROBLEMS) -> list[Group]:
-    """Topics into print units by their problem counts only (an edit moves no boundary): small
-    topics that follow each other share a unit up to `most` problems; a larger topic is cut in
-    equal runs of at most `most`, each a unit of its own."""
-    units: list[Group] = []
-    size = most  # the open unit's problems: full, so that the first topic opens a unit
+def article_groups(groups: list[tuple[str, list[Note]]], most: int = ARTICLE_PROBLEMS) -> list[Group]:
+    """Topics into articles by their problem counts only (an edit moves no boundary): small
+    topics that follow each other share an article up to `most` problems; a larger topic is cut
+    in equal runs of at most `most`, each an article of its own."""
+    articles: list[Group] = []
+    size = most  # the open article's problems: full, so that the first topic opens one
     for topic, notes in groups:
         if len(notes) > most:
             runs = -(-len(notes) // most)
             step = -(-len(notes) // runs)
-            units.extend([(topic, notes[i:i + step], i == 0)] for i in range(0, len(notes), step))
+            articles.extend([(topic, notes[i:i + step], i == 0)] for i in range(0, len(notes), step))
             size = most
         elif size + len(notes) > most:
-            units.append([(topic, notes, True)])
+            articles.append([(topic, notes, True)])
             size = len(notes)
         else:
-            units[-1].append((topic, notes, True))
+            articles[-1].append((topic, notes, True))
             size += len(notes)
-    return units
+    return articles
 
 
-def _continued(name: str, title: str, depth: int, body: list[str], running: str) -> str:
-    """A unit that goes on with the part: the running header says the part's title (`part-cont`)."""
-    return "\n".join([f'<article class="part-cont problems" id="{name}" data-unit="{escape(title)}" '
-                      f'data-depth="{depth}" data-running="{running}">', *body, "</article>"])
+def _continued(name: str, body: list[str], running: str) -> str:
+    """An article that goes on with the part: the running header says the part's title (`part-cont`)."""
+    return "\n".join([f'<article class="part-cont problems" id="{name}" data-running="{running}">',
+                      *body, "</article>"])
 
 
 @dataclass
 class _CachedProblem:
     html: str
+    facts: Facts
     diagnostics: list[Diagnostic]
 
 
@@ -84,66 +88,67 @@ class ProblemsPart:
         self.store = store
         self.notes = chapters.problems
         self.strings = chapters.strings
+        self.facts = chapters.facts
         self.title = self.strings("problems")
         self.groups = collection.by_topic(self.notes, self.strings("no_topic"))
         self.counts = {topic: len(notes) for topic, notes in self.groups}
 
-    def html(self) -> str:
-        """The whole part as one piece of HTML (the units one after another)."""
-        return "\n".join(self.units())
-
-    def units(self) -> list[str]:
-        """The part in print units of at most `UNIT_PROBLEMS` problems each (`unit_groups`): the
-        first opens the part, a later one is an `<article class="part-cont">` that says what
-        it holds and the outline level of its first bookmark (`units.chapters` reads both); the
-        index is a unit of its own. An edited problem reprints its unit only."""
+    def articles(self) -> list[Article]:
+        """The part in articles of at most `ARTICLE_PROBLEMS` problems each (`article_groups`):
+        the first opens the part, a later one is an `<article class="part-cont">` whose first
+        bookmarks go under the part's; the index is an article of its own. An edited problem
+        reprints its article only."""
         if not self.notes:
             return []
         out = []
-        for index, group in enumerate(unit_groups(self.groups, UNIT_PROBLEMS)):
-            body = []
-            for topic, notes, opens in group:
-                if opens:
-                    body.append(self._topic_head(topic, notes[0]))
-                body.extend(self._kept(note) for note in notes)
-            if index == 0:
-                out.append(self._opening(body))
-                continue
-            topic, notes, opens = group[0]
-            title = f"{self.title} · {topic}" + ("" if opens else f" · {notes[0].title}")
-            name = element_id("u", f"{topic}\x1f{notes[0].path}")
-            out.append(_continued(name, title, 2 if opens else 3, body, self.title))
+        for index, group in enumerate(article_groups(self.groups, ARTICLE_PROBLEMS)):
+            with self.facts.recording() as said:
+                body = []
+                for topic, notes, opens in group:
+                    if opens:
+                        body.append(self._topic_head(topic, notes[0]))
+                    body.extend(self._kept(note) for note in notes)
+                if index == 0:
+                    number = self.strings("part_problems", n=len(self.notes))
+                    name, title, depth = PART_ID, f"{number} {self.title}", 1
+                    text = self._opening(number, body)
+                else:
+                    topic, notes, opens = group[0]
+                    title = f"{self.title} · {topic}" + ("" if opens else f" · {notes[0].title}")
+                    name, depth = element_id("u", f"{topic}\x1f{notes[0].path}"), 2 if opens else 3
+                    text = _continued(self.facts.id(name), body, self.title)
+            out.append(Article(name, title, text, said.facts(), depth))
         if self.chapters.answers:
-            out.append(_continued(INDEX_ID + "-unit", f"{self.title} · {self.strings('problem_index')}", 2,
-                                  [self._index()], self.title))
+            with self.facts.recording() as said:
+                text = _continued(self.facts.id(INDEX_ARTICLE_ID), [self._index()], self.title)
+            out.append(Article(INDEX_ARTICLE_ID, f"{self.title} · {self.strings('problem_index')}", text,
+                               said.facts(), 2))
         return out
 
-    def _opening(self, body: list[str]) -> str:
+    def _opening(self, number: str, body: list[str]) -> str:
         levels = self.collection.problem_terms.levels
         counts = " · ".join(f"{level} {n}" for level in levels
                             if (n := sum(p.problem.level == level for p in self.notes if p.problem)))
-        head = [f'<article class="chapter problems" id="{PART_ID}">', '<header class="chapter-head">']
-        number = self.strings("part_problems", n=len(self.notes))
+        head = [f'<article class="chapter problems" id="{self.facts.id(PART_ID)}">',
+                '<header class="chapter-head">']
         return "\n".join([*head, f'<p class="chapter-no">{number}</p>',
                           f'<h1 class="chapter-title bm1" data-bm="{self.title}">{self.title}</h1>',
                           f'<p class="chapter-meta">{escape(counts)}</p>', "</header>", *body, "</article>"])
 
     def _topic_head(self, topic: str, first: Note) -> str:
         count = f'<span class="topic-count">{self.counts[topic]}</span>'
-        return (f'<h2 class="section d1 bm2 topic" id="{topic_id(topic)}" data-bm="{escape(topic)}">'
+        tid = self.facts.id(topic_id(topic))
+        return (f'<h2 class="section d1 bm2 topic" id="{tid}" data-bm="{escape(topic)}">'
                 f"{self.chapters._text(first, topic, 1)}{count}</h2>")
 
-    def toc(self) -> str:
+    def toc(self) -> Entry | None:
+        """The part's entry in the contents: its topics, then its index."""
         if not self.notes:
-            return ""
-        inner = "".join(f'<li class="toc-section"><a href="#{topic_id(topic)}">{escape(topic)}</a></li>'
-                        for topic, _ in self.groups)
+            return None
+        sections = [Entry(topic_id(topic), escape(topic), chapter=False) for topic, _ in self.groups]
         if self.chapters.answers:
-            inner += f'<li class="toc-section"><a href="#{INDEX_ID}">{self.strings("problem_index")}</a></li>'
-        appendix = self.strings("appendix")
-        return (f'<li class="toc-note"><a href="#{PART_ID}"><span class="toc-no">{appendix}</span>'
-                f'{self.title}</a>'
-                f"<ul>{inner}</ul></li>")
+            sections.append(Entry(INDEX_ID, self.strings("problem_index"), chapter=False))
+        return Entry(PART_ID, self.title, self.strings("appendix"), tuple(sections))
 
     def _kept(self, note: Note) -> str:
         """A problem's HTML from the store when its note, where its links land, the options, the
@@ -156,10 +161,12 @@ class ProblemsPart:
         if found is not None:
             for diagnostic in found.diagnostics:
                 self.chapters.report(diagnostic)
+            self.facts.add(found.facts)
             return found.html
         mark = len(self.chapters.diagnostics)
-        text = self._problem(note)
-        self.store.put(entry, _CachedProblem(text, self.chapters.diagnostics[mark:]))
+        with self.facts.recording() as said:
+            text = self._problem(note)
+        self.store.put(entry, _CachedProblem(text, said.facts(), self.chapters.diagnostics[mark:]))
         return text
 
     def _problem(self, note: Note) -> str:
@@ -168,8 +175,9 @@ class ProblemsPart:
         md = self.chapters._md
         # The note's own id on the title: an empty <a> before it is a line of its own, which
         # WeasyPrint could leave at a page's foot under the topic's heading.
-        out = [f'<section class="problem" id="{problem_id(note)}">',
-               f'<h3 class="p-head bm3" data-bm="{escape(problem.name)}" id="{element_id("n", note.path)}">'
+        nid = self.facts.id(element_id("n", note.path))
+        out = [f'<section class="problem" id="{self.facts.id(problem_id(note))}">',
+               f'<h3 class="p-head bm3" data-bm="{escape(problem.name)}" id="{nid}">'
                f'{md(note, Piece(q.heading, q.line, True))}{"".join(self._badges(problem))}</h3>']
         if problem.url:
             url = escape(problem.url)
@@ -189,7 +197,7 @@ class ProblemsPart:
             out.append(f'<div class="approach"><p class="part-label">{label}</p>{body}</div>')
         related = list(self._related(note))
         if related:
-            links = " · ".join(related[:RELATED_SHOWN])
+            links = " · ".join(md(note, piece) for piece in related[:RELATED_SHOWN])  # the rest: counted
             if len(related) > RELATED_SHOWN:
                 more = self.strings("related_more", n=len(related) - RELATED_SHOWN)
                 links += f' <span class="more">{more}</span>'
@@ -198,8 +206,8 @@ class ProblemsPart:
         out.append("</section>")
         return "\n".join(out)
 
-    def _related(self, note: Note) -> Iterator[str]:
-        """Related problems that are in this book, as links; the others are not printed."""
+    def _related(self, note: Note) -> Iterator[Piece]:
+        """Related problems that are in this book, as Markdown links; the others are not printed."""
         assert note.problem is not None
         seen: set[str] = set()
         for related in note.problem.related:
@@ -208,7 +216,7 @@ class ProblemsPart:
                     or link.target in seen or link.target == note.path:
                 continue
             seen.add(link.target or "")
-            yield self.chapters._md(note, Piece(f"[{related.text}]({related.href})", related.line, True))
+            yield Piece(f"[{related.text}]({related.href})", related.line, True)
 
     def _badges(self, problem: ProblemMeta) -> Iterator[str]:
         """Level (coloured by its rank among the collection's levels), source and number."""
@@ -221,11 +229,15 @@ class ProblemsPart:
         if problem.number:
             yield f'<span class="badge number">#{escape(problem.number)}</span>'
 
+    def _weighed(self, text: str) -> str:
+        self.facts.weigh(text)
+        return text
+
     def _index(self) -> str:
         """The problems by level and by source, each a link to its page."""
         terms = self.collection.problem_terms
         index = self.strings("problem_index")
-        out = [f'<section class="problem-index" id="{INDEX_ID}">',
+        out = [f'<section class="problem-index" id="{self.facts.id(INDEX_ID)}">',
                f'<h2 class="section d1 bm2" data-bm="{index}">{index}</h2>']
         for label, values, key in ((self.strings("by_level"), terms.levels, "level"),
                                    (self.strings("by_source"), terms.sources, "source")):
@@ -234,7 +246,8 @@ class ProblemsPart:
                 listed = [n for n in self.notes if n.problem and getattr(n.problem, key) == value]
                 if not listed:
                     continue
-                links = " · ".join(f'<a class="xref" href="#{problem_id(n)}">{escape(n.problem.name)}</a>'
+                links = " · ".join(f'<a class="xref" href="#{self.facts.link(problem_id(n))}">'
+                                   f'{escape(self._weighed(n.problem.name))}</a>'
                                    for n in listed if n.problem)
                 count = f'<span class="topic-count">{len(listed)}</span>'
                 out.append(f"<dt>{escape(value)} {count}</dt><dd>{links}</dd>")

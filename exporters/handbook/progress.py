@@ -1,10 +1,11 @@
-"""A progress line while the handbook prints: print units done (and how many came from the build
-cache) and the one being printed. One line on stderr, rewritten with `\\r` and cleared at the end;
-only on a terminal and outside CI (a log file or a CI console gets no line at all).
+"""A progress line while the handbook prints: documents printed (the line calls them units), how
+many came from the build cache, and the one being printed. One line on stderr, rewritten with
+`\\r` and cleared at the end; only on a terminal and outside CI (a log file or a CI console gets
+no line at all).
 
-Events come from the press (`press.Press`): a unit started, a unit handed back. The units counted
-are the book's chapters and the parts' units; the front matter printed after them (cover,
-contents, page numbers) is named on the line but not counted.
+Events come from the print pool (`printpool.PrintPool`): a document started, a document handed
+back. The documents counted are the book's chapters and the parts' pieces; the front matter
+printed after them (cover, contents, page numbers) is named on the line but not counted.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import os
 from collections.abc import Mapping
 from typing import TextIO
 
-from qadeck.exporters.handbook.units import Unit
+from qadeck.exporters.handbook.documents import PrintDoc
 
-_TITLE_WIDTH = 24  # characters of the unit's title shown (a CJK one fills two columns)
+_TITLE_WIDTH = 24  # characters of the document's title shown (a CJK one fills two columns)
 _CLEAR = "\r\x1b[K"  # back to the start of the line, erase to its end
 
 
@@ -29,30 +30,30 @@ def wanted(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
 
 
 class Progress:
-    def __init__(self, stream: TextIO, units: list[Unit]) -> None:
+    def __init__(self, stream: TextIO, docs: list[PrintDoc]) -> None:
         self.stream = stream
-        self.counted = {unit.name for unit in units}
+        self.counted = {doc.name for doc in docs}
         self.total = len(self.counted)
         self.printed = 0
         self.cached = 0
-        self.printing: list[str] = []  # titles of the units being printed, oldest first
+        self.printing: list[str] = []  # titles of the documents being printed, oldest first
         self.last = ""
         self.shown = False
 
-    def started(self, unit: Unit) -> None:
-        self.printing.append(unit.title)
+    def started(self, doc: PrintDoc) -> None:
+        self.printing.append(doc.title)
         self._show()
 
-    def done(self, unit: Unit, cached: bool) -> None:
-        if unit.title in self.printing:
-            self.printing.remove(unit.title)
-        if unit.name in self.counted:
-            self.counted.discard(unit.name)  # a unit counts once
+    def done(self, doc: PrintDoc, cached: bool) -> None:
+        if doc.title in self.printing:
+            self.printing.remove(doc.title)
+        if doc.name in self.counted:
+            self.counted.discard(doc.name)  # a document counts once
             if cached:
                 self.cached += 1
             else:
                 self.printed += 1
-        self.last = unit.title
+        self.last = doc.title
         self._show()
 
     def line(self) -> str:

@@ -1,8 +1,8 @@
 """Identical images of the joined handbook kept once.
 
-Each document of the book (a chapter, a unit of the 算法题 part) embeds its own copy of every
+Each document of the book (a chapter, an article of the 算法题 part) embeds its own copy of every
 image it shows: an emoji such as 🔥 is a bitmap of the colour emoji font (with its alpha as a
-soft mask), drawn in nearly every unit of the problem part. After the join, every resource
+soft mask), drawn in nearly every article of the problem part. After the join, every resource
 dictionary that names a copy is pointed at the first one, and the copies, no longer reachable,
 are not written.
 """

@@ -1,6 +1,7 @@
-"""The 算法题 part in print units of bounded size (problems.unit_groups): one edited problem
-reprints its unit only, the bookmarks of a unit that goes on with the part nest under it, and the
-index is numbered and in the contents. Read back from the PDF."""
+"""The 算法题 part in articles of bounded size (problems.article_groups), each printed as a
+document of its own: one edited problem reprints its article only, the bookmarks of an article
+that goes on with the part nest under it, and the index is numbered and in the contents. Read
+back from the PDF."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from pathlib import Path
 
 import pypdf
 
-from qadeck.exporters.handbook import press as handbook_press
-from qadeck.exporters.handbook import problems
-from tests.test_handbook_press import _outline, _print, _squeezed
+from qadeck.exporters.handbook import printpool, problems
+from tests.test_handbook_printpool import _outline, _print, _squeezed
 from tests.test_handbook_problems import notes_with_problems
 
 
@@ -19,29 +19,29 @@ def _topics(*sizes: int) -> list:
     return [(f"t{i}", [f"t{i}-{n}" for n in range(size)]) for i, size in enumerate(sizes)]
 
 
-def test_units_by_topic_of_bounded_size():
-    groups = problems.unit_groups(_topics(3, 5, 30, 2, 2, 7, 14), most=14)
-    shape = [[(topic, len(notes), opens) for topic, notes, opens in unit] for unit in groups]
+def test_articles_by_topic_of_bounded_size():
+    groups = problems.article_groups(_topics(3, 5, 30, 2, 2, 7, 14), most=14)
+    shape = [[(topic, len(notes), opens) for topic, notes, opens in article] for article in groups]
     assert shape == [
-        [("t0", 3, True), ("t1", 5, True)],  # small topics share a unit
+        [("t0", 3, True), ("t1", 5, True)],  # small topics share an article
         [("t2", 10, True)], [("t2", 10, False)], [("t2", 10, False)],  # a large one in equal runs
         [("t3", 2, True), ("t4", 2, True), ("t5", 7, True)],
         [("t6", 14, True)],
     ]
-    every = [note for unit in groups for _, notes, _ in unit for note in notes]
+    every = [note for article in groups for _, notes, _ in article for note in notes]
     assert every == [note for _, notes in _topics(3, 5, 30, 2, 2, 7, 14) for note in notes]
 
 
-def test_one_edited_problem_reprints_its_unit(tmp_path, monkeypatch):
-    monkeypatch.setattr(problems, "UNIT_PROBLEMS", 1)  # the fixture's 4 problems in 4 units
+def test_one_edited_problem_reprints_its_article(tmp_path, monkeypatch):
+    monkeypatch.setattr(problems, "ARTICLE_PROBLEMS", 1)  # the fixture's 4 problems in 4 articles
     notes = notes_with_problems(tmp_path)
     printed: list[str] = []
-    original = handbook_press.print_pdf
-    monkeypatch.setattr(handbook_press, "print_pdf",
+    original = printpool.print_pdf
+    monkeypatch.setattr(printpool, "print_pdf",
                         lambda job, html: printed.append(html) or original(job, html))
     pdf = _print(notes, tmp_path / "out", 1, monkeypatch)
-    units = [html for html in printed if 'class="part-cont' in html or 'id="part-problems"' in html]
-    assert len(units) == 5  # 4 problems, the index
+    articles = [html for html in printed if 'class="part-cont' in html or 'id="part-problems"' in html]
+    assert len(articles) == 5  # 4 problems, the index
     reader = pypdf.PdfReader(pdf)
     outline = _outline(reader)
     start = next(i for i, item in enumerate(outline) if item[1] == "算法题")
@@ -57,7 +57,7 @@ def test_one_edited_problem_reprints_its_unit(tmp_path, monkeypatch):
         assert f"第{number}页/共{total}页" in text
     contents = next(text for text in pages if text.startswith("目录"))
     assert re.search(rf"题目索引\.*{index_page + 1}(?!\d)", contents), contents
-    # an edit of one problem reprints that problem's unit and nothing else of the part
+    # an edit of one problem reprints that problem's article and nothing else of the part
     edited = next(notes.rglob("*爬楼梯变体.md"))
     edited.write_text(edited.read_text(encoding="utf-8").replace("思路", "思路（改）", 1), encoding="utf-8")
     printed.clear()

@@ -1,4 +1,4 @@
-"""The changes to WeasyPrint's internals (exporters/handbook/weasy.py) fire on the installed
+"""The changes to WeasyPrint's internals (exporters/handbook/weasyprint_patches.py) fire on the installed
 WeasyPrint, and where they cannot they stand aside: the book prints the same, only slower."""
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import pytest
 from qadeck.build import context
 from qadeck.config import Config
 from qadeck.exporters import handbook
+from qadeck.exporters.handbook import documents
 from qadeck.exporters.handbook import fonts as handbook_fonts
-from qadeck.exporters.handbook import units, weasy
-from qadeck.exporters.handbook.printing import print_pdf
+from qadeck.exporters.handbook import weasyprint_patches as patches
+from qadeck.exporters.handbook.weasyprint_adapter import print_pdf
 from tests.conftest import FIXTURES, REPO, parse
 
 pypdf = pytest.importorskip("pypdf")
@@ -36,7 +37,7 @@ def _chapter_print(tmp_path: Path):
     config = Config(notes=NOTES, out=tmp_path, title="测试手册")
     fonts = handbook_fonts.setup(None)
     book = handbook._book(parse(NOTES, title=config.title), config.options("pdf"), context(config), fonts)
-    chapter = units.chapters(book)[0]
+    chapter = documents.articles(book)[0]
     with as_file(files("qadeck.styles")) as styles:
         job = handbook.print_job(config.title, config.options("pdf"), context(config), fonts, Path(styles))
         return print_pdf(job, chapter.html)
@@ -44,7 +45,7 @@ def _chapter_print(tmp_path: Path):
 
 def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
     printed = _chapter_print(tmp_path)
-    assert set(printed.fired) == {weasy.LEAN_STYLESHEET, weasy.SVG_FORMS, weasy.INLINE_BACKGROUNDS}
+    assert set(printed.fired) == {patches.LEAN_STYLESHEET, patches.SVG_FORMS, patches.INLINE_BACKGROUNDS}
     assert len(pypdf.PdfReader(io.BytesIO(printed.pdf)).pages) == printed.pages > 1
     assert printed.anchors and all(0 <= page < printed.pages for page in printed.anchors.values())
 
@@ -52,9 +53,9 @@ def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
 def test_without_them_the_same_text_is_printed(tmp_path, monkeypatch):
     hooked = _chapter_print(tmp_path)
 
-    monkeypatch.setattr(weasy, "_lean_html_class", lambda weasyprint, fired: weasyprint.HTML)
-    monkeypatch.setattr(weasy, "_reused_svg_drawings", _plain)
-    monkeypatch.setattr(weasy, "_inline_backgrounds", _plain)
+    monkeypatch.setattr(patches, "_lean_html_class", lambda weasyprint, fired: weasyprint.HTML)
+    monkeypatch.setattr(patches, "_reused_svg_drawings", _plain)
+    monkeypatch.setattr(patches, "_inline_backgrounds", _plain)
     plain = _chapter_print(tmp_path)
     assert plain.fired == {}
     assert plain.pages == hooked.pages
@@ -89,7 +90,7 @@ def test_code_lines_look_the_same_drawn_in_place(tmp_path, monkeypatch):
     if shutil.which("pdftoppm") is None:
         pytest.skip("poppler-utils not installed")
     hooked = _chapter_print(tmp_path)
-    monkeypatch.setattr(weasy, "_inline_backgrounds", _plain)
+    monkeypatch.setattr(patches, "_inline_backgrounds", _plain)
     plain = _chapter_print(tmp_path)
     assert _pixels(hooked.pdf, tmp_path, "hooked") == _pixels(plain.pdf, tmp_path, "plain")
 

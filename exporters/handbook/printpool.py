@@ -1,5 +1,5 @@
-"""Print the handbook's documents (`units`), each once: from the build cache when its HTML and
-everything the print reads are unchanged, else in worker processes one document at a time.
+"""Print the handbook's documents (`documents.PrintDoc`), each once: from the build cache when its
+HTML and everything the print reads are unchanged, else in worker processes one document at a time.
 
 A document's PDF depends only on its own HTML, the stylesheets, the fonts and images it reads
 and the WeasyPrint that prints it, all in its cache key, so a cached PDF is byte-identical to a
@@ -12,24 +12,22 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from qadeck.cache import Store, file_digest, key
 from qadeck.errors import ExportError
-from qadeck.exporters.handbook.printing import Printed, PrintJob, print_pdf
-from qadeck.exporters.handbook.units import Unit
+from qadeck.exporters.handbook.documents import PrintDoc
+from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, print_pdf
 from qadeck.workers import fork_is_safe, start_worker
 
 # The longest the parent waits for the next document from busy workers, in seconds: a chapter
 # of a few dozen pages takes seconds, so only a hung worker is this silent.
 WAIT = 600.0
-_SRC = re.compile(r'\bsrc="([^"]+)"')
 
-Done = Callable[[Unit, bool], None]  # (the unit, whether it came from the cache)
-Started = Callable[[Unit], None]  # a unit handed to a printer
+Done = Callable[[PrintDoc, bool], None]  # (the document, whether it came from the cache)
+Started = Callable[[PrintDoc], None]  # a document handed to a printer
 
 
 class PrintFailed(ExportError):
@@ -40,7 +38,7 @@ class PrintFailed(ExportError):
         self.traceback = traceback
 
 
-class Press:
+class PrintPool:
     """Prints documents for one build with one `PrintJob`, keeping their PDFs in `store`."""
 
     def __init__(self, job: PrintJob, store: Store, jobs: int, done: Done | None = None,
@@ -53,52 +51,52 @@ class Press:
         self._common = key("pdf print", job.root, job.sheets, _weasyprint_version(),
                            [(str(p), file_digest(p)) for p in job.files])
 
-    def key(self, unit: Unit) -> str:
-        """Everything the print of `unit` reads: its HTML, the images it shows, the common inputs."""
-        images = sorted(set(_SRC.findall(unit.html)) - {""})
-        return key(self._common, unit.html,
+    def key(self, doc: PrintDoc) -> str:
+        """Everything the print of `doc` reads: its HTML, the note images it shows, the common inputs."""
+        images = sorted(set(doc.images) - {""})
+        return key(self._common, doc.html,
                    [(src, file_digest(path)) for src in images if (path := self._local(src))])
 
-    def print_all(self, units: list[Unit]) -> list[Printed]:
-        """Each unit's print, in order."""
-        keys = [self.key(unit) for unit in units]
+    def print_all(self, docs: list[PrintDoc]) -> list[Printed]:
+        """Each document's print, in order."""
+        keys = [self.key(doc) for doc in docs]
         results: dict[int, Printed] = {}
         todo = []
-        for index, (unit, entry) in enumerate(zip(units, keys, strict=True)):
+        for index, (doc, entry) in enumerate(zip(docs, keys, strict=True)):
             found = self.store.get(entry, Printed)
             if found is not None:
                 results[index] = found
-                self._tell(unit, True)
+                self._tell(doc, True)
             else:
                 todo.append(index)
-        for index, printed in self._print([units[i] for i in todo], todo):
+        for index, printed in self._print([docs[i] for i in todo], todo):
             self.store.put(keys[index], printed)
             results[index] = printed
-            self._tell(units[index], False)
-        return [results[i] for i in range(len(units))]
+            self._tell(docs[index], False)
+        return [results[i] for i in range(len(docs))]
 
-    def print_one(self, unit: Unit) -> Printed:
-        return self.print_all([unit])[0]
+    def print_one(self, doc: PrintDoc) -> Printed:
+        return self.print_all([doc])[0]
 
-    def _print(self, units: list[Unit], indexes: list[int]):
-        if not units:
+    def _print(self, docs: list[PrintDoc], indexes: list[int]):
+        if not docs:
             return
-        if self.jobs == 1 or len(units) == 1:
-            for unit, index in zip(units, indexes, strict=True):
-                self._start(unit)
-                yield index, print_pdf(self.job, unit.html)
+        if self.jobs == 1 or len(docs) == 1:
+            for doc, index in zip(docs, indexes, strict=True):
+                self._start(doc)
+                yield index, print_pdf(self.job, doc.html)
             return
-        order = sorted(range(len(units)), key=lambda i: -units[i].weight)  # heaviest first
-        items = [(indexes[i], self.job, units[i].html) for i in order]
+        order = sorted(range(len(docs)), key=lambda i: -docs[i].weight)  # heaviest first
+        items = [(indexes[i], self.job, docs[i].html) for i in order]
         # A free worker takes the next item in this order: say so as each one comes back.
         for i in order[:self.jobs]:
-            self._start(units[i])
+            self._start(docs[i])
         waiting = iter(order[self.jobs:])
         start = "fork" if fork_is_safe() else "spawn"  # fork: WeasyPrint is already imported
-        pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(units)), initializer=start_worker,
+        pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(docs)), initializer=start_worker,
                                                        initargs=(os.getpid(),))  # dies with this process
         try:
-            results = pool.imap_unordered(_print_unit, items, chunksize=1)
+            results = pool.imap_unordered(_print_doc, items, chunksize=1)
             for _ in items:
                 try:
                     result = results.next(timeout=WAIT)
@@ -110,7 +108,7 @@ class Press:
                     raise PrintFailed(f"{type(exc).__name__}: {exc}") from exc
                 following = next(waiting, None)
                 if following is not None:
-                    self._start(units[following])
+                    self._start(docs[following])
                 yield result
             pool.close()
         finally:
@@ -123,16 +121,16 @@ class Press:
         parts = urlsplit(url)
         return Path(unquote(parts.path)) if parts.scheme == "file" else None
 
-    def _start(self, unit: Unit) -> None:
+    def _start(self, doc: PrintDoc) -> None:
         if self.started is not None:
-            self.started(unit)
+            self.started(doc)
 
-    def _tell(self, unit: Unit, cached: bool) -> None:
+    def _tell(self, doc: PrintDoc, cached: bool) -> None:
         if self.done is not None:
-            self.done(unit, cached)
+            self.done(doc, cached)
 
 
-def _print_unit(item: tuple[int, PrintJob, str]) -> tuple[int, Printed]:
+def _print_doc(item: tuple[int, PrintJob, str]) -> tuple[int, Printed]:
     index, job, html = item
     return index, print_pdf(job, html)
 

@@ -1,4 +1,4 @@
-"""The handbook printed chapter by chapter (exporters/handbook/press.py, units.py, join.py):
+"""The handbook printed chapter by chapter (exporters/handbook/printpool.py, documents.py, join.py):
 page numbers stamped over the joined book, contents numbered from the chapters' page counts,
 every link landing on a named destination, the same bytes from one process or two, and a
 rebuild that reprints only the chapter whose note changed."""
@@ -14,8 +14,8 @@ from qadeck.build import context
 from qadeck.cache import Store
 from qadeck.config import Config, with_options
 from qadeck.exporters import handbook
-from qadeck.exporters.handbook import press as handbook_press
-from qadeck.exporters.handbook.units import DEST_SCHEME
+from qadeck.exporters.handbook import printpool
+from qadeck.exporters.handbook.documents import DEST_SCHEME
 from tests.conftest import FIXTURES, parse, write_notes
 
 pypdf = pytest.importorskip("pypdf")
@@ -116,8 +116,8 @@ def test_an_edit_reprints_only_its_chapter(tmp_path, monkeypatch):
     })
     out = tmp_path / "out"
     printed: list[str] = []
-    original = handbook_press.print_pdf
-    monkeypatch.setattr(handbook_press, "print_pdf",
+    original = printpool.print_pdf
+    monkeypatch.setattr(printpool, "print_pdf",
                         lambda job, html: printed.append(html) or original(job, html))
     first = _print(notes, out, 1, monkeypatch).read_bytes()
     assert len(printed) == 3 + 4  # chapters, cover, the contents' draft and final, the numbers
@@ -130,23 +130,23 @@ def test_an_edit_reprints_only_its_chapter(tmp_path, monkeypatch):
     assert clean == second
 
 
-def _chapter_units(notes: Path, tmp_path: Path):
+def _chapter_docs(notes: Path, tmp_path: Path):
+    from qadeck.exporters.handbook import documents
     from qadeck.exporters.handbook import fonts as handbook_fonts
-    from qadeck.exporters.handbook import units
 
     config = Config(notes=notes, out=tmp_path, title="测试手册")
     book = handbook._book(parse(notes, title=config.title), config.options("pdf"), context(config),
                           handbook_fonts.setup(None))
-    return units.chapters(book)
+    return documents.articles(book)
 
 
 def test_a_chapter_does_not_depend_on_where_it_lands(tmp_path):
     """A note added before a chapter changes its document only in the chapter's number."""
     b = "# 乙\n\n## 问题\n\n### 1. 乙问？\n\n见[甲](a_QA.md)与[本节](#问题)。\n"
-    alone = _chapter_units(write_notes(tmp_path / "one", {"b_QA.md": b}), tmp_path)
+    alone = _chapter_docs(write_notes(tmp_path / "one", {"b_QA.md": b}), tmp_path)
     a = "# 甲\n\n## 问题\n\n### 1. 甲问？\n\n甲答。\n"
     notes = write_notes(tmp_path / "two", {"b_QA.md": b, "a_QA.md": a})
-    both = _chapter_units(notes, tmp_path)
+    both = _chapter_docs(notes, tmp_path)
     assert [u.title for u in both] == ["第 1 章 甲", "第 2 章 乙"]
     assert both[1].html.replace("第 2 章", "第 1 章") != alone[0].html  # the link to 甲 is new
     assert f'href="{DEST_SCHEME}n-' in both[1].html  # ...and crosses documents
@@ -159,15 +159,15 @@ def test_a_worker_that_fails_is_one_sentence(tmp_path, monkeypatch):
     def broken(job, html):
         raise RuntimeError("the printer caught fire")
 
-    monkeypatch.setattr(handbook_press, "print_pdf", broken)
-    monkeypatch.setattr(handbook_press, "fork_is_safe", lambda: True)  # the children see the patch
+    monkeypatch.setattr(printpool, "print_pdf", broken)
+    monkeypatch.setattr(printpool, "fork_is_safe", lambda: True)  # the children see the patch
     store = Store(tmp_path / "cache", "pdf")
-    from qadeck.exporters.handbook.printing import PrintJob
-    from qadeck.exporters.handbook.units import Unit
+    from qadeck.exporters.handbook.documents import PrintDoc
+    from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 
-    press = handbook_press.Press(PrintJob(tmp_path, tmp_path, (), ()), store, 2)
-    with pytest.raises(handbook_press.PrintFailed, match="printer caught fire") as failed:
-        press.print_all([Unit("a", "甲", "<p>甲</p>"), Unit("b", "乙", "<p>乙</p>")])
+    pool = printpool.PrintPool(PrintJob(tmp_path, tmp_path, (), ()), store, 2)
+    with pytest.raises(printpool.PrintFailed, match="printer caught fire") as failed:
+        pool.print_all([PrintDoc("a", "甲", "<p>甲</p>"), PrintDoc("b", "乙", "<p>乙</p>")])
     assert "\n" not in str(failed.value) and "--jobs 1" in str(failed.value)
 
 

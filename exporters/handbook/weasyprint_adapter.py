@@ -1,9 +1,10 @@
-"""Print one HTML document of the handbook to PDF with WeasyPrint, the same way in every process.
+"""How qadeck calls WeasyPrint: one HTML document of the handbook printed to PDF, the same way in
+every process.
 
 A `PrintJob` is everything a process needs besides the HTML (plain paths and strings, so it
 can be sent to a worker process); `print_pdf` returns the PDF with what the exporter reports
-from it: WeasyPrint's log, the URLs the fetcher refused, which of `weasy`'s changes fired, and
-the page of every element id (what the contents and the joined book's links need).
+from it: WeasyPrint's log, the URLs the fetcher refused, which of `weasyprint_patches`' changes
+fired, and the page of every element id (what the contents and the joined book's links need).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ class Printed:
     pages: int
     messages: list[str] = field(default_factory=list)  # WeasyPrint's warnings and errors
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
-    fired: dict[str, int] = field(default_factory=dict)  # `weasy` hook -> times it ran
+    fired: dict[str, int] = field(default_factory=dict)  # `weasyprint_patches` change -> times it ran
     anchors: dict[str, int] = field(default_factory=dict)  # element id -> 0-based page
 
 
@@ -50,7 +51,7 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
     """`html` printed to PDF."""
     weasyprint = weasyprint_module()
     from qadeck.exporters.handbook.fetch import SafeFetcher
-    from qadeck.exporters.handbook.weasy import hooked
+    from qadeck.exporters.handbook.weasyprint_patches import hooked
 
     fetcher = SafeFetcher([job.root, job.styles], list(job.files))
     sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)

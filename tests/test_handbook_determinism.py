@@ -8,7 +8,7 @@ import time
 import pikepdf
 import pytest
 
-from qadeck.exporters.handbook.printing import FONT_CLOCK, PrintJob, print_pdf
+from qadeck.exporters.handbook.weasyprint_adapter import FONT_CLOCK, PrintJob, print_pdf
 from tests.conftest import REPO
 
 EPOCH_1904 = 2082844800  # seconds from 1904-01-01 (fonts' epoch) to 1970-01-01

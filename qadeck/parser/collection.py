@@ -25,18 +25,18 @@ from qadeck.parser.problem_tags import Terms, problem_meta
 from qadeck.parser.source import Problem, decode
 from qadeck.parser.taginfo import TagInfoFinder
 from qadeck.parser.topics import QUESTIONS, cards_mode
+from qadeck.strings import title_for
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp"}
 # a missing link target, by what it was meant to be
 _MISSING = {"image": codes.IMAGE_MISSING, "note": codes.NOTE_MISSING, "file": codes.FILE_MISSING}
 READ_FORMAT = 2  # bump when read_note's result changes for the same bytes (a cached read is keyed on it)
 _NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
-DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
 
 @dataclass(frozen=True)
 class ParseOptions:
-    title: str = DEFAULT_TITLE
+    title: str | None = None  # None: the strings table's default title, in the notes' language
     include: tuple[str, ...] = ("*.md",)  # .gitignore patterns
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"
@@ -97,14 +97,14 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     terms = Terms()
     made = [isolated(d.path, lambda d=d: _note(d, by_path, places, options, names, tag_lists, terms),
                      diagnostics) for d in drafts]
-    notes = [note for note in made if note is not None]
+    notes = tuple(note for note in made if note is not None)
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
                            for p in draft.problems)
     diagnostics.extend(Diagnostic(path, p.line, p.severity, p.code, p.message)
                        for path, p in tag_lists.problems)
     diagnostics.sort(key=lambda d: (d.path, d.line, d.code))
-    return Collection(options.title, tuple(notes), tuple(diagnostics), language, terms.terms())
+    return Collection(title_for(options.title, language), notes, tuple(diagnostics), language, terms.terms())
 
 
 def _language(drafts: list[NoteDraft]) -> str:

@@ -2,8 +2,9 @@
 
 The note's Markdown is read as GitHub reads it through one Python-Markdown extension
 (`qadeck.gfm`): formulas are held out before Markdown sees them (so `_` and `*` inside them
-survive) and put back through a per-target engine (`qadeck.math`). Links and images pass through
-hooks so each exporter decides what a cross-note link or a local image becomes. Order matters for
+survive) and put back through a per-target engine (`qadeck.math`). Links, images and footnote
+references pass through hooks so each exporter decides what a cross-note link, a local image or a
+reference becomes. Order matters for
 safety: the note's HTML is cleaned first (`qadeck.sanitize`), then the hooks rewrite links and
 images, then the formulas go in, so what qadeck makes is never cleaned away and what a note holds
 is never left uncleaned.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import markdown
@@ -23,14 +24,14 @@ from qadeck.budget import Budget, OverBudget
 from qadeck.gfm.extension import GitHubExtension
 from qadeck.gfm.finish import (
     MAX_HTML_DEPTH,
+    Held,
     KeepPolicy,
     Made,
     Place,
     Policy,
-    footnote_refs,
-    formulas,
     line_of,
     links_and_images,
+    put_back,
     tag_attributes,
     too_deep,
 )
@@ -111,12 +112,13 @@ class Renderer:
         """A Markdown document (an answer part) to HTML."""
         if not text.strip():
             return Rendered("")
+        self._github.footnotes = {f.label: n for n, f in enumerate(note.footnotes, 1)}
         out = self._md.reset().convert(text)
         prepared = self._github.prepared
         place = Place(note, text, line)
         if prepared.flattened is not None:
             place.report(line + prepared.flattened, codes.NESTING_DEEP, FLATTENED)
-        return self._finish(out, prepared.maths, place)
+        return self._finish(out, prepared.held.pieces, place)
 
     def inline(self, note: Note, text: str, line: int) -> Rendered:
         """One line of inline Markdown (a heading) to HTML without the enclosing <p>."""
@@ -150,13 +152,12 @@ class Renderer:
         made = self._finish(f"<p>{out}</p>", maths, Place(note, text, line))
         return Rendered(_unwrap_p(made.html), made.problems, made.footnotes)
 
-    def _finish(self, out: str, maths: list[tuple[str, bool]], place: Place) -> Rendered:
+    def _finish(self, out: str, held: Sequence[Held], place: Place) -> Rendered:
         """What Python-Markdown made, cleaned, then qadeck's own markup put in (see the module)."""
         if needs_cleaning(place.source):
             out = clean(out, self.target.html)
         out = links_and_images(out, place, self.policy)
-        out = footnote_refs(out, place, self.policy)
-        out = formulas(out, maths, lambda latex, display: self._math(latex, display, place))
+        out = put_back(out, held, place, self.policy, lambda latex, shown: self._math(latex, shown, place))
         if too_deep(out):
             place.report(place.line, codes.NESTING_DEEP, f"elements nested more than {MAX_HTML_DEPTH} "
                          "levels deep (raw HTML?); this part is shown as plain text")

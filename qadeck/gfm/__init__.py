@@ -7,8 +7,8 @@ them with Python-Markdown; everything that bridges the two lives here.
   text cannot forge).
 - `prepare`: the note's Markdown made ready for Python-Markdown (lists re-indented and bounded,
   formulas held out, hopeless brackets hidden, raw HTML marked for Markdown inside it).
-- `extension`: `prepare` as a Python-Markdown extension (a preprocessor, and a postprocessor that
-  gives back what it hid).
-- `finish`: the cleaned HTML's links, images and footnote references through an output's policy,
-  the formulas put back, nesting bounded; `line_of`, `tag_attributes`.
+- `extension`: `prepare` as a Python-Markdown extension (a preprocessor; an inline pattern that
+  holds footnote references; a postprocessor that gives back what the preprocessor hid).
+- `finish`: the cleaned HTML's links and images through an output's policy, the held formulas and
+  footnote references put back, nesting bounded; `line_of`, `tag_attributes`.
 """

@@ -1,9 +1,10 @@
 """What is done to the HTML Python-Markdown made, after the sanitizer cleaned it: links and images
-through each output's policy, footnote references, the formulas put back, nesting bounded.
+through each output's policy, the held pieces put back (formulas typeset, footnote references as the
+policy writes them), nesting bounded.
 
-These run over finished HTML, not inside Python-Markdown, for two reasons: a link or image the note
-wrote as raw HTML exists only there (Python-Markdown stashes raw HTML as text), and what the
-policies and the math engine make must go in after the cleaning, so it is never cleaned away.
+Links and images are rewritten over the finished HTML, not inside Python-Markdown: a link or image the
+note wrote as raw HTML exists only there (Python-Markdown keeps raw HTML as text). What the policies and
+the math engine make goes in after the cleaning, so it is never cleaned away.
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ from qadeck.model import Diagnostic, Link, LinkKind, Note
 
 _HOLDER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
 _DISPLAY_P = re.compile(f"<p>\\s*{MARK_OPEN}(\\d+){MARK_CLOSE}\\s*</p>")
-_FOOTNOTE_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
-_TAG_SPLIT = re.compile(r"(<[^<>]*>)")  # no `<>` in a value: the sanitizer drops them
-_TAG_NAME_OF = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
 _A = re.compile(r"<a\b([^<>]*)>(.*?)</a>", re.S | re.I)
 _IMG = re.compile(r"<img\b[^<>]*>", re.I)
 _TAG_NAME = re.compile(r"^<[a-zA-Z][a-zA-Z0-9]*")
@@ -31,6 +29,18 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "track", "wbr"})
 # Deeper than this, WeasyPrint's layout (recursive, ~150 levels in all) could not print a chapter.
 MAX_HTML_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A `[^label]` reference to the note's footnote `number`, read by Python-Markdown
+    (`qadeck.gfm.extension`) and held until the HTML is clean."""
+
+    number: int
+    in_link: bool  # inside a link's words
+
+
+Held = tuple[str, bool] | FootnoteRef  # what a stand-in holds: a formula (LaTeX, display) or a reference
 
 
 @dataclass(frozen=True)
@@ -121,46 +131,31 @@ def _image(match: re.Match[str], place: Place, policy: Policy) -> str:
     return match.group(0) if made.html is None else made.html
 
 
-def footnote_refs(out: str, place: Place, policy: Policy) -> str:
-    """`[^label]` in text (not in code, not in a tag) for a footnote the note defines."""
-    if "[^" not in out or not place.note.footnotes:
+def put_back(out: str, held: Sequence[Held], place: Place, policy: Policy,
+             typeset: Callable[[str, bool], str]) -> str:
+    """The stand-ins (`qadeck.gfm.holding`) in the cleaned HTML replaced by what qadeck makes of each
+    piece: a formula typeset (a display formula alone in a paragraph takes the paragraph's place),
+    a footnote reference as `policy` writes it (the number alone inside a link, which cannot hold
+    another). Footnotes are recorded in the order they stand."""
+    if not held:
         return out
-    numbers = {f.label: index for index, f in enumerate(place.note.footnotes, 1)}
-    in_link = 0
+    made = ["" if isinstance(piece, FootnoteRef) else typeset(*piece) for piece in held]
 
-    def ref(match: re.Match[str]) -> str:
-        number = numbers.get(html.unescape(match.group(1)))
-        if number is None:
-            return match.group(0)
-        place.footnotes.append(number)
-        if in_link:  # a link cannot hold another: the number alone
-            return f'<sup class="footnote-ref">{number}</sup>'
-        return policy.footnote(place.note, number)
+    def display(match: re.Match[str]) -> str:
+        piece = held[int(match.group(1))]
+        alone = not isinstance(piece, FootnoteRef) and piece[1]
+        return made[int(match.group(1))] if alone else match.group(0)
 
-    parts = _TAG_SPLIT.split(out)
-    in_code = 0
-    for index, part in enumerate(parts):
-        if index % 2:  # a tag
-            name = _TAG_NAME_OF.match(part)
-            kind = name.group(2).lower() if name else ""
-            step = -1 if name and name.group(1) else 1
-            if kind in ("code", "pre"):
-                in_code += step
-            elif kind == "a":
-                in_link = max(0, in_link + step)
-        elif not in_code and "[^" in part:
-            parts[index] = _FOOTNOTE_REF.sub(ref, part)
-    return "".join(parts)
+    def one(match: re.Match[str]) -> str:
+        piece = held[int(match.group(1))]
+        if not isinstance(piece, FootnoteRef):
+            return made[int(match.group(1))]
+        place.footnotes.append(piece.number)
+        if piece.in_link:
+            return f'<sup class="footnote-ref">{piece.number}</sup>'
+        return policy.footnote(place.note, piece.number)
 
-
-def formulas(out: str, maths: Sequence[tuple[str, bool]], typeset: Callable[[str, bool], str]) -> str:
-    """The formulas' stand-ins (`protect_math`) replaced by what `typeset` makes of each; a display
-    formula alone in a paragraph takes the paragraph's place."""
-    if not maths:
-        return out
-    made = [typeset(latex, display) for latex, display in maths]
-    out = _DISPLAY_P.sub(lambda m: made[int(m.group(1))] if maths[int(m.group(1))][1] else m.group(0), out)
-    return _HOLDER.sub(lambda m: made[int(m.group(1))], out)
+    return _HOLDER.sub(one, _DISPLAY_P.sub(display, out))
 
 
 def too_deep(text: str) -> bool:

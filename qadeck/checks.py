@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from qadeck import codes
+from qadeck.gfm.finish import line_of
+from qadeck.gfm.prepare import normalize_blocks, protect_math
 from qadeck.isolate import isolated
 from qadeck.math import MathError, MathMLMath, typeset
 from qadeck.model import Collection, Diagnostic, Note, Piece
-from qadeck.prepare import normalize_blocks, protect_math
-from qadeck.render import FLATTENED, line_of
+from qadeck.render import FLATTENED
 from qadeck.sanitize import risky_offsets
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from qadeck import exporters
 from qadeck.errors import ConfigError
-from qadeck.parser import DEFAULT_TITLE, ParseOptions
+from qadeck.parser import ParseOptions
 from qadeck.parser.topics import CARDS
 
 
@@ -28,7 +28,9 @@ class Config:
     notes: Path = Path("notes")
     out: Path = Path("build")
     name: str = "qadeck"  # base name of the outputs: build/<name>.apkg, .pdf, .html, .json
-    title: str = DEFAULT_TITLE  # becomes the collection's title, which every exporter reads
+    # becomes the collection's title, which every exporter reads; None: the default title in the
+    # notes' language (`qadeck.strings`: 面试题集, Interview questions)
+    title: str | None = None
     subtitle: str = ""
     author: str = ""
     include: tuple[str, ...] = ("*.md",)

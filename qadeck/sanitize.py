@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from qadeck.gfm.holding import MARK_CLOSE, MARK_OPEN
+
 TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "caption", "center", "code", "col", "colgroup", "dd", "del",
     "details", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
@@ -30,8 +32,7 @@ ATTRIBUTES = {
 # Dropped with what they hold, not only their tags.
 CONTENT_TAGS = frozenset({"script", "style", "textarea", "noscript", "template", "title"})
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-# The renderer's formula placeholders (`render.protect_math`): never left in an attribute value.
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+# The formula stand-ins (`qadeck.gfm.holding`): never left in an attribute value.
 _MARKS_AND_ANGLES = re.compile(f"{MARK_OPEN}\\d*{MARK_CLOSE}?|{MARK_CLOSE}|[<>]")
 _FENCE_ATTRIBUTES = re.compile(r"^[ \t>]*+(?:`{3,}+|~{3,}+)[^\n{]*+\{", re.M)
 # Raw HTML a note should not hold: reported, as it is removed.

@@ -21,6 +21,7 @@ from string import Formatter
 Value = str | tuple[str, str]
 
 ZH: Mapping[str, Value] = {
+    "default_title": "面试题集",  # the collection's title when no `title` is set
     # the handbook
     "html_lang": "zh-CN",
     "date": "{year} 年 {month} 月 {day} 日",
@@ -90,6 +91,7 @@ ZH: Mapping[str, Value] = {
 }
 
 EN: Mapping[str, Value] = {
+    "default_title": "Interview questions",
     "html_lang": "en",
     "date": "{year}-{month:02}-{day:02}",
     "kicker": "Interview handbook",
@@ -184,6 +186,11 @@ class Strings:
 
 def strings_for(language: str) -> Strings:
     return Strings(language if language in TABLES else DEFAULT)
+
+
+def title_for(configured: str | None, language: str) -> str:
+    """The collection's title: the configured one, else the default title in the notes' language."""
+    return strings_for(language)("default_title") if configured is None else configured
 
 
 def fill(text: str, strings: Strings) -> str:

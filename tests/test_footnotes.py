@@ -80,3 +80,21 @@ def test_a_reference_inside_a_link_is_the_number_alone_and_odd_labels_work(tmp_p
     made = Renderer(policy=Linking()).block(note, "[链接[^2]](b.md) 与 [^a&b]", 1)
     assert '<a href="#x">链接<sup class="footnote-ref">2</sup></a>' in made.html
     assert '<a href="#fn1">1</a>' in made.html and made.footnotes == (2, 1)
+
+
+def test_references_are_read_where_markdown_reads_text_as_on_github():
+    """A reference is Markdown (Python-Markdown's inline pattern, `qadeck.gfm.extension`): not in
+    code, not escaped, not in a raw HTML block Markdown does not read; in a table cell, a list, a
+    `<details>` part and a link's words it is. Footnotes are listed in the order they stand."""
+    from qadeck.model import Footnote, Note, NoteMeta
+    from qadeck.render import Renderer
+
+    notes = (Footnote("1", "甲", 9), Footnote("x_y", "乙", 10))
+    note = Note("a.md", "a", NoteMeta(), (), (), footnotes=notes)
+    render = Renderer().block
+    assert render(note, r"`[^1]` \[^1] [^2]", 1).html == "<p><code>[^1]</code> [^1] [^2]</p>"
+    assert render(note, "<div>\n[^1]\n</div>", 1).html == "<div>\n[^1]\n</div>"
+    made = render(note, "| a |\n|---|\n| [^x_y] |\n\n- [w [^1]](b.md)\n\n<details><summary>s</summary>\n\n"
+                        "[^1] $x$\n\n</details>", 1)
+    assert made.footnotes == (2, 1) and made.html.count('<sup class="footnote-ref">') == 3
+    assert '<td><sup class="footnote-ref">2</sup></td>' in made.html

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from qadeck.gfm.prepare import normalize_lists, protect_math
 from qadeck.model import Link, Note, NoteMeta
-from qadeck.prepare import normalize_lists, protect_math
 from qadeck.render import Made, Renderer, Target
 
 NOTE = Note("笔记.md", "笔记", NoteMeta(), (), ())

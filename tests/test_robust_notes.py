@@ -11,10 +11,11 @@ import pytest
 from qadeck import checks
 from qadeck.config import Config
 from qadeck.exporters.json_model import dumps
+from qadeck.gfm.finish import MAX_HTML_DEPTH, html_depth
+from qadeck.gfm.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
 from qadeck.model import Note, NoteMeta
 from qadeck.parser.heading import plain_text
-from qadeck.prepare import MAX_DEPTH, hide_open_brackets, mark_html_blocks, normalize_blocks, protect_math
-from qadeck.render import MAX_HTML_DEPTH, Renderer, Target, html_depth
+from qadeck.render import Renderer, Target
 from tests.conftest import export, parse, write_notes
 
 GOOD = "# 好笔记\n\n### 正常的问题?\n> 正常的回答.\n"

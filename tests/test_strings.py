@@ -17,8 +17,9 @@ import pytest
 
 from qadeck import strings
 from qadeck.config import Config
+from qadeck.parser import parse_collection
 from qadeck.strings import fill, strings_for
-from tests.conftest import FIXTURES, REPO, export, parse
+from tests.conftest import FIXTURES, REPO, export, parse, write_notes
 
 ENGLISH = FIXTURES / "english"
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
@@ -47,6 +48,19 @@ def test_the_table_follows_the_language_and_counts():
     assert english("count_notes", n=1) == "1 note" and english("count_notes", n=3) == "3 notes"
     assert chinese("chapter_no", n=2) == "第 2 章" and english("chapter_no", n=2) == "Chapter 2"
     assert strings_for("fr").language == "en"  # a language without a table of its own
+
+
+def test_the_default_title_is_in_the_notes_language(tmp_path: Path):
+    """No `title` set: 面试题集 for Chinese notes (as before), an English title for English notes;
+    a title that is set is kept whatever the language."""
+    chinese = write_notes(tmp_path / "zh", {"a.md": "# 对齐\n\n### 什么是奖励模型?\n> 给回答打分的模型.\n"})
+    english = write_notes(tmp_path / "en", {"a.md": "# RL\n\n### What is a reward model?\n> A scorer.\n"})
+    assert parse(chinese).title == "面试题集"
+    assert parse(english).title == strings.EN["default_title"] == "Interview questions"
+    assert parse(english, title="面试题集").title == "面试题集"
+    assert parse(english, title="").title == ""
+    built = Config(notes=english, out=tmp_path / "out")  # as a build with no settings file parses
+    assert parse_collection(english, built.parse_options()).title == "Interview questions"
 
 
 def test_style_markers_in_each_form():

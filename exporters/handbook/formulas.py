@@ -6,9 +6,9 @@ from __future__ import annotations
 from qadeck.context import BuildContext
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.exporters.handbook.styles import FONT_FAMILY
+from qadeck.gfm.prepare import protect_math
 from qadeck.math import MAX_FORMULA
 from qadeck.model import Collection
-from qadeck.prepare import protect_math
 
 
 def math_engine(options: PdfOptions, context: BuildContext):

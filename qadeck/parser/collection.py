@@ -22,16 +22,16 @@ from qadeck.parser.resolve import Places, resolve
 from qadeck.parser.source import LineDiagnostic, decode
 from qadeck.parser.taginfo import TagInfoFinder
 from qadeck.parser.topics import QUESTIONS, cards_mode
+from qadeck.strings import title_for
 
 # bump when read_note's result changes for the same bytes (a cached read is keyed on it);
 # 3: a draft's `problems` became `diagnostics`
 READ_FORMAT = 3
-DEFAULT_TITLE = "面试题集"  # the collection's title when none is configured (qadeck.config uses it too)
 
 
 @dataclass(frozen=True)
 class ParseOptions:
-    title: str = DEFAULT_TITLE
+    title: str | None = None  # None: the strings table's default title, in the notes' language
     include: tuple[str, ...] = ("*.md",)  # .gitignore patterns
     exclude: tuple[str, ...] = ()
     drafts: str = "skip"  # "skip" | "include"
@@ -92,14 +92,14 @@ def parse_collection(root: Path, options: ParseOptions | None = None) -> Collect
     terms = Terms()
     made = [isolated(d.path, lambda d=d: _note(d, by_path, places, options, names, tag_lists, terms),
                      diagnostics) for d in drafts]
-    notes = [note for note in made if note is not None]
+    notes = tuple(note for note in made if note is not None)
     for draft in drafts:
         diagnostics.extend(Diagnostic(draft.path, p.line, p.severity, p.code, p.message)
                            for p in draft.diagnostics)
     diagnostics.extend(Diagnostic(path, p.line, p.severity, p.code, p.message)
                        for path, p in tag_lists.diagnostics)
     diagnostics.sort(key=lambda d: (d.path, d.line, d.code))
-    return Collection(options.title, tuple(notes), tuple(diagnostics), language, terms.terms())
+    return Collection(title_for(options.title, language), notes, tuple(diagnostics), language, terms.terms())
 
 
 def _language(drafts: list[NoteDraft]) -> str:

@@ -7,8 +7,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from qadeck.placeholders import Placeholders
-from qadeck.syntax import MATH
+from qadeck.gfm.holding import Placeholders
+from qadeck.gfm.lexical import MATH
 
 # Markers seen in the notes and listed in the seed's legend. 🏷️ and 🔖 mark sections.
 KNOWN_MARKERS = (

@@ -6,12 +6,12 @@ import re
 from typing import Any
 
 from qadeck import codes
+from qadeck.gfm.holding import Placeholders
+from qadeck.gfm.lexical import INLINE_LINK, link_target
 from qadeck.model import Keyword, NoteMeta
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.yamlsafe import DEPTH, NODES, YAML_ERRORS, bounded, load_yaml
-from qadeck.placeholders import Placeholders
-from qadeck.syntax import INLINE_LINK, link_target
 
 _KNOWN = {"date", "tags", "draft", "hidden", "toc_title"}
 _SPLIT = re.compile(r"[,，、;；|]")

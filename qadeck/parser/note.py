@@ -6,6 +6,7 @@ import re
 from bisect import bisect_right
 
 from qadeck import codes
+from qadeck.gfm.lexical import INLINE_LINK, MATH, link_target
 from qadeck.model import Footnote, NoteMeta, Section, file_stem
 from qadeck.parser.answer import first_line, markdown_of, split_closing
 from qadeck.parser.drafts import NoteDraft, QuestionDraft
@@ -29,7 +30,6 @@ from qadeck.parser.scan import RawHeading, Scan, scan
 from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.template import is_template
 from qadeck.parser.topics import CARDS, QUESTIONS, TOPICS, front_page
-from qadeck.syntax import INLINE_LINK, MATH, link_target
 
 _QA_STEM = re.compile(r"(?:^|[_\-\s])(?:qa|q&a|面试题?)$", re.I)
 # A link target: `<with spaces>`, or text whose parentheses balance (`./链表相加(二).md`).

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qadeck import codes
+from qadeck.gfm.lexical import INLINE_LINK, link_target
 from qadeck.model import Answer, Approach, Code, Related
 from qadeck.parser.answer import first_line, markdown_of
 from qadeck.parser.heading import plain_text
 from qadeck.parser.scan import Scan
 from qadeck.parser.source import LineDiagnostic
 from qadeck.parser.yamlsafe import YAML_ERRORS, bounded, load_yaml
-from qadeck.syntax import INLINE_LINK, link_target
 
 _SUMMARY = re.compile(r"^\s*<summary\b[^>]*>(.*?)</summary>\s*$", re.I)
 _WRAPPED = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)</summary>\s*$", re.I)

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from qadeck import codes
+from qadeck.gfm.lexical import FENCE, closes
 from qadeck.parser.source import LineDiagnostic
-from qadeck.syntax import FENCE, closes
 
 GENERATED = {"badge", "toc", "paper_title", "keywords"}
 CONTAINERS = ("details", "table")

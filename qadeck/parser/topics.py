@@ -13,8 +13,8 @@ from __future__ import annotations
 import fnmatch
 import re
 
+from qadeck.gfm.lexical import INLINE_LINK
 from qadeck.parser.answer import is_filler
-from qadeck.syntax import INLINE_LINK
 
 QUESTIONS, TOPICS = "questions", "topics"
 CARDS = (QUESTIONS, TOPICS)

@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from qadeck.placeholders import Placeholders, unused_characters
-from qadeck.sanitize import MARK_CLOSE, MARK_OPEN
-from qadeck.syntax import DISPLAY_MATH, FENCE, INLINE_MATH, closes
+from qadeck.gfm.holding import MARK_CLOSE, MARK_OPEN, MATH_MARKS, Placeholders, unused_characters
+from qadeck.gfm.lexical import DISPLAY_MATH, FENCE, INLINE_MATH, outside_code_spans, split_code
 
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _QUOTE_IN_ITEM = re.compile(r"^ +>")
 _LIST_ITEM = re.compile(r"^( *)([-*+]|\d+[.)])( +)")
 MAX_DEPTH = 10  # levels of lists and quotes a piece keeps
@@ -35,20 +33,19 @@ def protect_math(text: str) -> tuple[str, list[tuple[str, bool]]]:
     A placeholder is a number between two private-use characters, which are first taken out of
     the note: a note cannot forge one. The sanitizer drops placeholders from attribute values, so
     a formula is only ever put into text, never inside a tag."""
-    maths: list[tuple[str, bool]] = []
     text = text.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    maths: Placeholders[tuple[str, bool]] = Placeholders(text, MATH_MARKS)
 
     def hold(latex: str, display: bool) -> str:
-        maths.append((latex.strip(), display))
-        return f"{MARK_OPEN}{len(maths) - 1}{MARK_CLOSE}"
+        return maths.hold((latex.strip(), display))
 
     parts: list[str] = []
-    for is_code, chunk in _split_code(text):
+    for is_code, chunk in split_code(text):
         if is_code:
             parts.append(chunk)
             continue
         parts.append(_protect_chunk(chunk, hold))
-    return "".join(parts), maths
+    return "".join(parts), maths.pieces
 
 
 def mark_html_blocks(text: str) -> str:
@@ -69,8 +66,8 @@ def mark_html_blocks(text: str) -> str:
         chunk = _CELLS_ON_A_LINE.sub("\\1\n\\2", chunk)  # md_in_html reads one cell a line
         return _BLOCK_CELL.sub(lambda m: f'<{m.group(1)} markdown="block"{m.group(2)}>', chunk)
 
-    return "".join(_outside_code_spans(chunk, mark) if not is_code and "<" in chunk else chunk
-                   for is_code, chunk in _split_code(text))
+    return "".join(outside_code_spans(chunk, mark) if not is_code and "<" in chunk else chunk
+                   for is_code, chunk in split_code(text))
 
 
 def hide_open_brackets(text: str) -> tuple[str, dict[str, str]]:
@@ -123,36 +120,7 @@ def _protect_chunk(chunk: str, hold: Callable[[str, bool], str]) -> str:
         text = DISPLAY_MATH.sub(lambda m: hold(m.group(1), True), text)
         return INLINE_MATH.sub(lambda m: hold(m.group(1), False), text)
 
-    return _outside_code_spans(chunk, protect) if "$" in chunk else chunk
-
-
-def _outside_code_spans(chunk: str, change: Callable[[str], str]) -> str:
-    """`change` applied to `chunk` with its inline code spans left as written."""
-    if "`" not in chunk:
-        return change(chunk)
-    spans = Placeholders(chunk)
-    return spans.restore(change(_CODE_SPAN.sub(lambda m: spans.hold(m.group(0)), chunk)))
-
-
-def _split_code(text: str) -> list[tuple[bool, str]]:
-    """Split into (is fenced code, text) runs, keeping line ends."""
-    runs: list[tuple[bool, str]] = []
-    fence: str | None = None
-    buffer: list[str] = []
-    for line in text.splitlines(keepends=True):
-        match = FENCE.match(line.rstrip("\n"))
-        if fence is None and match:
-            runs.append((False, "".join(buffer)))
-            buffer, fence = [line], match.group(2)
-        elif fence is not None:
-            buffer.append(line)
-            if closes(fence, line.rstrip("\n")):
-                runs.append((True, "".join(buffer)))
-                buffer, fence = [], None
-        else:
-            buffer.append(line)
-    runs.append((fence is not None, "".join(buffer)))
-    return runs
+    return outside_code_spans(chunk, protect) if "$" in chunk else chunk
 
 
 def normalize_lists(text: str) -> str:

@@ -1,4 +1,5 @@
-"""Markdown's lexical rules that more than one reader needs: code fences and `$` math.
+"""Markdown's lexical rules as GitHub reads them, which more than one reader needs: code fences,
+code spans, `$` math and inline links.
 
 One rule each, so the parser (which finds headings, links and formulas in a note) and the renderer
 (which hands the note to Python-Markdown) never disagree on what is code or a formula.
@@ -7,9 +8,13 @@ One rule each, so the parser (which finds headings, links and formulas in a note
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from qadeck.gfm.holding import Placeholders
 
 # A fence line, also inside blockquotes: (quote prefix, the fence, the info string).
 FENCE = re.compile(r"^(\s*(?:>\s*)*)(`{3,}|~{3,})(.*)$")
+CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 # `$$…$$` may span lines; `$…$` stays on one line, opens before a non-space, closes after one, and is
 # not followed by a digit (so `$10 和 $5` are prices, not a formula).
 DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$", re.S)
@@ -32,3 +37,32 @@ def closes(fence: str, line: str) -> bool:
     match = FENCE.match(line)
     return bool(match and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence)
                 and not match.group(3).strip())
+
+
+def split_code(text: str) -> list[tuple[bool, str]]:
+    """Split into (is fenced code, text) runs, keeping line ends."""
+    runs: list[tuple[bool, str]] = []
+    fence: str | None = None
+    buffer: list[str] = []
+    for line in text.splitlines(keepends=True):
+        match = FENCE.match(line.rstrip("\n"))
+        if fence is None and match:
+            runs.append((False, "".join(buffer)))
+            buffer, fence = [line], match.group(2)
+        elif fence is not None:
+            buffer.append(line)
+            if closes(fence, line.rstrip("\n")):
+                runs.append((True, "".join(buffer)))
+                buffer, fence = [], None
+        else:
+            buffer.append(line)
+    runs.append((fence is not None, "".join(buffer)))
+    return runs
+
+
+def outside_code_spans(chunk: str, change: Callable[[str], str]) -> str:
+    """`change` applied to `chunk` with its inline code spans left as written."""
+    if "`" not in chunk:
+        return change(chunk)
+    spans: Placeholders[str] = Placeholders(chunk)
+    return spans.restore(change(CODE_SPAN.sub(lambda m: spans.hold(m.group(0)), chunk)))

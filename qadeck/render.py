@@ -112,7 +112,7 @@ class Renderer:
         """A Markdown document (an answer part) to HTML."""
         if not text.strip():
             return Rendered("")
-        self._github.footnotes = {f.label: n for n, f in enumerate(note.footnotes, 1)}
+        self._github.use_footnotes({f.label: n for n, f in enumerate(note.footnotes, 1)})
         out = self._md.reset().convert(text)
         prepared = self._github.prepared
         place = Place(note, text, line)

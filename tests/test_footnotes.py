@@ -98,3 +98,7 @@ def test_references_are_read_where_markdown_reads_text_as_on_github():
                         "[^1] $x$\n\n</details>", 1)
     assert made.footnotes == (2, 1) and made.html.count('<sup class="footnote-ref">') == 3
     assert '<td><sup class="footnote-ref">2</sup></td>' in made.html
+    plain = Note("b.md", "b", NoteMeta(), (), ())  # no footnotes: a reference is text, before and after
+    renderer = Renderer()
+    assert [renderer.block(n, "[^1]", 1).html for n in (plain, note, plain)] == \
+        ["<p>[^1]</p>", '<p><sup class="footnote-ref">1</sup></p>', "<p>[^1]</p>"]

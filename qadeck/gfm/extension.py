@@ -94,15 +94,27 @@ class _GiveBack(Postprocessor):
 
 
 class GitHubExtension(Extension):
-    """Register on a Markdown instance; set `footnotes` (label: number) to the note's before each
-    `convert`, read `prepared` after it."""
+    """Register on a Markdown instance; before each `convert`, `use_footnotes` with the note's
+    (label: number); after it, read `prepared`."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.prepared = Prepared()
         self.footnotes: Mapping[str, int] = {}
+        self._md: Markdown | None = None
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        self._md = md
         md.preprocessors.register(_Prepare(md, self), "qadeck_github", 40)  # before normalize_whitespace
-        md.inlinePatterns.register(_FootnoteRef(md, self), "qadeck_footnote_ref", 122)  # after links, images
         md.postprocessors.register(_GiveBack(md, self), "qadeck_give_back", 5)  # after raw_html, amp
+
+    def use_footnotes(self, footnotes: Mapping[str, int]) -> None:
+        """The references to read: the pattern is in Python-Markdown's list only while a note has
+        footnotes (most have none, and every inline pattern costs a pass over every text)."""
+        assert self._md is not None, "register the extension first"
+        patterns = self._md.inlinePatterns
+        if footnotes and not self.footnotes:
+            patterns.register(_FootnoteRef(self._md, self), "qadeck_footnote_ref", 122)  # after links, images
+        elif self.footnotes and not footnotes:
+            patterns.deregister("qadeck_footnote_ref")
+        self.footnotes = footnotes

@@ -13,6 +13,7 @@ text does not hold, so every stand-in in the changed text is one made here: a no
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from typing import Generic, TypeVar
@@ -48,6 +49,12 @@ def _unused_mark(text: str) -> str:
     return next((c for c in _marks() if c not in used), "\x00")
 
 
+@functools.lru_cache(maxsize=64)
+def _stand_in(opening: str, closing: str) -> re.Pattern[str]:
+    """A stand-in between these marks (made once: a Placeholders is made for every piece rendered)."""
+    return re.compile(f"{re.escape(opening)}(\\d{{1,9}}){re.escape(closing)}")
+
+
 class Placeholders(Generic[Piece]):
     """`hold(piece)` returns its stand-in; `restore(text)` puts every piece back (or what was made
     of each piece, `restore(text, made)`); `held_in(text)` lists the pieces a part of the changed
@@ -57,7 +64,7 @@ class Placeholders(Generic[Piece]):
     def __init__(self, text: str, marks: tuple[str, str] | None = None) -> None:
         self.open, self.close = marks or (_unused_mark(text),) * 2
         self.pieces: list[Piece] = []
-        self.pattern = re.compile(f"{re.escape(self.open)}(\\d{{1,9}}){re.escape(self.close)}")
+        self.pattern = _stand_in(self.open, self.close)
 
     def hold(self, piece: Piece) -> str:
         self.pieces.append(piece)

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import markdown
 
-from qadeck import codes
+from qadeck import codes, depends
 from qadeck.budget import Budget, OverBudget
 from qadeck.highlight import use_cached_highlighter
 from qadeck.math import MathEngine, MathError, engine, typeset
@@ -121,6 +121,11 @@ class Renderer:
         self.policy: Policy = policy or KeepPolicy()
         self.engine = math_engine or engine(self.target.math)
         self.budget = Budget()  # CPU time per note (`qadeck.budget`)
+        # What every render depends on besides the note: recorded for the units made with it.
+        depends.note_value("renderer", self.target.name,
+                           (depends.stable(self.target), type(self.policy).__qualname__,
+                            type(self.engine).__qualname__))
+        depends.versions("markdown", "pymdown-extensions", "pygments", "latex2mathml", "ziamath", "ziafont")
         self._md = _markdown()
 
     def render(self, note: Note, piece: Piece) -> Rendered:

@@ -12,9 +12,9 @@ import re
 import time
 from dataclasses import dataclass, field, replace
 from functools import partial
-from importlib.resources import files
 from string import Template
 
+from qadeck import depends
 from qadeck.cache import Store
 from qadeck.context import BuildContext
 from qadeck.exporters.handbook.chapters import WRITING_LINES, Chapters, element_id
@@ -106,8 +106,9 @@ def _chapters(collection: Collection, options: PdfOptions, context: BuildContext
     store = Store(context.cache, "pdf-html")
     while True:
         chapters = Chapters(collection, options, context.notes, engine, coverage)
+        units = depends.Units(store, chapters.setup, chapters.policy.landing)
         failed: list[Diagnostic] = []
-        texts = [_chapter(chapters, number, note, options, store, failed)
+        texts = [_chapter(chapters, number, note, units, failed)
                  for number, note in enumerate(chapters.notes, 1)]
         if not failed:
             store.prune()
@@ -123,19 +124,20 @@ class _CachedChapter:
     diagnostics: list[Diagnostic]
 
 
-def _chapter(chapters: Chapters, number: int, note: Note, options: PdfOptions, store: Store,
+def _chapter(chapters: Chapters, number: int, note: Note, units: depends.Units,
              failed: list[Diagnostic]) -> str | None:
-    """A note's chapter with its diagnostics, kept in the build cache (`Chapters.unit_key`)."""
-    entry = chapters.unit_key(number, note, options)
-    cached = store.get(entry, _CachedChapter)
+    """A note's chapter with its diagnostics, kept in the build cache with what it read."""
+    entry = units.entry((number, note))
+    cached = units.get(entry, _CachedChapter)
     if cached is not None:
         for problem in cached.diagnostics:
             chapters.report(problem)
         return cached.html
     mark = len(chapters.diagnostics)
-    text = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
+    with depends.recording() as records:
+        text = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
     if text is not None:
-        store.put(entry, _CachedChapter(text, chapters.diagnostics[mark:]))
+        units.put(entry, records.records(), _CachedChapter(text, chapters.diagnostics[mark:]))
     return text
 
 
@@ -161,7 +163,7 @@ def _head(fonts: str, edition: str, strings: Strings, **meta: str) -> str:
 
 def template() -> Template:
     """The document's head; the body is written here."""
-    return Template(files("qadeck.styles").joinpath("handbook.html").read_text(encoding="utf-8"))
+    return Template(depends.style_text("handbook.html"))
 
 
 def build_date(collection: Collection, epoch: int | None,

@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
-from qadeck.cache import Store, file_digest, key
+from qadeck import depends
+from qadeck.cache import Store
 from qadeck.errors import ExportError
 from qadeck.exporters.handbook.printing import Printed, PrintJob, print_pdf
 from qadeck.exporters.handbook.units import Unit
@@ -26,7 +24,6 @@ from qadeck.workers import fork_is_safe, start_worker
 # The longest the parent waits for the next document from busy workers, in seconds: a chapter
 # of a few dozen pages takes seconds, so only a hung worker is this silent.
 WAIT = 600.0
-_SRC = re.compile(r'\bsrc="([^"]+)"')
 
 Done = Callable[[Unit, bool], None]  # (the unit, whether it came from the cache)
 Started = Callable[[Unit], None]  # a unit handed to a printer
@@ -50,14 +47,13 @@ class Press:
         self.jobs = max(1, jobs)
         self.done = done
         self.started = started
-        self._common = key("pdf print", job.root, job.sheets, _weasyprint_version(),
-                           [(str(p), file_digest(p)) for p in job.files])
+        self.units = depends.Units(store)
+        self._job = depends.digest(job)
 
     def key(self, unit: Unit) -> str:
-        """Everything the print of `unit` reads: its HTML, the images it shows, the common inputs."""
-        images = sorted(set(_SRC.findall(unit.html)) - {""})
-        return key(self._common, unit.html,
-                   [(src, file_digest(path)) for src in images if (path := self._local(src))])
+        """A print is found by its HTML and the job; it is kept with what the printer read on the
+        way (images, fonts, its releases: `Printed.read`), reused only while all of it holds."""
+        return self.units.entry((self._job, unit.html))
 
     def print_all(self, units: list[Unit]) -> list[Printed]:
         """Each unit's print, in order."""
@@ -65,14 +61,15 @@ class Press:
         results: dict[int, Printed] = {}
         todo = []
         for index, (unit, entry) in enumerate(zip(units, keys, strict=True)):
-            found = self.store.get(entry, Printed)
+            found = self.units.get(entry, Printed)
             if found is not None:
                 results[index] = found
                 self._tell(unit, True)
             else:
                 todo.append(index)
         for index, printed in self._print([units[i] for i in todo], todo):
-            self.store.put(keys[index], printed)
+            depends.replay(printed.read)  # read in a worker: the book depends on it all the same
+            self.units.put(keys[index], printed.read, printed)
             results[index] = printed
             self._tell(units[index], False)
         return [results[i] for i in range(len(units))]
@@ -117,12 +114,6 @@ class Press:
             pool.terminate()
             pool.join()
 
-    def _local(self, src: str) -> Path | None:
-        """The file an image's `src` reads, when it is one (a `data:` or web URL is not)."""
-        url = urljoin(self.job.root.as_uri() + "/", src)
-        parts = urlsplit(url)
-        return Path(unquote(parts.path)) if parts.scheme == "file" else None
-
     def _start(self, unit: Unit) -> None:
         if self.started is not None:
             self.started(unit)
@@ -136,8 +127,3 @@ def _print_unit(item: tuple[int, PrintJob, str]) -> tuple[int, Printed]:
     index, job, html = item
     return index, print_pdf(job, html)
 
-
-def _weasyprint_version() -> str:
-    import weasyprint
-
-    return weasyprint.__version__

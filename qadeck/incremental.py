@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from qadeck import depends
+from qadeck import assets, depends  # noqa: F401 - assets: its records are checkable here
 from qadeck.cache import Store, key, stat_of
 from qadeck.context import BuildContext
 from qadeck.model import Collection, Diagnostic, LinkKind

@@ -3,9 +3,12 @@ that read it, in every output, and no other; and the recorder itself keeps its p
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -177,6 +180,18 @@ def test_a_linked_notes_title_remakes_the_notes_whose_links_land_on_it(tmp_path:
     assert {kind: found - {"other"} for kind, found in units.items()} == \
         {"anki": {A, B}, "html": {A, B}, "pdf-html": {A, B}, "pdf": {B}}
     assert rebuilt == {"anki", "html", "pdf"}
+
+
+def test_a_fresh_process_sees_nothing_changed(tmp_path: Path) -> None:
+    """The records are checkable before any exporter is loaded: a no-op build in a new process
+    (as a person runs it) parses nothing and writes nothing."""
+    notes = write_notes(tmp_path / "notes", NOTES)
+    for path in notes.rglob("*"):
+        os.utime(path, (1_600_000_000, 1_600_000_000))  # old enough to be recorded as up to date
+    command = [sys.executable, "-m", "qadeck", "build", str(notes), "--out", str(tmp_path / "out"),
+               "--only", "anki,html"]
+    said = [subprocess.run(command, capture_output=True, text=True, check=True).stderr for _ in range(3)]
+    assert "nothing changed" in said[2]
 
 
 # -- the recorder ----------------------------------------------------------------------------------

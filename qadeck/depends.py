@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -282,15 +283,33 @@ class Units:
 
 
 @world("version")
-@functools.cache
 def _version_now(distribution: str) -> str:
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as installed
+    return _installed().get(_normalized(distribution), "")
 
-    try:
-        return installed(distribution)
-    except PackageNotFoundError:
-        return ""
+
+@functools.cache
+def _installed() -> dict[str, str]:
+    """Every installed distribution's release, from the names of the `.dist-info` folders on the
+    path (the first wins, as for imports): half a millisecond, where asking `importlib.metadata`
+    about a dozen libraries takes a fifth of a second, a no-op build's whole budget."""
+    import os
+    import sys
+
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                project, _, release = name[:-len(".dist-info")].partition("-")
+                found.setdefault(_normalized(project), release)
+    return found
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def versions(*distributions: str) -> None:

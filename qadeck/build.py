@@ -12,9 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from qadeck import __version__, checks, codes, exporters, incremental, manifest
+from qadeck import __version__, checks, codes, depends, exporters, incremental, manifest
 from qadeck.atomic import probe, sweep
-from qadeck.cache import file_digest
 from qadeck.config import Config
 from qadeck.context import BuildContext
 from qadeck.epoch import source_date_epoch
@@ -183,7 +182,7 @@ def build(config: Config, only: list[str] | None = None,
     inputs = incremental.Inputs(config, chosen, shared, [deck, manifest.path_for(deck)])
     last = incremental.last_build(shared.cache)
     if last is not None and last.chosen == inputs.chosen \
-            and last.stamp == inputs.stamp(last.extra, last.outputs):
+            and last.stamp == inputs.stamp(last.extra, last.outputs) and incremental.still_holds(last):
         return _replay(config, last, progress)
     with scratch(shared.cache):
         return _build(config, chosen, shared, progress, inputs)
@@ -198,11 +197,10 @@ def _build(config: Config, chosen: list[str], shared: BuildContext,
     collection = parse(config, before, shared.cache)
     last = incremental.last_build(shared.cache) if inputs is not None else None
     outputs, recorded, settled = [], {}, True
-    linked = incremental.linked_files(collection, config.notes) if inputs is not None else []
     for name in chosen:
         target = config.output(exporters.load(name).SUFFIX)
         output, recorded[name], same = _export_cached(name, collection, target, config, shared,
-                                                      last.outputs.get(name) if last else None, linked)
+                                                      last.outputs.get(name) if last else None)
         settled = settled and same
         if name == DECK:
             deck_report(output, before, collection)
@@ -224,24 +222,26 @@ def _build(config: Config, chosen: list[str], shared: BuildContext,
 
 
 def _export_cached(name: str, collection: Collection, target: Path, config: Config, shared: BuildContext,
-                   recorded: incremental.Recorded | None, linked: list[tuple[str, str]],
-                   ) -> tuple[Output, incremental.Recorded | None, bool]:
-    """One exporter, or none when its key and its files are those the last build recorded; and
-    whether the same inputs would make the same file again. The deck reads its own last package
-    and manifest (timestamps, moved and removed cards), so its key holds their bytes, and a deck
-    that came out different from the one it read may change once more on the next build."""
+                   recorded: incremental.Recorded | None) -> tuple[Output, incremental.Recorded | None, bool]:
+    """One exporter, or none when it would be called with the same arguments and all it read last
+    time (`qadeck.depends` records) holds; and whether the same inputs would make the same file
+    again. The deck reads its own last package and manifest (timestamps, moved and removed cards),
+    so a deck that came out different from the one it read may change once more on the next build."""
     own = [target, manifest.path_for(target)] if name == DECK else []
-    before = [file_digest(p) for p in own]
-    entry = incremental.output_key(name, collection, config.options(name), shared, target, [linked, before])
+    entry = incremental.output_key(name, collection, config.options(name), shared, target)
     if incremental.unchanged(recorded, entry, incremental.output_files(target, own[1:])):
         assert recorded is not None
         return Output(name, target, 0.0, list(recorded.diagnostics), unchanged=True), recorded, True
-    output = export_one(name, collection, target, config, shared)
+    with depends.recording(values=False) as read:  # its values are all in `entry`
+        for path in own:
+            depends.read_file_recorded(path)
+        itself = read.records()
+        output = export_one(name, collection, target, config, shared)
     if output.error:
         return output, None, False
     files = incremental.output_files(target, own[1:])
-    return output, incremental.Recorded(entry, files, output.diagnostics), \
-        before == [file_digest(p) for p in own]
+    return output, incremental.Recorded(entry, files, output.diagnostics, read.records()), \
+        depends.holds(itself, {})
 
 
 def _replay(config: Config, last: incremental.LastBuild,

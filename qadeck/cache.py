@@ -1,11 +1,12 @@
 """The build cache under `<out>/.cache/`: what one build keeps so the next redoes only what changed.
 
-An entry is a pickle in `<folder>/<kind>/<key>.pickle`, where the key is a digest of everything the
-entry was made from (`key()`), qadeck's version and this module's FORMAT included: a changed input
-gives another key, so an entry is never stale, only unused (pruned after the build that stopped
-using it). An entry that cannot be read back (cut short, corrupt, from another Python) is deleted
-and counts as a miss: the caller rebuilds it. The cache holds only what this tool wrote for the
-user's own notes; `qadeck clean` removes it, `qadeck build --no-cache` neither reads nor writes it.
+An entry is a pickle in `<folder>/<kind>/<key>.pickle`, where the key is a digest of what the entry
+is found by (`key()`), qadeck's version, code and this module's FORMAT included; what an entry read
+while it was made is kept with it and checked before it is used (`qadeck.depends`), so an entry is
+never stale, only unused (pruned after the build that stopped using it). An entry that cannot be
+read back (cut short, corrupt, from another Python) is deleted and counts as a miss: the caller
+rebuilds it. The cache holds only what this tool wrote for the user's own notes; `qadeck clean`
+removes it, `qadeck build --no-cache` neither reads nor writes it.
 
 A pickle runs code when it is read, and an output folder can come from elsewhere (committed to a
 notes repository, say). So every entry carries an HMAC made with a key that lives outside any output
@@ -57,37 +58,6 @@ def code_digest() -> str:
         for path in sorted(folder.rglob("*.py")):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-@functools.cache
-def styles_digest(prefixes: tuple[str, ...]) -> str:
-    """The style files (CSS, templates, fonts) whose names start with one of `prefixes`."""
-    from importlib.resources import files
-
-    digest = hashlib.sha256()
-    folder = files("qadeck.styles")
-    for name in sorted(_style_names(folder)):
-        if name.startswith(prefixes):
-            digest.update(name.encode() + b"\0" + folder.joinpath(name).read_bytes())
-    return digest.hexdigest()
-
-
-def _style_names(folder: Any, prefix: str = "") -> list[str]:
-    names = []
-    for item in folder.iterdir():
-        if item.is_dir():
-            names.extend(_style_names(item, f"{prefix}{item.name}/"))
-        elif not item.name.endswith((".py", ".pyc")):
-            names.append(prefix + item.name)
-    return names
-
-
-def file_digest(path: Path) -> str:
-    """A file's bytes as a digest; "" when it cannot be read (which is itself an input)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
 
 
 class Store:

@@ -1,11 +1,16 @@
 """What lets a build skip work: a stamp of every input, to know a rebuild would change nothing
-without parsing, and each output's key, to leave an output alone when what it is made from did not
-change. Both live in the build cache (`qadeck.cache`); both fail towards doing the work.
+without parsing, and each output's record, to leave an output alone when what it is made from did
+not change. Both live in the build cache (`qadeck.cache`); both fail towards doing the work.
+
+An output is found by the arguments its exporter is called with (the model, its options, the build
+context, where it goes: `output_key`) and kept with what the exporter read while it ran, as
+`qadeck.depends` recorded it (styles, images, fonts, its own last package, the libraries'
+releases); it is left alone only while every record holds. Nobody lists an output's inputs here.
 
 The stamp covers the files of the notes folder (size, mtime, inode; the output folder left out), the
-files outside it the last build read (images behind `../` links, tag lists in folders above), the
-settings, SOURCE_DATE_EPOCH, qadeck's code and styles, the exporters chosen, and the outputs as the
-last build left them (a deleted or edited output is rebuilt).
+files outside it the last build's parse read (images behind `../` links, tag lists in folders
+above), the settings, SOURCE_DATE_EPOCH, qadeck's code, the exporters chosen, and the outputs as the
+last build left them (a deleted or edited output is rebuilt); and every output's records must hold.
 """
 
 from __future__ import annotations
@@ -16,25 +21,25 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from qadeck.cache import Store, file_digest, key, stat_of, styles_digest
+from qadeck import assets, depends  # noqa: F401 - assets: its records are checkable here
+from qadeck.cache import Store, key, stat_of
 from qadeck.context import BuildContext
 from qadeck.model import Collection, Diagnostic, LinkKind
 from qadeck.parser.taginfo import tag_lists_above
 
-# The style files each exporter reads (by name prefix); the others leave its output alone.
-STYLES: dict[str, tuple[str, ...]] = {"anki": ("anki",), "html": ("cheatsheet",),
-                                      "pdf": ("handbook", "fonts")}
 RACY_NS = 2_000_000_000  # a file changed this close to the stamp may change again unseen (mtime ticks)
 _SKIPPED_DIRS = {".git", ".hg", ".svn"}
 
 
 @dataclass
 class Recorded:
-    """An output as the last build left it: its key, its files' stats, its diagnostics."""
+    """An output as the last build left it: its key, its files' stats, its diagnostics, and what
+    its exporter read (`qadeck.depends` records)."""
 
     key: str
     files: tuple[tuple[str, Any], ...]
     diagnostics: list[Diagnostic]
+    read: tuple[depends.Record, ...] = ()
 
 
 @dataclass
@@ -62,7 +67,7 @@ class Inputs:
 
     def stamp(self, extra: tuple[str, ...], outputs: dict[str, Recorded]) -> str:
         context = {f.name: getattr(self.context, f.name) for f in fields(self.context) if f.name != "cache"}
-        return key("stamp", self.config, self.chosen, context, styles_digest(("",)), self.notes,
+        return key("stamp", self.config, self.chosen, context, self.notes,
                    [(path, stat_of(Path(path))) for path in (*extra, *self.memory)],
                    sorted((name, _now(r.files)) for name, r in outputs.items()))
 
@@ -82,32 +87,27 @@ def extra_inputs(collection: Collection, notes: Path) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def linked_files(collection: Collection, notes: Path) -> list[tuple[str, str]]:
-    """The bytes (as digests) of every local file the notes link to: images reach the outputs."""
-    targets = sorted({link.target for note in collection.notes for link in note.links
-                      if link.kind in (LinkKind.IMAGE, LinkKind.FILE) and link.ok and link.target})
-    return [(target, file_digest(notes / target)) for target in targets]
-
-
-def output_key(name: str, collection: Collection, options: Any, context: BuildContext, target: Path,
-               inputs: list[Any]) -> str:
-    """What an output is made from: the model, the files the notes link to and the exporter's own
-    earlier output where it reads it (`inputs`), the exporter's options (and the files they name),
-    its styles, the build context, where it goes."""
-    values = [(f.name, getattr(options, f.name)) for f in fields(options)] if options is not None else []
-    named = [(name, file_digest(value)) for name, value in values if isinstance(value, Path)]
+def output_key(name: str, collection: Collection, options: Any, context: BuildContext, target: Path) -> str:
+    """An output by the arguments its exporter is called with (`qadeck.build.export_one`); all
+    it reads besides them is recorded while it runs (`Recorded.read`)."""
     shared = {f.name: getattr(context, f.name) for f in fields(context) if f.name != "cache"}
-    return key("output", name, collection, inputs, options, named, styles_digest(STYLES.get(name, ("\0",))),
-               shared, str(target))
+    return key("output", name, collection, options, shared, str(target))
 
 
 def output_files(target: Path, extra: list[Path]) -> tuple[tuple[str, Any], ...]:
     return tuple((str(p), stat_of(p)) for p in (target, *extra))
 
 
-def unchanged(recorded: Recorded | None, entry: str, files: tuple[tuple[str, Any], ...]) -> bool:
+def unchanged(recorded: Recorded | None, entry: str, files: tuple[tuple[str, Any], ...],
+              seen: dict[tuple[str, Any], str] | None = None) -> bool:
     return recorded is not None and recorded.key == entry and recorded.files == files \
-        and all(stat is not None for _, stat in files)
+        and all(stat is not None for _, stat in files) and depends.holds(recorded.read, {}, seen)
+
+
+def still_holds(last: LastBuild) -> bool:
+    """Everything the last build's outputs read is as it was (a style, an image, a font...)."""
+    seen: dict[tuple[str, Any], str] = {}
+    return all(depends.holds(recorded.read, {}, seen) for recorded in last.outputs.values())
 
 
 def last_build(cache: Path) -> LastBuild | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import markdown
 
-from qadeck import codes
+from qadeck import codes, depends
 from qadeck.budget import Budget, OverBudget
 from qadeck.gfm.extension import GitHubExtension
 from qadeck.gfm.finish import (
@@ -89,6 +89,11 @@ class Renderer:
         self.policy: Policy = policy or KeepPolicy()
         self.engine = math_engine or engine(self.target.math)
         self.budget = Budget()  # CPU time per note (`qadeck.budget`)
+        # What every render depends on besides the note: recorded for the units made with it.
+        depends.note_value("renderer", self.target.name,
+                           (depends.stable(self.target), type(self.policy).__qualname__,
+                            type(self.engine).__qualname__))
+        depends.versions("markdown", "pymdown-extensions", "pygments", "latex2mathml", "ziamath", "ziafont")
         self._md, self._github = _markdown()
 
     def render(self, note: Note, piece: Piece) -> Rendered:

@@ -8,19 +8,16 @@ deterministic .apkg with the timestamp scheme that makes re-imports update only 
 from __future__ import annotations
 
 import errno
-import functools
 import importlib.util
-from collections.abc import Callable
 from dataclasses import replace
-from importlib.resources import files
 from pathlib import Path
 
-from qadeck import codes, lineage, manifest
+from qadeck import codes, depends, lineage, manifest
 from qadeck.atomic import write_bytes
-from qadeck.cache import Store, file_digest, key
+from qadeck.cache import Store
 from qadeck.context import BuildContext
 from qadeck.errors import MissingDependency, OutputError
-from qadeck.model import Collection, Diagnostic, LinkKind, Note
+from qadeck.model import Collection, Diagnostic, Note
 from qadeck.strings import Strings, fill, strings_for
 from qadeck.workers import cores, fork_is_safe, process_map
 
@@ -33,8 +30,7 @@ NAME = "anki"
 SUFFIX = ".apkg"
 NIGHT = (".nightMode .highlight", ".night_mode .highlight")
 PARALLEL_MIN = 2500  # questions; below this, starting workers (~0.2 s CPU each) does not pay
-_JOB: tuple[tuple[Note, ...], Callable[[], CardRenderer]] | None = None  # what forked workers render
-_WORKER: CardRenderer | None = None  # a worker process's renderer
+_JOB: tuple[tuple[Note, ...], CardRenderer] | None = None  # what forked workers render, and with
 
 
 def export(collection: Collection, out_path: Path, options: AnkiOptions,
@@ -97,51 +93,52 @@ def _write_changed(path: Path, data: bytes) -> None:
 def render(collection: Collection, options: AnkiOptions, context: BuildContext,
            workers: int | None = None) -> Rendered:
     """Card fields for every note, in note order. Each note's cards are one unit, kept in the build
-    cache by what they are made from (`_unit_key`), so a rebuild renders only the notes that
-    changed. Rendering Markdown is nearly all of an export's time, so many notes to render are
-    split over worker processes; the result is the same."""
+    cache with what they read (`qadeck.depends`: the renderer's settings, the images they pack), so
+    a rebuild renders only the notes that changed. Rendering Markdown is nearly all of an export's
+    time, so many notes to render are split over worker processes; the result is the same."""
     notes = tuple(n for n in collection.notes if n.in_outputs)
-    store = Store(context.cache, "anki")
-    keys = [_unit_key(note, collection, options, context) for note in notes]
-    units: list[Rendered | None] = [store.get(k, Rendered) for k in keys]
-    missing = [i for i, unit in enumerate(units) if unit is None]
-    fresh = _render_units(tuple(notes[i] for i in missing), collection, options, context, workers)
-    for index, unit in zip(missing, fresh, strict=True):
-        units[index] = unit
-        store.put(keys[index], unit)
-    store.prune()
-    return _merge([u for u in units if u is not None])
+    with depends.recording() as setup:
+        renderer = _renderer(collection, options, context)
+    units = depends.Units(Store(context.cache, "anki"), setup)
+    entries = [units.entry(note) for note in notes]
+    made: list[Rendered | None] = [units.get(entry, Rendered) for entry in entries]
+    missing = [i for i, unit in enumerate(made) if unit is None]
+    fresh = _render_units(tuple(notes[i] for i in missing), renderer, workers)
+    for index, (records, unit) in zip(missing, fresh, strict=True):
+        depends.replay(records)  # read in a worker: the output depends on it all the same
+        made[index] = unit
+        units.put(entries[index], records, unit)
+    units.prune()
+    return _merge([u for u in made if u is not None])
 
 
-def _unit_key(note: Note, collection: Collection, options: AnkiOptions, context: BuildContext) -> str:
-    """A note's cards depend on the note (its links carry their targets' titles and headings), the
-    deck they go to, the options, the bytes of the images they pack and the labels' language."""
-    images = [(link.target, file_digest(context.notes / link.target)) for link in note.links
-              if link.kind is LinkKind.IMAGE and link.ok and link.target]
-    return key("anki-unit", note, root_deck(collection.title), options, str(context.notes), images,
-               collection.language)
+Made = tuple[tuple[depends.Record, ...], Rendered]  # a unit with what it read
 
 
-def _render_units(notes: tuple[Note, ...], collection: Collection, options: AnkiOptions,
-                  context: BuildContext, workers: int | None) -> list[Rendered]:
+def _render_units(notes: tuple[Note, ...], renderer: CardRenderer, workers: int | None) -> list[Made]:
     if workers is None:
         workers = _workers(sum(len(n.questions) for n in notes))
     if workers < 2:
-        renderer = _renderer(collection, options, context)
-        return [renderer.render_unit(note) for note in notes]
+        return [_recorded(renderer, note) for note in notes]
     global _JOB
     # Inherited by the forked workers: nothing is pickled on the way in.
-    _JOB = (notes, functools.partial(_renderer, collection, options, context))
+    _JOB = (notes, renderer)
     try:
-        parts = process_map(_render_slice, _slices(notes, workers * 8), workers, "fork", _start_worker)
+        parts = process_map(_render_slice, _slices(notes, workers * 8), workers, "fork")
     finally:
         _JOB = None
     return [unit for part in parts for unit in part]
 
 
+def _recorded(renderer: CardRenderer, note: Note) -> Made:
+    with depends.recording() as records:
+        unit = renderer.render_unit(note)
+    return records.records(), unit
+
+
 def _renderer(collection: Collection, options: AnkiOptions, context: BuildContext) -> CardRenderer:
-    return CardRenderer(context.notes, root_deck(collection.title), options.decks,
-                        options.include_unanswered, strings_for(collection.language))
+    return depends.construct(CardRenderer, context.notes, root_deck(collection.title), options.decks,
+                             options.include_unanswered, strings_for(collection.language))
 
 
 def _workers(questions: int) -> int:
@@ -164,16 +161,9 @@ def _slices(notes: tuple[Note, ...], count: int) -> list[tuple[int, int]]:
     return slices
 
 
-def _start_worker() -> None:
-    """One renderer per worker process, reused for each of its slices (building one costs ~20 ms)."""
-    global _WORKER
+def _render_slice(bounds: tuple[int, int]) -> list[Made]:
     assert _JOB is not None
-    _WORKER = _JOB[1]()
-
-
-def _render_slice(bounds: tuple[int, int]) -> list[Rendered]:
-    assert _JOB is not None and _WORKER is not None
-    return [_WORKER.render_unit(note) for note in _JOB[0][bounds[0]:bounds[1]]]
+    return [_recorded(_JOB[1], note) for note in _JOB[0][bounds[0]:bounds[1]]]
 
 
 def _merge(parts: list[Rendered]) -> Rendered:
@@ -216,12 +206,11 @@ def load_style(strings: Strings, templates: str = "anki") -> Style:
     its words in `strings`' language."""
     from qadeck.highlight import pygments_css
 
-    styles = files("qadeck.styles")
     night = "\n".join(pygments_css("github-dark", selector) for selector in NIGHT)
-    card = fill(styles.joinpath("anki.css").read_text("utf-8"), strings)
+    card = fill(depends.style_text("anki.css"), strings)
     css = "\n".join((pygments_css("default", ".highlight"), night, card))
-    return Style(styles.joinpath(f"{templates}_front.html").read_text("utf-8"),
-                 styles.joinpath(f"{templates}_back.html").read_text("utf-8"), css)
+    return Style(depends.style_text(f"{templates}_front.html"),
+                 depends.style_text(f"{templates}_back.html"), css)
 
 
 def _bases(collection: Collection, context: BuildContext) -> dict[str, int]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import importlib.resources
 import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from qadeck import depends
 from qadeck.atomic import write_text
-from qadeck.cache import Store, file_digest, key
+from qadeck.cache import Store
 from qadeck.context import BuildContext
 from qadeck.exporters.cheatsheet.content import Content
 from qadeck.exporters.cheatsheet.options import HtmlOptions
@@ -66,10 +66,13 @@ class CheatSheet:
         self.context = context
         self.options = options
         self.collection = collection
-        self.strings = strings_for(collection.language)
         self.diagnostics: list[Diagnostic] = []
         self.failures: list[Diagnostic] = []  # notes left out: qadeck failed on them
-        self._page_of(set())
+        # Where a link lands on the page: asked by a note's section, and asked again to check it.
+        self.landing = depends.Asked("html landing", lambda link: self.anchors.fragment(link))
+        with depends.recording() as self.setup:  # what every note's section is made with
+            self.strings = depends.construct(strings_for, collection.language)
+            self._page_of(set())
 
     def _page_of(self, left_out: set[str]) -> None:
         """The page's notes and anchors, without the notes qadeck failed on (`left_out`)."""
@@ -78,8 +81,8 @@ class CheatSheet:
         problems = [n for n in self.collection.problems() if n.path not in left_out]  # their own section
         self.groups = {n.path: _groups(n) for n in self.notes + problems}
         self.anchors = Anchors(self.notes + problems, self.groups)
-        self.content = Content(Path(self.context.notes), self.options.image_cap_kb, self.anchors.fragment,
-                               self.strings("image"))
+        self.content = depends.construct(Content, Path(self.context.notes), self.options.image_cap_kb,
+                                         self.landing, self.strings("image"))
         self.problems = ProblemsSection(replace(self.collection, notes=tuple(notes)), self.content.html,
                                         self.anchors.fragment)
 
@@ -126,36 +129,28 @@ class CheatSheet:
         return "\n".join([*sections, problems or ""]).strip()
 
     def _note_sections(self, failed: list[Diagnostic]) -> list[str]:
-        """Each note's section, kept in the build cache by what it is made from (`_unit_key`)."""
-        store = Store(self.context.cache, "html")
+        """Each note's section, kept in the build cache with what it read (`qadeck.depends`)."""
+        units = depends.Units(Store(self.context.cache, "html"), self.setup, self.landing)
         sections = []
         for note in self.notes:
-            entry = self._unit_key(note)
-            unit = store.get(entry, Unit)
+            entry = units.entry(note)
+            unit = units.get(entry, Unit)
             if unit is None:
                 self.content.start_unit()
                 mark = len(self.content.diagnostics)
-                section = isolated(note.path, lambda note=note: self._note_html(note), failed,
-                                   "the cheat sheet")
+                with depends.recording() as records:
+                    section = isolated(note.path, lambda note=note: self._note_html(note), failed,
+                                       "the cheat sheet")
                 if section is None:
                     del self.content.diagnostics[mark:]
                     continue
                 unit = Unit(section, self.content.diagnostics[mark:], dict(self.content.math.unit))
-                store.put(entry, unit)
+                units.put(entry, records.records(), unit)
             else:
                 self.content.add_unit(unit.diagnostics, unit.formulas)
             sections.append(unit.html)
-        store.prune()
+        units.prune()
         return sections
-
-    def _unit_key(self, note: Note) -> str:
-        """A section depends on its note, where its links land on the page (the other notes'
-        part in it), the options and the bytes of the images it embeds."""
-        landing = [self.anchors.fragment(link) for link in note.links]
-        images = [(link.target, file_digest(self.context.notes / link.target)) for link in note.links
-                  if link.kind is LinkKind.IMAGE and link.ok and link.target]
-        return key("html-unit", note, landing, self.options, str(self.context.notes), images,
-                   self.strings.language)
 
     def _toc_item(self, note: Note) -> str:
         return (f'<li><a href="#{self.anchors.note_ids[note.path]}">{html.escape(note.title)}</a>'
@@ -308,7 +303,7 @@ def _groups(note: Note) -> list[Group]:
 
 def _style_file(name: str, strings: Strings) -> str:
     """A style file with its interface strings in the notes' language (`qadeck.strings.fill`)."""
-    return fill((importlib.resources.files("qadeck.styles") / name).read_text(encoding="utf-8"), strings)
+    return fill(depends.style_text(name), strings)
 
 
 def _fill(template: str, values: dict[str, str]) -> str:

@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import partial
 from html import escape
-from importlib.resources import files
 from string import Template
 
+from qadeck import depends
 from qadeck.cache import Store
 from qadeck.context import BuildContext
 from qadeck.exporters.handbook.article import Article
@@ -100,8 +100,9 @@ def _chapters(collection: Collection, options: PdfOptions, context: BuildContext
     store = Store(context.cache, "pdf-html")
     while True:
         chapters = Chapters(collection, options, context.notes, engine, coverage)
+        units = depends.Units(store, chapters.setup, chapters.policy.landing)
         failed: list[Diagnostic] = []
-        articles = [_chapter(chapters, number, note, options, store, failed)
+        articles = [_chapter(chapters, number, note, units, failed)
                     for number, note in enumerate(chapters.notes, 1)]
         if not failed:
             store.prune()
@@ -117,19 +118,20 @@ class _CachedChapter:
     diagnostics: list[Diagnostic]
 
 
-def _chapter(chapters: Chapters, number: int, note: Note, options: PdfOptions, store: Store,
+def _chapter(chapters: Chapters, number: int, note: Note, units: depends.Units,
              failed: list[Diagnostic]) -> Article | None:
-    """A note's chapter with its diagnostics, kept in the build cache (`Chapters.unit_key`)."""
-    entry = chapters.unit_key(number, note, options)
-    cached = store.get(entry, _CachedChapter)
+    """A note's chapter with its diagnostics, kept in the build cache with what it read."""
+    entry = units.entry((number, note))
+    cached = units.get(entry, _CachedChapter)
     if cached is not None:
         for diagnostic in cached.diagnostics:
             chapters.report(diagnostic)
         return cached.article
     mark = len(chapters.diagnostics)
-    article = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
+    with depends.recording() as records:
+        article = isolated(note.path, partial(chapters.chapter, number, note), failed, "the PDF")
     if article is not None:
-        store.put(entry, _CachedChapter(article, chapters.diagnostics[mark:]))
+        units.put(entry, records.records(), _CachedChapter(article, chapters.diagnostics[mark:]))
     return article
 
 
@@ -155,7 +157,7 @@ def _head(fonts: str, edition: str, strings: Strings, **meta: str) -> str:
 
 def template() -> Template:
     """The document's head; the body is written here."""
-    return Template(files("qadeck.styles").joinpath("handbook.html").read_text(encoding="utf-8"))
+    return Template(depends.style_text("handbook.html"))
 
 
 def build_date(collection: Collection, epoch: int | None,

@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from html import escape, unescape
 from pathlib import Path
 
-from qadeck import codes
+from qadeck import codes, depends
 from qadeck.assets import local_file
-from qadeck.cache import key
 from qadeck.exporters.handbook.article import Article, Recorder
 from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
@@ -65,8 +64,11 @@ class Chapters:
                       if n.in_outputs and n.problem is None and (n.questions or self.answers)]
         self.problems = collection.problems()  # printed in a part of their own (`problems`)
         self._by_path = {n.path: n for n in self.notes + self.problems}
-        self.policy = PrintPolicy(notes_root, self)
-        self.renderer = Renderer(TARGET, self.policy, engine)
+        with depends.recording() as self.setup:  # what every chapter is made with besides its note
+            # The rest of the collection reaches a chapter only through `policy.landing` (asked).
+            depends.note_value("chapters", "", (options, str(notes_root), coverage, self.strings))
+            self.policy = PrintPolicy(notes_root, self)
+            self.renderer = Renderer(TARGET, self.policy, engine)
         self.diagnostics: list[Diagnostic] = []
         self.facts = Recorder()
         self._reported: set[tuple[str, int, str]] = set()
@@ -82,13 +84,6 @@ class Chapters:
 
     def section_id(self, note: Note, section: Section) -> str:
         return element_id("s", f"{note.path}\x1f{section.line}")
-
-    def unit_key(self, number: int, note: Note, options: PdfOptions) -> str:
-        """A chapter's HTML depends on its note, its number, where its links land in this book,
-        the options and the glyphs the installed fonts cover (images are read when printed)."""
-        landing = [self.policy.landing(link) for link in note.links]
-        return key("pdf-chapter", note, number, landing, options, str(self.policy.root), self.coverage,
-                   self.strings.language)
 
     # -- a chapter ----------------------------------------------------------------------------
 
@@ -248,16 +243,18 @@ class PrintPolicy:
     def __init__(self, notes_root: Path, chapters: Chapters) -> None:
         self.root = notes_root.resolve()
         self.chapters = chapters
+        # Where a link lands in this book: a fact about other notes, recorded by the chapter asking.
+        self.landing = depends.Asked("pdf landing", self._landing)
 
     def link(self, note: Note, link: Link, inner: str) -> Made:
         if link.kind in (LinkKind.WEB, LinkKind.MAIL):
             return Made(f'<a class="web" href="{escape(link.href)}">{inner}</a>')
-        target = self._target(link) if note.link(link.href) is not None else None
+        target = self.landing(link) if note.link(link.href) is not None else None
         if target is None:
             return Made(f'<span class="xref-out" title="{escape(link.target or link.href)}">{inner}</span>')
         return Made(f'<a class="xref" href="#{self.chapters.facts.link(target)}">{inner}</a>')
 
-    def landing(self, link: Link) -> str | None:
+    def _landing(self, link: Link) -> str | None:
         """Where a link of a note lands in this book (None: outside it)."""
         return self._target(link) if link.kind in (LinkKind.NOTE, LinkKind.ANCHOR) else None
 

@@ -16,7 +16,7 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from qadeck import svgclean
+from qadeck import depends, svgclean
 
 
 class Refused(ValueError):
@@ -41,6 +41,7 @@ class SafeFetcher(URLFetcher):
             return self._refuse(url, "outside the notes folder")
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         data = path.read_bytes()
+        depends.note("file", str(path), lambda: depends.digest(data))  # the printed document read it
         if path.suffix.lower() == ".svg":  # a note's SVG: only what draws reaches the printer
             data = svgclean.clean(data).data
             if data is None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from qadeck import depends
 from qadeck.errors import ConfigError, MissingDependency
 
 INSTALL_HINT = ("install a CJK font (Debian/Ubuntu: sudo apt-get install fonts-noto-cjk; "
@@ -38,6 +39,7 @@ def setup(font_file: Path | None) -> FontSetup:
         if not font_file.is_file():  # a mistake in the settings or the command, not a missing part
             raise ConfigError(f"font file not found: {font_file}")
         font_file = font_file.resolve()
+        depends.read_file_recorded(font_file)  # the book is set in it: its bytes are an input
         coverage = Coverage.of_file(font_file)
         if not coverage.covers("中文字"):
             raise MissingDependency(f"font file {font_file} has no Chinese characters; {INSTALL_HINT}")

@@ -13,10 +13,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
-from qadeck.cache import Store, file_digest, key
+from qadeck import depends
+from qadeck.cache import Store
 from qadeck.errors import ExportError
 from qadeck.exporters.handbook.documents import PrintDoc
 from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, print_pdf
@@ -48,14 +47,13 @@ class PrintPool:
         self.jobs = max(1, jobs)
         self.done = done
         self.started = started
-        self._common = key("pdf print", job.root, job.sheets, _weasyprint_version(),
-                           [(str(p), file_digest(p)) for p in job.files])
+        self.units = depends.Units(store)
+        self._job = depends.digest(job)
 
     def key(self, doc: PrintDoc) -> str:
-        """Everything the print of `doc` reads: its HTML, the note images it shows, the common inputs."""
-        images = sorted(set(doc.images) - {""})
-        return key(self._common, doc.html,
-                   [(src, file_digest(path)) for src in images if (path := self._local(src))])
+        """A print is found by its HTML and the job; it is kept with what the printer read on the
+        way (images, fonts, its releases: `Printed.read`), reused only while all of it holds."""
+        return self.units.entry((self._job, doc.html))
 
     def print_all(self, docs: list[PrintDoc]) -> list[Printed]:
         """Each document's print, in order."""
@@ -63,14 +61,15 @@ class PrintPool:
         results: dict[int, Printed] = {}
         todo = []
         for index, (doc, entry) in enumerate(zip(docs, keys, strict=True)):
-            found = self.store.get(entry, Printed)
+            found = self.units.get(entry, Printed)
             if found is not None:
                 results[index] = found
                 self._tell(doc, True)
             else:
                 todo.append(index)
         for index, printed in self._print([docs[i] for i in todo], todo):
-            self.store.put(keys[index], printed)
+            depends.replay(printed.read)  # read in a worker: the book depends on it all the same
+            self.units.put(keys[index], printed.read, printed)
             results[index] = printed
             self._tell(docs[index], False)
         return [results[i] for i in range(len(docs))]
@@ -115,12 +114,6 @@ class PrintPool:
             pool.terminate()
             pool.join()
 
-    def _local(self, src: str) -> Path | None:
-        """The file an image's `src` reads, when it is one (a `data:` or web URL is not)."""
-        url = urljoin(self.job.root.as_uri() + "/", src)
-        parts = urlsplit(url)
-        return Path(unquote(parts.path)) if parts.scheme == "file" else None
-
     def _start(self, doc: PrintDoc) -> None:
         if self.started is not None:
             self.started(doc)
@@ -134,8 +127,3 @@ def _print_doc(item: tuple[int, PrintJob, str]) -> tuple[int, Printed]:
     index, job, html = item
     return index, print_pdf(job, html)
 
-
-def _weasyprint_version() -> str:
-    import weasyprint
-
-    return weasyprint.__version__

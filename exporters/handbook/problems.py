@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 
+from qadeck import depends
 from qadeck.cache import Store
-from qadeck.cache import key as cache_key
 from qadeck.exporters.handbook.article import Article, Facts
 from qadeck.exporters.handbook.chapters import Chapters, element_id
 from qadeck.exporters.handbook.contents import Entry
@@ -85,7 +85,10 @@ class ProblemsPart:
         self.collection = collection
         self.chapters = chapters
         self.options = options
-        self.store = store
+        # The collection's levels rank a badge's colour: a fact a problem asks for.
+        self.levels = depends.Asked("pdf problem levels", lambda _: self.collection.problem_terms.levels)
+        self.kept = None if store is None else \
+            depends.Units(store, chapters.setup, chapters.policy.landing, self.levels)
         self.notes = chapters.problems
         self.strings = chapters.strings
         self.facts = chapters.facts
@@ -151,22 +154,22 @@ class ProblemsPart:
         return Entry(PART_ID, self.title, self.strings("appendix"), tuple(sections))
 
     def _kept(self, note: Note) -> str:
-        """A problem's HTML from the store when its note, where its links land, the options, the
-        fonts' coverage and the collection's levels (its badge's colour) are unchanged."""
-        if self.store is None or self.options is None:
+        """A problem's HTML from the store when everything it read is unchanged: its note, the
+        chapters' setup, where its links land, the collection's levels (its badge's colour)."""
+        if self.kept is None or self.options is None:
             return self._problem(note)
-        entry = cache_key("pdf-problem", self.chapters.unit_key(0, note, self.options),
-                    self.collection.problem_terms.levels)
-        found = self.store.get(entry, _CachedProblem)
+        entry = self.kept.entry(note)
+        found = self.kept.get(entry, _CachedProblem)
         if found is not None:
             for diagnostic in found.diagnostics:
                 self.chapters.report(diagnostic)
             self.facts.add(found.facts)
             return found.html
         mark = len(self.chapters.diagnostics)
-        with self.facts.recording() as said:
+        with self.facts.recording() as said, depends.recording() as records:
             text = self._problem(note)
-        self.store.put(entry, _CachedProblem(text, said.facts(), self.chapters.diagnostics[mark:]))
+        self.kept.put(entry, records.records(),
+                      _CachedProblem(text, said.facts(), self.chapters.diagnostics[mark:]))
         return text
 
     def _problem(self, note: Note) -> str:
@@ -220,7 +223,7 @@ class ProblemsPart:
 
     def _badges(self, problem: ProblemMeta) -> Iterator[str]:
         """Level (coloured by its rank among the collection's levels), source and number."""
-        levels = self.collection.problem_terms.levels
+        levels = self.levels(None)
         if problem.level:
             rank = min(levels.index(problem.level) + 1, 3) if problem.level in levels else 0
             yield f'<span class="badge level level-{rank}">{escape(problem.level)}</span>'

@@ -3,9 +3,9 @@ options, and the `@font-face` rules the document itself declares."""
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
+from qadeck import depends
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.highlight import pygments_css
 from qadeck.math import MATH_FAMILY, math_font_file
@@ -16,7 +16,7 @@ CODE_STYLE = "friendly"  # light background, colours that survive a grey-scale p
 
 def stylesheets(title: str, options: PdfOptions, font_file: Path | None) -> list[str]:
     """The book's stylesheet, the code colours, and the paper size and font from the options."""
-    css = files("qadeck.styles").joinpath("handbook.css").read_text(encoding="utf-8")
+    css = depends.style_text("handbook.css")
     extra = [f"@page {{ size: {options.paper}; @top-right {{ content: {css_string(title)}; }} }}"]
     if options.paper == "A5":
         extra.append("@page { margin: 16mm 15mm; } html { font-size: 9.5pt; } "

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qadeck import depends
 from qadeck.errors import MissingDependency
 
 
@@ -36,6 +37,7 @@ class Printed:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
     fired: dict[str, int] = field(default_factory=dict)  # `weasyprint_patches` change -> times it ran
     anchors: dict[str, int] = field(default_factory=dict)  # element id -> 0-based page
+    read: tuple[Any, ...] = ()  # what the print read (`qadeck.depends` records: images, fonts)
 
 
 def weasyprint_module() -> Any:
@@ -54,18 +56,20 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
     from qadeck.exporters.handbook.weasyprint_patches import hooked
 
     fetcher = SafeFetcher([job.root, job.styles], list(job.files))
-    sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
-              for text in job.sheets]
-    with captured() as records, hooked(weasyprint) as hooks, font_clock():
-        document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
-        rendering = document.render(stylesheets=sheets)
-        anchors: dict[str, int] = {}
-        for index, page in enumerate(rendering.pages):
-            for name in page.anchors:
-                anchors.setdefault(name, index)
-        pdf = rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
+    with depends.recording() as read:  # the files it fetches and the printer's releases
+        depends.versions("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools")
+        sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
+                  for text in job.sheets]
+        with captured() as records, hooked(weasyprint) as hooks, font_clock():
+            document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
+            rendering = document.render(stylesheets=sheets)
+            anchors: dict[str, int] = {}
+            for index, page in enumerate(rendering.pages):
+                for name in page.anchors:
+                    anchors.setdefault(name, index)
+            pdf = rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     return Printed(pdf, len(rendering.pages), [r.getMessage() for r in records],
-                   list(fetcher.refused), dict(hooks.fired), anchors)
+                   list(fetcher.refused), dict(hooks.fired), anchors, read.records())
 
 
 # fontTools stamps a font it saves (WeasyPrint's emoji font without its bitmaps) with the time of

@@ -44,13 +44,14 @@ class Press:
     """Prints documents for one build with one `PrintJob`, keeping their PDFs in `store`."""
 
     def __init__(self, job: PrintJob, store: Store, jobs: int, done: Done | None = None,
-                 started: Started | None = None) -> None:
+                 started: Started | None = None, read: bool = True) -> None:
         self.job = job
+        self.read = read  # False: print every document afresh (the cache is written, not read)
         self.store = store
         self.jobs = max(1, jobs)
         self.done = done
         self.started = started
-        self._common = key("pdf print", job.root, job.sheets, _weasyprint_version(),
+        self._common = key("pdf print", job.root, job.sheets, job.subset_at_join, _weasyprint_version(),
                            [(str(p), file_digest(p)) for p in job.files])
 
     def key(self, unit: Unit) -> str:
@@ -65,7 +66,7 @@ class Press:
         results: dict[int, Printed] = {}
         todo = []
         for index, (unit, entry) in enumerate(zip(units, keys, strict=True)):
-            found = self.store.get(entry, Printed)
+            found = self.store.get(entry, Printed) if self.read else None
             if found is not None:
                 results[index] = found
                 self._tell(unit, True)

@@ -24,6 +24,7 @@ class PrintJob:
     styles: Path  # the stylesheets folder: readable
     files: tuple[Path, ...]  # other readable files (the math font, a --font)
     sheets: tuple[str, ...]  # stylesheet texts, applied in this order
+    subset_at_join: bool = True  # fonts as stand-ins the join subsets (`fontjoin`)
 
 
 @dataclass
@@ -54,7 +55,7 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
     fetcher = SafeFetcher([job.root, job.styles], list(job.files))
     sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
               for text in job.sheets]
-    with captured() as records, hooked(weasyprint) as hooks:
+    with captured() as records, hooked(weasyprint, job.subset_at_join) as hooks:
         document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
         rendering = document.render(stylesheets=sheets)
         anchors: dict[str, int] = {}

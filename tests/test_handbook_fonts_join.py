@@ -20,7 +20,7 @@ from tests.conftest import export, parse, write_notes
 pikepdf = pytest.importorskip("pikepdf")
 EPOCH = "1700000000"
 # Three chapters with different characters (so each embeds other subsets of the CJK fonts),
-# bold text, code in the monospaced font (accented letters are composite glyphs whose parts may
+# an emoji (a colour font, its outlines emptied), bold text, code in the monospaced font (accented letters are composite glyphs whose parts may
 # lie past the chapter's last glyph id) and formulas in the math font.
 NOTES = {
     "注意力_QA.md": """注意力机制面试题
@@ -55,7 +55,7 @@ naïve = "Êñ¾ø"
 ## 🏷️ **采样**
 
 ### 1. 温度如何影响采样?
-> 温度越高分布越平坦, 生成越多样; 温度趋近零时退化为贪心搜索 $\\arg\\max_y p(y)$.
+> 🔥 温度越高分布越平坦, 生成越多样; 温度趋近零时退化为贪心搜索 $\\arg\\max_y p(y)$.
 """,
 }
 
@@ -141,6 +141,7 @@ def test_one_program_per_font_and_a_smaller_book(books):
     assert before.keys() == after.keys()
     assert any("CJK" in name and len(programs) >= 3 for name, programs in before.items())
     assert any(programs[0][0][:4] == b"\0\1\0\0" and len(programs) >= 2 for programs in before.values())
+    assert any("Emoji" in name for name in after)
     assert {name: len(programs) for name, programs in after.items()} == dict.fromkeys(after, 1)
     assert not any(fontjoin.MAGIC in data for programs in after.values() for data, _ in programs)
     assert books["joined"].stat().st_size < 0.6 * books["documents"].stat().st_size

@@ -54,6 +54,7 @@ class Stand:
     notdef: bool  # the document drew .notdef for a missing character: keep its outline
     hinting: bool
     cff: bool
+    blank: bool = False  # a colour font: its glyphs are drawn as images, its outlines left empty
 
     def program(self) -> bytes:
         ranges: list[list[int]] = []
@@ -63,7 +64,7 @@ class Stand:
             else:
                 ranges.append([gid, gid])
         said = {"family": self.family, "index": self.index, "digest": self.digest, "gids": ranges,
-                "notdef": self.notdef, "hinting": self.hinting}
+                "notdef": self.notdef, "hinting": self.hinting, "blank": self.blank}
         return (_CFF if self.cff else _TRUETYPE) + MAGIC + json.dumps(said, sort_keys=True).encode()
 
     @classmethod
@@ -75,7 +76,7 @@ class Stand:
             said = json.loads(data[4 + len(MAGIC):])
             gids = tuple(g for first, last in said["gids"] for g in range(int(first), int(last) + 1))
             return cls(str(said["family"]), int(said["index"]), str(said["digest"]), gids,
-                       bool(said["notdef"]), bool(said["hinting"]), data[:4] == _CFF)
+                       bool(said["notdef"]), bool(said["hinting"]), data[:4] == _CFF, bool(said["blank"]))
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -110,11 +111,13 @@ def _subset_group(pdf: Any, found: list[tuple[Any, str, Stand]], sources: Source
     first = found[0][2]
     gids = sorted({gid for _, _, stand in found for gid in stand.gids})
     notdef = any(stand.notdef for _, _, stand in found)
-    entry = key("font subset", first.digest, first.index, gids, notdef, first.hinting)
+    entry = key("font subset", first.digest, first.index, gids, notdef, first.hinting, first.blank)
     cached = store.get(entry, tuple) if store is not None else None
     if cached is None:
         data = sources.read(first)
         program = subset(data, first.index, gids, notdef, first.hinting) if data is not None else None
+        if program is not None and first.blank:
+            program = blanked(program)
         if program is None or program[:4] != (_CFF if first.cff else _TRUETYPE):
             raise FontSourceMissing([stand.family for _, _, stand in found])
         cached = (len(program), zlib.compress(program))
@@ -182,6 +185,34 @@ def _family_files(family: str) -> tuple[Path, ...]:
     except (OSError, subprocess.TimeoutExpired):
         return ()
     return tuple(sorted({Path(line) for line in done.stdout.splitlines() if line.strip()}))
+
+
+def blanked(program: bytes) -> bytes | None:
+    """A colour font's subset as WeasyPrint embeds it: every glyph empty (it draws them as
+    images), its colour tables dropped."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont, TTLibError, getTableClass, getTableModule
+
+    try:
+        font = TTFont(BytesIO(program))
+        empty = getTableModule("glyf").Glyph
+        if "loca" not in font or "glyf" not in font:
+            font["loca"] = getTableClass("loca")()
+            font["glyf"] = getTableClass("glyf")()
+            font["glyf"].glyphOrder = font.getGlyphOrder()
+            font["glyf"].glyphs = {name: empty() for name in font["glyf"].glyphOrder}
+        else:
+            for name in font["glyf"].glyphs:
+                font["glyf"][name] = empty()
+        for table in ("CBDT", "CBLC", "SVG ", "COLR"):
+            if table in font:
+                del font[table]
+        out = BytesIO()
+        font.save(out)
+    except (TTLibError, ValueError, KeyError, AssertionError):
+        return None
+    return out.getvalue()
 
 
 # HarfBuzz's subsetter, the library WeasyPrint subsets with, through bindings of our own:

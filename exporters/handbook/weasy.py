@@ -21,7 +21,8 @@ as documents of their own and joined (`join`).
 - `subset-at-join` (`pdf.fonts.Font.clean`): WeasyPrint subsets every font of every document
   (HarfBuzz, ~0.6 s a document). A static outline font's program becomes a small stand-in naming
   the font file and the glyphs shown (`fontjoin`), and the join subsets each font once for the
-  whole book. Variable and colour fonts, or a font WeasyPrint reads nothing of, are cleaned as usual.
+  whole book (a colour font's outlines emptied, as WeasyPrint does). Variable fonts, or a font
+  WeasyPrint reads nothing of, are cleaned as usual.
 """
 
 from __future__ import annotations
@@ -71,15 +72,17 @@ def _subset_at_join(fired: Counter[str], active: bool) -> Iterator[None]:
     def clean(self: Any, to_unicode: dict[int, str], hinting: bool) -> None:
         try:
             data, tables, index = self.file_content, self.tables, int(self.index)
-            plain = not (self.png or self.svg or self.colr or self.bitmap) and "fvar" not in tables
+            static = not self.bitmap and "fvar" not in tables
+            blank = bool(self.png or self.svg or self.colr)
             family, notdef = str(self.family), bool(self.missing)
         except (AttributeError, TypeError, ValueError):
             return original(self, to_unicode, hinting)
-        if not (to_unicode and plain and isinstance(data, bytes) and ("CFF " in tables or "glyf" in tables)):
+        outlines = "CFF " in tables or "glyf" in tables
+        if not (to_unicode and static and isinstance(data, bytes) and (outlines or blank)):
             return original(self, to_unicode, hinting)
         fired[SUBSET_AT_JOIN] += 1
         stand = Stand(family, index, hashlib.sha256(data).hexdigest(), tuple(sorted(to_unicode)),
-                      notdef, bool(hinting), "CFF " in tables)
+                      notdef, bool(hinting), "CFF " in tables, blank)
         self.file_content = stand.program()
 
     Font.clean = clean

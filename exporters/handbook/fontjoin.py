@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import subprocess
 import zlib
 from dataclasses import dataclass
@@ -118,6 +119,8 @@ def _subset_group(pdf: Any, found: list[tuple[Any, str, Stand]], sources: Source
         program = subset(data, first.index, gids, notdef, first.hinting) if data is not None else None
         if program is not None and first.blank:
             program = blanked(program)
+        if program is not None:
+            program = _in_table_order(program)
         if program is None or program[:4] != (_CFF if first.cff else _TRUETYPE):
             raise FontSourceMissing([stand.family for _, _, stand in found])
         cached = (len(program), zlib.compress(program))
@@ -185,6 +188,22 @@ def _family_files(family: str) -> tuple[Path, ...]:
     except (OSError, subprocess.TimeoutExpired):
         return ()
     return tuple(sorted({Path(line) for line in done.stdout.splitlines() if line.strip()}))
+
+
+def _in_table_order(program: bytes) -> bytes:
+    """The program with its tables' data in the order fontTools writes (head first, CFF before
+    the metrics), as WeasyPrint's subsets are not: poppler reads a HarfBuzz-ordered program about
+    about eight times slower (`pdffonts` of the sample book: 0.2 s of CPU became 1.7 s)."""
+    from io import BytesIO
+
+    from fontTools.ttLib import TTFont, TTLibError
+
+    try:
+        out = BytesIO()
+        TTFont(BytesIO(program)).save(out)
+    except (TTLibError, ValueError, KeyError, AssertionError, struct.error):
+        return program
+    return out.getvalue()
 
 
 def blanked(program: bytes) -> bytes | None:

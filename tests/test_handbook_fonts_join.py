@@ -19,9 +19,9 @@ from tests.conftest import export, parse, write_notes
 
 pikepdf = pytest.importorskip("pikepdf")
 EPOCH = "1700000000"
-# Three chapters with different characters (so each embeds other subsets of the CJK fonts),
-# an emoji (a colour font, its outlines emptied), bold text, code in the monospaced font (accented letters are composite glyphs whose parts may
-# lie past the chapter's last glyph id) and formulas in the math font.
+# Three chapters with different characters (so each shows other glyphs of the CJK fonts), an
+# emoji (a colour font, its outlines emptied), bold text, code in the monospaced font (accented
+# letters are composite glyphs) and formulas in the math font.
 NOTES = {
     "注意力_QA.md": """注意力机制面试题
 ===

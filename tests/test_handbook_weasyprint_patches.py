@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import tomllib
+from dataclasses import replace
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -33,19 +34,20 @@ def test_the_installed_weasyprint_is_in_the_pinned_range():
     assert pin.specifier.contains("70.0") and not pin.specifier.contains("71.0")
 
 
-def _chapter_print(tmp_path: Path):
+def _chapter_print(tmp_path: Path, subset_at_join: bool = True):
     config = Config(notes=NOTES, out=tmp_path, title="测试手册")
     fonts = handbook_fonts.setup(None)
     book = handbook._book(parse(NOTES, title=config.title), config.options("pdf"), context(config), fonts)
     chapter = documents.articles(book)[0]
     with as_file(files("qadeck.styles")) as styles:
         job = handbook.print_job(config.title, config.options("pdf"), context(config), fonts, Path(styles))
-        return print_pdf(job, chapter.html)
+        return print_pdf(replace(job, subset_at_join=subset_at_join), chapter.html)
 
 
 def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
     printed = _chapter_print(tmp_path)
-    assert set(printed.fired) == {patches.LEAN_STYLESHEET, patches.SVG_FORMS, patches.INLINE_BACKGROUNDS}
+    assert set(printed.fired) == {patches.LEAN_STYLESHEET, patches.SVG_FORMS, patches.INLINE_BACKGROUNDS,
+                                  patches.SUBSET_AT_JOIN}
     assert len(pypdf.PdfReader(io.BytesIO(printed.pdf)).pages) == printed.pages > 1
     assert printed.anchors and all(0 <= page < printed.pages for page in printed.anchors.values())
 
@@ -56,6 +58,7 @@ def test_without_them_the_same_text_is_printed(tmp_path, monkeypatch):
     monkeypatch.setattr(patches, "_lean_html_class", lambda weasyprint, fired: weasyprint.HTML)
     monkeypatch.setattr(patches, "_reused_svg_drawings", _plain)
     monkeypatch.setattr(patches, "_inline_backgrounds", _plain)
+    monkeypatch.setattr(patches, "_subset_at_join", lambda fired, active: _plain(fired))
     plain = _chapter_print(tmp_path)
     assert plain.fired == {}
     assert plain.pages == hooked.pages
@@ -89,9 +92,9 @@ def test_code_lines_look_the_same_drawn_in_place(tmp_path, monkeypatch):
 
     if shutil.which("pdftoppm") is None:
         pytest.skip("poppler-utils not installed")
-    hooked = _chapter_print(tmp_path)
+    hooked = _chapter_print(tmp_path, subset_at_join=False)  # a document that draws on its own
     monkeypatch.setattr(patches, "_inline_backgrounds", _plain)
-    plain = _chapter_print(tmp_path)
+    plain = _chapter_print(tmp_path, subset_at_join=False)
     assert _pixels(hooked.pdf, tmp_path, "hooked") == _pixels(plain.pdf, tmp_path, "plain")
 
     def objects(pdf: bytes) -> int:

@@ -57,16 +57,37 @@ def render(collection: Collection, options: PdfOptions,
     cover, then the contents from the chapters' page counts, then the page numbers for the whole
     book; `join` puts them together."""
     weasyprint_module()  # a missing Pango is one sentence before any work
+    from qadeck.exporters.handbook import fonts as handbook_fonts
+    from qadeck.exporters.handbook.fontjoin import FontSourceMissing
+
+    fonts = handbook_fonts.setup(options.font)
+    book = _book(collection, options, context, fonts)
+    # The fonts are subset once at the join (`fontjoin`). A cached document printed with a font
+    # file that has changed since is printed again; a font the join cannot find at all is subset
+    # by WeasyPrint in each document, as it does by default.
+    for subset_at_join, read in _ATTEMPTS:
+        try:
+            return _printed(collection, options, context, fonts, book, subset_at_join, read)
+        except FontSourceMissing:
+            if subset_at_join is False:
+                raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+_ATTEMPTS = ((True, True), (True, False), (False, True))  # (subset at the join, read the cache)
+
+
+def _printed(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup,
+             book: Book, subset_at_join: bool, read: bool) -> tuple[bytes, list[Diagnostic]]:
+    from dataclasses import replace
+
     from qadeck.cache import Store
     from qadeck.exporters.handbook import documents
-    from qadeck.exporters.handbook import fonts as handbook_fonts
     from qadeck.exporters.handbook.contents import UNSETTLED, numbered_contents
     from qadeck.exporters.handbook.join import join
     from qadeck.exporters.handbook.printlog import PrintLog
     from qadeck.exporters.handbook.printpool import PrintPool
 
-    fonts = handbook_fonts.setup(options.font)
-    book = _book(collection, options, context, fonts)
     articles = documents.articles(book)
     store = Store(context.cache, "pdf")
     with ExitStack() as stack:
@@ -74,23 +95,24 @@ def render(collection: Collection, options: PdfOptions,
         progress = _progress(articles)
         if progress is not None:
             stack.callback(progress.close)
-        pool = PrintPool(print_job(collection.title, options, context, fonts, styles), store,
-                      options.jobs or AUTO_JOBS, done=progress.done if progress is not None else None,
-                      started=progress.started if progress is not None else None)
+        job = replace(print_job(collection.title, options, context, fonts, styles),
+                      subset_at_join=subset_at_join)
+        pool = PrintPool(job, store, options.jobs or AUTO_JOBS, read=read,
+                         done=progress.done if progress is not None else None,
+                         started=progress.started if progress is not None else None)
         printed = pool.print_all(articles)
         cover = pool.print_one(documents.cover(book))
         contents, settled = numbered_contents(pool, book, cover.pages, printed)
         total = cover.pages + contents.pages + sum(p.pages for p in printed)
         stamps = pool.print_one(documents.stamps(book, total))
-    store.prune()
-    documents = [cover, contents, *printed]
+    pdfs = [cover, contents, *printed]
     notices = [] if settled else [UNSETTLED]
     log = PrintLog(book.diagnostics + notices, collection)
-    log.read_log([m for p in documents for m in p.messages],
-                 [r for p in documents for r in p.refused])
-    programs = Store(context.cache, "pdf-fonts")  # merged font programs (`fontmerge`)
-    pdf = join([p.pdf for p in documents], stamps.pdf, numbered_from=cover.pages, fonts=programs,
-               depths=[1, 1] + [doc.depth for doc in articles])
+    log.read_log([m for p in pdfs for m in p.messages], [r for p in pdfs for r in p.refused])
+    programs = Store(context.cache, "pdf-fonts")  # the fonts' subsets (`fontjoin`)
+    pdf = join([p.pdf for p in pdfs], stamps.pdf, numbered_from=cover.pages, fonts=programs,
+               depths=[1, 1] + [doc.depth for doc in articles], font_files=job.files)
+    store.prune()
     programs.prune()
     return pdf, log.diagnostics
 

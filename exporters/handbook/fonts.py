@@ -80,9 +80,12 @@ class Coverage:
                 merged.append((low, high))
         self._lows = [low for low, _ in merged]
         self._ranges = merged
+        self._repr: str | None = None
 
     def __repr__(self) -> str:  # what the installed fonts cover: part of a cached chapter's key
-        return f"Coverage({self._ranges!r})"
+        if self._repr is None:  # written once: each chapter's key holds it
+            self._repr = f"Coverage({self._ranges!r})"
+        return self._repr
 
     @classmethod
     @lru_cache(maxsize=1)
@@ -96,7 +99,7 @@ class Coverage:
     @classmethod
     def parse(cls, text: str) -> Coverage:
         ranges = []
-        for token in text.split():
+        for token in set(text.split()):  # the faces of a collection repeat the same ranges
             low, _, high = token.partition("-")
             try:
                 ranges.append((int(low, 16), int(high or low, 16)))

@@ -7,8 +7,8 @@ and lay the page numbers over it.
   named destination `<id>`; one whose id no document has is dropped (it has nowhere to go).
 - The numbers: page N of the stamps' document (empty pages carrying only "第 N 页 / 共 M 页")
   is laid over page N of the book as a form XObject, from `numbered_from` on (the cover has none).
-- Each font gets one program for the whole book, merged from the documents' subsets
-  (`fontmerge`; `fonts` caches the merged programs).
+- Each font gets one program for the whole book: its file subset once for the glyphs all the
+  documents show (`fontjoin`; `fonts` caches the subsets).
 - An image the documents embed alike (an emoji's bitmap) is kept once (`sameimages`).
 - The document information and language are the first document's (the cover, printed with the
   book's head). The file identifier is a digest of the content (qpdf's deterministic id), so
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import warnings
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from qadeck.cache import Store
@@ -26,12 +27,14 @@ from qadeck.exporters.handbook.article import DEST_SCHEME
 
 
 def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0,
-         fonts: Store | None = None, depths: list[int] | None = None) -> bytes:
+         fonts: Store | None = None, depths: list[int] | None = None,
+         font_files: tuple[Path, ...] = ()) -> bytes:
     """`depths`: the outline level of each document's first bookmarks (1 if not given); a
-    document at level N sets its bookmarks under the last one of level N-1 before it."""
+    document at level N sets its bookmarks under the last one of level N-1 before it.
+    `font_files`: the font files the documents may have read by @font-face."""
     import pikepdf
 
-    from qadeck.exporters.handbook.fontmerge import merge_fonts
+    from qadeck.exporters.handbook.fontjoin import subset_fonts
     from qadeck.exporters.handbook.sameimages import share_images
 
     book = pikepdf.Pdf.new()
@@ -59,7 +62,7 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
     if stamps is not None:
         _stamp(book, pikepdf.open(BytesIO(stamps)), numbered_from)
     _front_matter(book, sources[0])
-    merge_fonts(book, fonts)
+    subset_fonts(book, fonts, font_files)
     share_images(book)
     out = BytesIO()
     book.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,

@@ -41,8 +41,9 @@ class PrintPool:
     """Prints documents for one build with one `PrintJob`, keeping their PDFs in `store`."""
 
     def __init__(self, job: PrintJob, store: Store, jobs: int, done: Done | None = None,
-                 started: Started | None = None) -> None:
+                 started: Started | None = None, read: bool = True) -> None:
         self.job = job
+        self.read = read  # False: print every document afresh (the cache is written, not read)
         self.store = store
         self.jobs = max(1, jobs)
         self.done = done
@@ -61,7 +62,7 @@ class PrintPool:
         results: dict[int, Printed] = {}
         todo = []
         for index, (doc, entry) in enumerate(zip(docs, keys, strict=True)):
-            found = self.units.get(entry, Printed)
+            found = self.units.get(entry, Printed) if self.read else None
             if found is not None:
                 results[index] = found
                 self._tell(doc, True)

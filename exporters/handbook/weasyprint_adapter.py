@@ -27,6 +27,7 @@ class PrintJob:
     styles: Path  # the stylesheets folder: readable
     files: tuple[Path, ...]  # other readable files (the math font, a --font)
     sheets: tuple[str, ...]  # stylesheet texts, applied in this order
+    subset_at_join: bool = True  # fonts as stand-ins the join subsets (`fontjoin`)
 
 
 @dataclass
@@ -60,7 +61,7 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
         depends.versions("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools")
         sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
                   for text in job.sheets]
-        with captured() as records, hooked(weasyprint) as hooks, font_clock():
+        with captured() as records, hooked(weasyprint, job.subset_at_join) as hooks, font_clock():
             document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
             rendering = document.render(stylesheets=sheets)
             anchors: dict[str, int] = {}

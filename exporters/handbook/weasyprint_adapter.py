@@ -10,7 +10,6 @@ fired, and the page of every element id (what the contents and the joined book's
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qadeck import depends
+from qadeck.epoch import fixed_font_clock
 from qadeck.errors import MissingDependency
 
 
@@ -61,7 +61,8 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
         depends.versions("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools")
         sheets = [weasyprint.CSS(string=text, base_url=job.styles.as_uri() + "/", url_fetcher=fetcher)
                   for text in job.sheets]
-        with captured() as records, hooked(weasyprint, job.subset_at_join) as hooks, font_clock():
+        with (captured() as records, hooked(weasyprint, job.subset_at_join) as hooks,
+              fixed_font_clock()):
             document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
             rendering = document.render(stylesheets=sheets)
             anchors: dict[str, int] = {}
@@ -71,24 +72,6 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
             pdf = rendering.write_pdf(pdf_identifier=True, uncompressed_pdf=False)
     return Printed(pdf, len(rendering.pages), [r.getMessage() for r in records],
                    list(fetcher.refused), dict(hooks.fired), anchors, read.records())
-
-
-# fontTools stamps a font it saves (WeasyPrint's emoji font without its bitmaps) with the time of
-# day unless SOURCE_DATE_EPOCH is set: without this, a clean build's PDF changed every second.
-FONT_CLOCK = "946684800"  # 2000-01-01: a font's `modified` date, which is no date of the notes
-
-
-@contextmanager
-def font_clock() -> Iterator[None]:
-    """Fonts written meanwhile carry SOURCE_DATE_EPOCH's date if the build has one, else FONT_CLOCK."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = FONT_CLOCK
-    try:
-        yield
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 @contextmanager

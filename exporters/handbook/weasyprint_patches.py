@@ -85,11 +85,19 @@ def _subset_at_join(fired: Counter[str], active: bool) -> Iterator[None]:
                       notdef, bool(hinting), "CFF " in tables, blank)
         self.file_content = stand.program()
 
-    Font.clean = clean
+    with _swapped(Font, "clean", clean):
+        yield
+
+
+@contextmanager
+def _swapped(owner: Any, name: str, new: Any) -> Iterator[None]:
+    """`owner.name` is `new` while active, and what it was again after."""
+    original = getattr(owner, name)
+    setattr(owner, name, new)
     try:
         yield
     finally:
-        Font.clean = original
+        setattr(owner, name, original)
 
 
 @contextmanager
@@ -121,11 +129,8 @@ def _inline_backgrounds(fired: Counter[str]) -> Iterator[None]:
             stream.transform(e=position[0] + positioning[0], f=position[1] + positioning[1])
             image.draw(stream, size[0], size[1], style)
 
-    wp_draw.draw_background_image = draw_background_image
-    try:
+    with _swapped(wp_draw, "draw_background_image", draw_background_image):
         yield
-    finally:
-        wp_draw.draw_background_image = original
 
 
 @contextmanager
@@ -156,11 +161,8 @@ def _reused_svg_drawings(fired: Counter[str]) -> Iterator[None]:
             found = forms[key] = (resources, group.id)
         stream.draw_x_object(found[1])
 
-    SVGImage.draw = draw
-    try:
+    with _swapped(SVGImage, "draw", draw):
         yield
-    finally:
-        SVGImage.draw = original
 
 
 def _lean_html_class(weasyprint: Any, fired: Counter[str]) -> Any:

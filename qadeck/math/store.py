@@ -65,9 +65,7 @@ class FormulaStore:
             self.notices.append(f"{self._foreign} formula(s) in the formula cache {self.path} were not "
                                 f"written by this user's qadeck: never used, typeset again")
             self._foreign = 0
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self._close()
 
     def _open(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,11 +114,14 @@ class FormulaStore:
         except sqlite3.Error:
             pass  # a read-only cache: the rows stay, and stay unused
 
-    def _restart(self, exc: Exception) -> None:
-        """A file SQLite cannot read: remove it and start an empty one (once)."""
+    def _close(self) -> None:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    def _restart(self, exc: Exception) -> None:
+        """A file SQLite cannot read: remove it and start an empty one (once)."""
+        self._close()
         self.notices.append(f"the formula cache {self.path} could not be read ({_reason(exc)}): "
                             f"started afresh, its formulas typeset again")
         try:
@@ -133,9 +134,7 @@ class FormulaStore:
 
     def _give_up(self, exc: Exception) -> None:
         """A cache that cannot be kept: formulas are typeset in memory for this build only."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self._close()
         self.notices.append(f"the formula cache {self.path} cannot be kept ({_reason(exc)}): "
                             f"formulas are typeset for this build only")
 

@@ -71,6 +71,9 @@ class Target:
     math: str = "mathjax"  # "mathjax" | "mathml" | "svg"
     html: HtmlPolicy = HtmlPolicy()  # what a note's own HTML may keep
     math_fallback: str = "its source is shown instead"  # what a formula that fails becomes
+    # The Pygments styles the output colours code with: a token they all draw as plain text gets
+    # no span (`qadeck.highlight`). Empty: every token keeps its span (a stylesheet may colour it).
+    code_styles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class Renderer:
                            (depends.stable(self.target), type(self.policy).__qualname__,
                             type(self.engine).__qualname__))
         depends.versions("markdown", "pymdown-extensions", "pygments", "latex2mathml", "ziamath", "ziafont")
-        self._md, self._github = _markdown()
+        self._md, self._github = _markdown(self.target.code_styles)
 
     def render(self, note: Note, piece: Piece) -> Rendered:
         """One piece of a note to HTML, with the diagnostics found in it at their lines; a note that
@@ -105,7 +108,8 @@ class Renderer:
                     return self.inline(note, piece.markdown, piece.line)
                 return self.block(note, piece.markdown, piece.line)
         except OverBudget:
-            self._md, self._github = _markdown()  # a parse cut short may have left it half-way
+            # A parse cut short may have left the Markdown instance half-way.
+            self._md, self._github = _markdown(self.target.code_styles)
             return self._too_slow(note, piece)
 
     def _too_slow(self, note: Note, piece: Piece) -> Rendered:
@@ -181,10 +185,10 @@ class Renderer:
         return body
 
 
-def _markdown() -> tuple[markdown.Markdown, GitHubExtension]:
+def _markdown(code_styles: tuple[str, ...] = ()) -> tuple[markdown.Markdown, GitHubExtension]:
     github = GitHubExtension()
     made = markdown.Markdown(extensions=[github, *EXTENSIONS], extension_configs=EXTENSION_CONFIGS)
-    use_cached_highlighter(made)
+    use_cached_highlighter(made, code_styles=code_styles)
     return made, github
 
 

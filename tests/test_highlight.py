@@ -53,3 +53,51 @@ def test_the_fast_path_steps_aside_when_pymdownx_changed() -> None:
     assert _Changed.tried == 2  # the fast path was tried for both blocks, and stepped aside
     assert made == _pymdownx().convert(doc)
     assert '<span class="k">def</span>' in made and '<span class="k">SELECT</span>' in made
+
+
+def _spans(code_styles: tuple[str, ...], fence: str = "```python") -> str:
+    made = _pymdownx()
+    use_cached_highlighter(made, code_styles=code_styles)
+    return made.convert(f"{fence}\n{CODE}\n```\n")
+
+
+def _text(html: str) -> str:
+    import re
+
+    return re.sub(r"<[^>]*>", "", html)
+
+
+def test_tokens_the_styles_draw_plain_have_no_span() -> None:
+    """In print (the friendly style) names, punctuation and spaces are plain text: no span each,
+    the same characters, and the coloured tokens keep theirs."""
+    plain = _spans(("friendly",))
+    full = _spans(())
+    assert '<span class="n">' in full and '<span class="p">' in full and '<span class="w">' in full
+    assert '<span class="n">' not in plain and '<span class="p">' not in plain and 'class="w"' not in plain
+    assert '<span class="k">def</span> <span class="nf">f</span>(x):' in plain
+    assert '<span class="c1"># &lt;b&gt; &amp; c</span>' in plain
+    assert _text(plain) == _text(full)
+    assert plain.count("<span") < full.count("<span")
+
+
+def test_a_token_any_style_colours_keeps_its_span() -> None:
+    """Tango draws names black and punctuation bold on their own: with it among the styles, they
+    keep their spans; whitespace, plain in both, does not."""
+    both = _spans(("friendly", "tango"))
+    assert '<span class="n">x</span>' in both and '<span class="p">' in both
+    assert 'class="w"' not in both
+
+
+def test_plain_tokens_leave_error_blocks_as_text() -> None:
+    """A block the lexer marks with an error token is still one plain run (no error box)."""
+    html = _spans(("friendly",), "```sql")
+    assert 'class="err"' not in html
+
+
+def test_the_handbook_colours_code_with_its_own_style() -> None:
+    from qadeck.exporters.handbook.chapters import TARGET
+    from qadeck.exporters.handbook.styles import CODE_STYLE
+
+    assert TARGET.code_styles == (CODE_STYLE,)
+    made = Renderer(TARGET)._md
+    assert '<span class="n">' not in made.convert(f"```python\n{CODE}\n```\n")

@@ -18,6 +18,7 @@ from qadeck.exporters.handbook.article import Article, Recorder
 from qadeck.exporters.handbook.codelines import split_lines
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.exporters.handbook.styles import CODE_STYLE
 from qadeck.links import ImageSource, image_source
 from qadeck.math import MathEngine
 from qadeck.model import Collection, Diagnostic, Link, LinkKind, Note, Piece, Question, Section
@@ -29,7 +30,7 @@ WRITING_LINES = 4  # ruled lines left under an open question
 # `file:` images pass the sanitizer so that the policy can show them as missing (never embedded).
 TARGET = Target("pdf", math="svg",
                 html=HtmlPolicy(image_schemes=frozenset({"http", "https", "data", "file"})),
-                math_fallback="its source is printed instead")
+                math_fallback="its source is printed instead", code_styles=(CODE_STYLE,))
 _TAG = re.compile(r"<[^>]*>")
 # A paragraph that is one image (a figure) is centred in print; CSS cannot tell it from a sentence
 # holding one inline image or formula (`:only-child` ignores text), so the class says so.

@@ -25,10 +25,11 @@ INDEX_ARTICLE_ID = "problem-index-unit"  # the index's article (a named destinat
 # Related problems printed under a problem: a real note lists up to ~50 (a third of a page), the
 # rest is counted (the cheat sheet and the cards keep the whole list).
 RELATED_SHOWN = 8
-# Problems in one article (printed as a document of its own): about 10 pages of real problems
-# (~3 s of CPU), so that an edited problem reprints a few seconds' worth; each document's fixed
-# cost (its font subsets: ~1 s of CPU) is paid ~40 times for the ~290 problems of a real repository.
-ARTICLE_PROBLEMS = 8
+# Problems in one article (printed as a document of its own): about 5 pages of real problems
+# (~1 s of CPU), so that an edited problem reprints about a second's worth; each document's fixed
+# cost (~0.1 s of CPU since the fonts are subset once at the join) is paid ~75 times for the ~290
+# problems of a real repository.
+ARTICLE_PROBLEMS = 4
 
 Group = list[tuple[str, list[Note], bool]]  # (topic, its problems here, whether its heading is here)
 

@@ -293,8 +293,18 @@ def _fontconfig_cjk() -> tuple[tuple[Path, int], str] | None:
     return (Path(lines[0]), int(lines[1] or 0)), lines[2]
 
 
+@lru_cache(maxsize=1)
 def math_font_file() -> Path:
-    """The OpenType math font ziamath lays formulas out with (STIX Two Math)."""
+    """The OpenType math font ziamath lays formulas out with (STIX Two Math). Found in ziamath's
+    folder without importing it (its import loads that font: half a second a build with no
+    formula to typeset pays for nothing); a ziamath that keeps it elsewhere is asked."""
+    from importlib.util import find_spec
+
+    spec = find_spec("ziamath")
+    for folder in (spec.submodule_search_locations or []) if spec is not None else []:
+        bundled = Path(folder) / "fonts" / "STIXTwoMath-Regular.ttf"
+        if bundled.is_file():
+            return bundled
     from ziamath import zmath
 
     return Path(zmath.fontname)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qadeck.exporters.handbook.codelines import columns, split_lines
+from qadeck.exporters.handbook.codelines import MOST_INDENT, columns, indent_rules, split_lines
 
 
 def test_each_line_is_a_block_that_knows_its_indentation():
@@ -13,12 +13,21 @@ def test_each_line_is_a_block_that_knows_its_indentation():
     assert split_lines(page) == (
         '<div class="highlight"><pre class="short"><code>'
         '<span class="cl"><span class="k">def</span> f():</span>'
-        '<span class="cl" style="padding-left:6ch;text-indent:-6ch;background-position:4ch 1.45em">'
-        '<span class="w">    </span><span class="k">return</span> 1</span>'
+        '<span class="cl i4"><span class="w">    </span><span class="k">return</span> 1</span>'
         '<span class="cl"></span>'
-        '<span class="cl" style="padding-left:6ch;text-indent:-6ch;background-position:4ch 1.45em">'
-        '\tpass</span>'
+        '<span class="cl i4">\tpass</span>'
         '</code></pre></div>')
+
+
+def test_an_indentation_class_says_where_the_line_and_its_rows_start():
+    rules = indent_rules()
+    assert ".cl.i4 { padding-left:6ch;text-indent:-6ch;background-position:4ch 1.45em }" in rules
+    assert rules.count(".cl.i") == MOST_INDENT
+    deep = " " * (MOST_INDENT + 1) + "x"
+    assert split_lines(f"<pre><code>{deep}\n</code></pre>") == (
+        f'<pre class="short"><code><span class="cl w" style="padding-left:{MOST_INDENT + 3}ch;'
+        f'text-indent:-{MOST_INDENT + 3}ch;background-position:{MOST_INDENT + 1}ch 1.45em">{deep}</span>'
+        "</code></pre>")
 
 
 def test_markup_across_a_line_end_leaves_the_block_as_written():
@@ -44,5 +53,5 @@ def test_only_a_line_long_enough_to_wrap_carries_the_mark():
     cjk = "# " + "中" * 22  # 46 columns: a CJK character takes two
     tabbed = "\t" * 11 + "y"  # 45 columns
     page = split_lines(f"<pre><code>{short}\n{cjk}\n{tabbed}\n</code></pre>")
-    assert re.findall(r'<span class="(cl[^"]*)"', page) == ["cl", "cl w", "cl w"]
+    assert re.findall(r'<span class="(cl[^"]*)"', page) == ["cl", "cl w", "cl w i44"]
     assert columns(cjk) == 46 and columns(tabbed) == 45 and columns(short) == 39

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qadeck import depends
+from qadeck.exporters.handbook.codelines import indent_rules
 from qadeck.exporters.handbook.options import PdfOptions
 from qadeck.highlight import pygments_css
 from qadeck.math import MATH_FAMILY, math_font_file
@@ -26,7 +27,7 @@ def stylesheets(title: str, options: PdfOptions, font_file: Path | None) -> list
     if font_file is not None:
         extra.append(f':root {{ --serif: "{FONT_FAMILY}", "Noto Serif CJK SC", serif; '
                      f'--sans: "{FONT_FAMILY}", "Noto Sans CJK SC", sans-serif; }}')
-    return [css, pygments_css(CODE_STYLE, ".highlight"), "\n".join(extra)]
+    return [css, pygments_css(CODE_STYLE, ".highlight"), indent_rules(), "\n".join(extra)]
 
 
 def css_string(text: str) -> str:

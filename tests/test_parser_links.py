@@ -100,3 +100,38 @@ def test_without_a_repository_the_notes_folder_is_the_limit(tmp_path):
     write_notes(tmp_path, {"other/b.md": "# B\n"})
     collection = parse(write_notes(tmp_path / "notes", {"a.md": "# A\n\n[b](../other/b.md)\n"}))
     assert warnings(collection) == {3: "link.outside"}
+
+
+def test_a_symlink_never_lets_a_link_out_of_the_notes_folder(tmp_path):
+    write_notes(tmp_path, {"secret.png": "no", "away/x.png": "no"})
+    text = ("# A\n\n![in](in.png) ![out](out.png)\n![dir](away/x.png)\n"
+            "![loop](loop.png) ![up](../secret.png)\n")
+    notes = write_notes(tmp_path / "notes", {"a.md": text, "real.png": "png"})
+    (notes / "in.png").symlink_to(notes / "real.png")  # inside, by a symlink: found
+    (notes / "out.png").symlink_to(tmp_path / "secret.png")
+    (notes / "away").symlink_to(tmp_path / "away", target_is_directory=True)
+    (notes / "loop.png").symlink_to(notes / "loop.png")
+    collection = parse(notes)
+    links = {link.href: link.ok for link in collection.notes[0].links}
+    assert links == {"in.png": True, "out.png": False, "away/x.png": False, "loop.png": False,
+                     "../secret.png": False}
+    found = sorted((d.line, d.code, d.message) for d in collection.diagnostics if d.severity == "warning")
+    assert found == [(3, "image.missing", "image not found: out.png"),
+                     (4, "image.missing", "image not found: away/x.png"),
+                     (5, "image.missing", "image not found: loop.png"),
+                     (5, "link.outside", "../secret.png points outside the notes folder")]
+
+
+def test_the_same_link_from_another_folder_is_resolved_from_there(tmp_path):
+    # Links are worked out once per (folder, path): the folder must be part of what is asked.
+    text = "# N\n\n[x](x.md) ![p](p.png) [r](/r.md)\n"
+    notes = write_notes(tmp_path, {"a/n.md": text, "a/x.md": "# X in a\n", "b/n.md": text, "b/p.png": "png",
+                                   "r.md": "# R\n"})
+    collection = parse(notes)
+    links = {(note.path, link.href): (link.ok, link.target)
+             for note in collection.notes for link in note.links}
+    assert links[("a/n.md", "x.md")] == (True, "a/x.md")
+    assert links[("b/n.md", "x.md")] == (False, "b/x.md")
+    assert links[("a/n.md", "p.png")] == (False, "a/p.png")
+    assert links[("b/n.md", "p.png")] == (True, "b/p.png")
+    assert links[("a/n.md", "/r.md")] == links[("b/n.md", "/r.md")] == (True, "r.md")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -24,10 +24,27 @@ _NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
 
 @dataclass(frozen=True)
 class Places:
-    """Where links are resolved: the notes folder and the repository a link may not leave."""
+    """Where links are resolved: the notes folder and the repository a link may not leave, and
+    the answers found so far in this parse (a related-problems list names the same files from the
+    same folder in every note: each path is worked out and looked up once, as a string)."""
 
-    root: Path  # the notes folder
+    root: Path  # the notes folder (resolved)
     repository: Path  # the git work tree around it (root when there is none)
+    _targets: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False, compare=False)
+    _found: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
+
+    def target(self, note_path: str, path_part: str) -> str | None:
+        """The link's path relative to the notes folder (see `_target`), once per folder and path."""
+        asked = ("", path_part) if path_part.startswith("/") else (posixpath.dirname(note_path), path_part)
+        if asked not in self._targets:
+            self._targets[asked] = _target(asked[0], path_part, str(self.root), str(self.repository))
+        return self._targets[asked]
+
+    def exists(self, target: str) -> bool:
+        """Whether the file `target` (relative to the notes folder) is there, inside the repository."""
+        if target not in self._found:
+            self._found[target] = _exists_inside(os.path.join(self.root, target), str(self.repository))
+        return self._found[target]
 
 
 def resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
@@ -44,7 +61,7 @@ def resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[s
     if unusable:  # said before the file system is asked: it would raise, not answer
         _warn(draft, line, codes.LINK_INVALID, f"{href} is not a usable file name: {unusable}")
         return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
-    target = _target(draft.path, path_part, places)
+    target = places.target(draft.path, path_part)
     if target is None:
         where = "notes folder" if places.repository == places.root else "repository"
         _warn(draft, line, codes.LINK_OUTSIDE, f"{href} points outside the {where}")
@@ -52,21 +69,26 @@ def resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[s
     if target in by_path:
         return _anchor_link(draft, line, href, by_path[target], anchor, "note")
     kind = "image" if image or posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES else "file"
-    if not _exists_inside(places.root / target, places.repository):
+    if not places.exists(target):
         what = "image" if kind == "image" else ("note" if target.lower().endswith(".md") else "file")
         _warn(draft, line, _MISSING[what], f"{what} not found: {href}")
         return Link(href, line, kind, target, anchor or None, ok=False)
     return Link(href, line, kind, target, anchor or None)
 
 
-def _exists_inside(path: Path, folder: Path) -> bool:
+def _exists_inside(path: str, folder: str) -> bool:
     """Whether `path` exists once symlinks are resolved and stays inside `folder`; a file system
     that will not say (no permission, a symlink loop) counts as no."""
     try:
-        full = path.resolve()
-        return full.is_relative_to(folder) and full.exists()
-    except (OSError, RuntimeError, ValueError):
+        full = os.path.realpath(path)
+    except (OSError, ValueError):
         return False
+    return _inside(full, folder) and os.path.exists(full)
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether the normalised absolute `path` is `folder` or below it (`Path.is_relative_to`)."""
+    return path == folder or path.startswith(folder if folder.endswith("/") else folder + "/")
 
 
 def _unusable(path: str) -> str:
@@ -81,17 +103,18 @@ def _unusable(path: str) -> str:
     return ""
 
 
-def _target(note_path: str, path_part: str, places: Places) -> str | None:
+def _target(folder: str, path_part: str, root: str, repository: str) -> str | None:
     """The link's path relative to the notes folder (`../` when it leaves the folder but stays in
-    the repository), or None outside the repository. `/x` starts at the repository root, as on GitHub."""
+    the repository), or None outside the repository; `folder` is the note's, relative to `root`.
+    `/x` starts at the repository root, as on GitHub."""
     if path_part.startswith("/"):
-        full = places.repository / path_part.lstrip("/")
+        full = os.path.join(repository, path_part.lstrip("/"))
     else:
-        full = places.root / posixpath.dirname(note_path) / path_part
-    full = Path(os.path.normpath(full))
-    if not full.is_relative_to(places.repository):
+        full = os.path.join(root, folder, path_part)
+    full = os.path.normpath(full)
+    if not _inside(full, repository):
         return None
-    return Path(os.path.relpath(full, places.root)).as_posix()
+    return os.path.relpath(full, root)
 
 
 def _scheme_link(draft: NoteDraft, line: int, href: str, scheme: str) -> Link:

@@ -22,23 +22,22 @@ _MISSING = {"image": codes.IMAGE_MISSING, "note": codes.NOTE_MISSING, "file": co
 _NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
 
 
+Warning = tuple[str, str]  # (code, message) of a link that failed
+_Resolved = tuple[Link, Warning | None]  # the link at line 0, and its warning
+
+
 @dataclass(frozen=True)
 class Places:
     """Where links are resolved: the notes folder and the repository a link may not leave, and
-    the answers found so far in this parse (a related-problems list names the same files from the
-    same folder in every note: each path is worked out and looked up once, as a string)."""
+    the links resolved so far in this parse. A link's fate depends on the folder it is written in
+    (the note itself for `#anchor`), its href and whether it is an image, all else being fixed for
+    one parse: a related-problems list names the same notes from the same folder in every note, so
+    each is resolved, and each file looked up, once."""
 
     root: Path  # the notes folder (resolved)
     repository: Path  # the git work tree around it (root when there is none)
-    _targets: dict[tuple[str, str], str | None] = field(default_factory=dict, repr=False, compare=False)
+    _links: dict[tuple[str, str, bool], _Resolved] = field(default_factory=dict, repr=False, compare=False)
     _found: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
-
-    def target(self, note_path: str, path_part: str) -> str | None:
-        """The link's path relative to the notes folder (see `_target`), once per folder and path."""
-        asked = ("", path_part) if path_part.startswith("/") else (posixpath.dirname(note_path), path_part)
-        if asked not in self._targets:
-            self._targets[asked] = _target(asked[0], path_part, str(self.root), str(self.repository))
-        return self._targets[asked]
 
     def exists(self, target: str) -> bool:
         """Whether the file `target` (relative to the notes folder) is there, inside the repository."""
@@ -50,30 +49,44 @@ class Places:
 def resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
             places: Places) -> Link:
     """The link `href` written at `line` of `draft`, resolved; a failure is warned about there."""
+    scope = draft.path if href.startswith("#") or not href else posixpath.dirname(draft.path)
+    asked = (scope, href, image)
+    found = places._links.get(asked)
+    if found is None:
+        found = places._links[asked] = _resolve(draft, href, image, by_path, places)
+    link, warning = found
+    if warning is not None:
+        draft.diagnostics.append(LineDiagnostic(line, "warning", *warning))
+    return Link(link.href, line, link.kind, link.target, link.anchor, link.target_title,
+                link.target_heading, link.target_id, link.ok)
+
+
+def _resolve(draft: NoteDraft, href: str, image: bool, by_path: dict[str, NoteDraft],
+             places: Places) -> _Resolved:
     scheme = scheme_of(href)
     if scheme:
-        return _scheme_link(draft, line, href, scheme)
+        return _scheme_link(href, scheme)
     path_part, _, anchor = href.partition("#")
     path_part, anchor = unquote(path_part), unquote(anchor)
     if not path_part:
-        return _anchor_link(draft, line, href, draft, anchor, "anchor")
+        return _anchor_link(href, draft, anchor, "anchor")
     unusable = _unusable(path_part)
     if unusable:  # said before the file system is asked: it would raise, not answer
-        _warn(draft, line, codes.LINK_INVALID, f"{href} is not a usable file name: {unusable}")
-        return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
-    target = places.target(draft.path, path_part)
+        return (Link(href, 0, "image" if image else "file", None, anchor or None, ok=False),
+                (codes.LINK_INVALID, f"{href} is not a usable file name: {unusable}"))
+    target = _target(posixpath.dirname(draft.path), path_part, str(places.root), str(places.repository))
     if target is None:
         where = "notes folder" if places.repository == places.root else "repository"
-        _warn(draft, line, codes.LINK_OUTSIDE, f"{href} points outside the {where}")
-        return Link(href, line, "image" if image else "file", None, anchor or None, ok=False)
+        return (Link(href, 0, "image" if image else "file", None, anchor or None, ok=False),
+                (codes.LINK_OUTSIDE, f"{href} points outside the {where}"))
     if target in by_path:
-        return _anchor_link(draft, line, href, by_path[target], anchor, "note")
+        return _anchor_link(href, by_path[target], anchor, "note")
     kind = "image" if image or posixpath.splitext(target)[1].lower() in IMAGE_SUFFIXES else "file"
     if not places.exists(target):
         what = "image" if kind == "image" else ("note" if target.lower().endswith(".md") else "file")
-        _warn(draft, line, _MISSING[what], f"{what} not found: {href}")
-        return Link(href, line, kind, target, anchor or None, ok=False)
-    return Link(href, line, kind, target, anchor or None)
+        return (Link(href, 0, kind, target, anchor or None, ok=False),
+                (_MISSING[what], f"{what} not found: {href}"))
+    return Link(href, 0, kind, target, anchor or None), None
 
 
 def _exists_inside(path: str, folder: str) -> bool:
@@ -117,29 +130,24 @@ def _target(folder: str, path_part: str, root: str, repository: str) -> str | No
     return os.path.relpath(full, root)
 
 
-def _scheme_link(draft: NoteDraft, line: int, href: str, scheme: str) -> Link:
+def _scheme_link(href: str, scheme: str) -> _Resolved:
     kind = LinkKind.of_href(href)
     if kind is not LinkKind.FILE:
-        return Link(href, line, kind)
+        return Link(href, 0, kind), None
     # file:, javascript: and the like: never followed by any output
-    _warn(draft, line, codes.LINK_SCHEME, f"{scheme}: links are not followed: {href}")
-    return Link(href, line, "file", ok=False)
+    return Link(href, 0, "file", ok=False), (codes.LINK_SCHEME, f"{scheme}: links are not followed: {href}")
 
 
-def _anchor_link(draft: NoteDraft, line: int, href: str, target: NoteDraft, anchor: str, kind: str) -> Link:
+def _anchor_link(href: str, target: NoteDraft, anchor: str, kind: str) -> _Resolved:
     if not anchor:
-        return Link(href, line, kind, target.path, None, target.title)
+        return Link(href, 0, kind, target.path, None, target.title), None
     found = target.anchors.get(anchor.lower())
     if found is None:
         key = anchor_key(anchor)
         found = next((v for k, v in target.anchors.items() if anchor_key(k) == key and key), None)
     if found is None:
-        _warn(draft, line, codes.LINK_ANCHOR_MISSING, f"no heading #{anchor} in {target.path}")
-        return Link(href, line, kind, target.path, anchor, target.title, ok=False)
+        return (Link(href, 0, kind, target.path, anchor, target.title, ok=False),
+                (codes.LINK_ANCHOR_MISSING, f"no heading #{anchor} in {target.path}"))
     heading, qindex = found
     target_id = target.questions[int(qindex)].id if qindex is not None else None
-    return Link(href, line, kind, target.path, anchor, target.title, heading, target_id)
-
-
-def _warn(draft: NoteDraft, line: int, code: str, message: str) -> None:
-    draft.diagnostics.append(LineDiagnostic(line, "warning", code, message))
+    return Link(href, 0, kind, target.path, anchor, target.title, heading, target_id), None

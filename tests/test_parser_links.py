@@ -135,3 +135,14 @@ def test_the_same_link_from_another_folder_is_resolved_from_there(tmp_path):
     assert links[("a/n.md", "p.png")] == (False, "a/p.png")
     assert links[("b/n.md", "p.png")] == (True, "b/p.png")
     assert links[("a/n.md", "/r.md")] == links[("b/n.md", "/r.md")] == (True, "r.md")
+
+
+def test_the_same_anchor_or_name_in_one_folder_is_resolved_for_each_note_and_use(tmp_path):
+    # Resolved once per (folder, href, image): an #anchor belongs to its own note, an image is not a link.
+    notes = write_notes(tmp_path, {"a.md": "# A\n\n## 有\n\n[h](#有) [m](m.md)\n",
+                                   "b.md": "# B\n\n## 无\n\n[h](#有) ![m](m.md)\n"})
+    collection = parse(notes)
+    found = sorted((d.path, d.code, d.message) for d in collection.diagnostics if d.severity == "warning")
+    assert found == [("a.md", "note.missing", "note not found: m.md"),
+                     ("b.md", "image.missing", "image not found: m.md"),
+                     ("b.md", "link.anchor-missing", "no heading #有 in b.md")]

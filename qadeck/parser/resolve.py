@@ -127,6 +127,8 @@ def _target(folder: str, path_part: str, root: str, repository: str) -> str | No
     full = os.path.normpath(full)
     if not _inside(full, repository):
         return None
+    if full != root and _inside(full, root):  # most links: what relpath gives, without its work
+        return full[len(root.rstrip("/")) + 1:]
     return os.path.relpath(full, root)
 
 

@@ -146,3 +146,17 @@ def test_the_same_anchor_or_name_in_one_folder_is_resolved_for_each_note_and_use
     assert found == [("a.md", "note.missing", "note not found: m.md"),
                      ("b.md", "image.missing", "image not found: m.md"),
                      ("b.md", "link.anchor-missing", "no heading #有 in b.md")]
+
+
+def test_a_linked_notes_new_title_reaches_the_note_read_from_the_cache(tmp_path):
+    # Each note's read is kept by its bytes; its links are resolved afresh in every parse.
+    notes = write_notes(tmp_path / "notes", {"a.md": "# A\n\n[b](b.md#二) [c](c.png)\n",
+                                             "b.md": "# 旧\n\n## 二\n"})
+    cache = tmp_path / "cache"
+    first = parse(notes, cache=cache)
+    assert [(x.target_title, x.ok) for x in first.notes[0].links] == [("旧", True), (None, False)]
+    (notes / "b.md").write_text("# 新\n\n## 三\n", encoding="utf-8")
+    (notes / "c.png").write_bytes(b"png")
+    collection = parse(notes, cache=cache)
+    assert [(x.target_title, x.ok) for x in collection.notes[0].links] == [("新", False), (None, True)]
+    assert warnings(collection) == {3: "link.anchor-missing"}

@@ -46,23 +46,26 @@ class Places:
         return self._found[target]
 
 
-def resolve(draft: NoteDraft, line: int, href: str, image: bool, by_path: dict[str, NoteDraft],
-            places: Places) -> Link:
-    """The link `href` written at `line` of `draft`, resolved; a failure is warned about there."""
-    scope = draft.path if href.startswith("#") or not href else posixpath.dirname(draft.path)
-    asked = (scope, href, image)
-    found = places._links.get(asked)
-    if found is None:
-        found = places._links[asked] = _resolve(draft, href, image, by_path, places)
-    link, warning = found
-    if warning is not None:
-        draft.diagnostics.append(LineDiagnostic(line, "warning", *warning))
-    return Link(link.href, line, link.kind, link.target, link.anchor, link.target_title,
-                link.target_heading, link.target_id, link.ok)
+def resolve(draft: NoteDraft, by_path: dict[str, NoteDraft], places: Places) -> tuple[Link, ...]:
+    """The links written in `draft`, resolved; each failure is warned about at its line."""
+    folder = posixpath.dirname(draft.path)
+    links = []
+    for line, href, image in draft.raw_links:
+        asked = (draft.path if href.startswith("#") or not href else folder, href, image)
+        found = places._links.get(asked)
+        if found is None:
+            found = places._links[asked] = _resolve(draft, folder, href, image, by_path, places)
+        link, warning = found
+        if warning is not None:
+            draft.diagnostics.append(LineDiagnostic(line, "warning", *warning))
+        links.append(Link(link.href, line, link.kind, link.target, link.anchor, link.target_title,
+                          link.target_heading, link.target_id, link.ok))
+    return tuple(links)
 
 
-def _resolve(draft: NoteDraft, href: str, image: bool, by_path: dict[str, NoteDraft],
+def _resolve(draft: NoteDraft, folder: str, href: str, image: bool, by_path: dict[str, NoteDraft],
              places: Places) -> _Resolved:
+    """The link `href` written in `draft` (in `folder`), at line 0, and its warning."""
     scheme = scheme_of(href)
     if scheme:
         return _scheme_link(href, scheme)
@@ -74,7 +77,7 @@ def _resolve(draft: NoteDraft, href: str, image: bool, by_path: dict[str, NoteDr
     if unusable:  # said before the file system is asked: it would raise, not answer
         return (Link(href, 0, "image" if image else "file", None, anchor or None, ok=False),
                 (codes.LINK_INVALID, f"{href} is not a usable file name: {unusable}"))
-    target = _target(posixpath.dirname(draft.path), path_part, str(places.root), str(places.repository))
+    target = _target(folder, path_part, str(places.root), str(places.repository))
     if target is None:
         where = "notes folder" if places.repository == places.root else "repository"
         return (Link(href, 0, "image" if image else "file", None, anchor or None, ok=False),

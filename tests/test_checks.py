@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+import qadeck.cache
 from qadeck import checks, depends
 from qadeck.cli import cli
 from qadeck.math import MathMLMath
@@ -66,12 +68,21 @@ def test_kept_findings_follow_the_formulas_the_lines_and_the_path(tmp_path: Path
     assert len(list((cache / "checks").glob("*.pickle"))) == 1  # the unused ones pruned
 
 
-def test_kept_findings_follow_the_libraries_that_judge_formulas(tmp_path: Path, monkeypatch):
+@pytest.mark.parametrize("library", ["latex2mathml", "nh3"])  # what MathMLMath judges with
+def test_kept_findings_follow_the_libraries_that_judge_formulas(tmp_path: Path, monkeypatch, library):
     notes, cache = write_notes(tmp_path / "notes", {"a.md": NOTE}), tmp_path / "cache"
     assert ("a.md", 6, "math.invalid") in _checked(notes, cache)
-    # another release of latex2mathml that takes `\frac{1}{`: the kept verdict is not used
+    # another release that takes `\frac{1}{`: the kept verdict is not used
     monkeypatch.setitem(depends._WORLD, "version",
-                        lambda name: "99.0" if name == "latex2mathml" else depends._version_now(name))
+                        lambda name: "99.0" if name == library else depends._version_now(name))
+    monkeypatch.setattr(MathMLMath, "render", lambda self, latex, display: "<math></math>")
+    assert _checked(notes, cache) == [("a.md", 12, "html.unsafe")]
+
+
+def test_kept_findings_follow_qadecks_code(tmp_path: Path, monkeypatch):
+    notes, cache = write_notes(tmp_path / "notes", {"a.md": NOTE}), tmp_path / "cache"
+    assert ("a.md", 6, "math.invalid") in _checked(notes, cache)
+    monkeypatch.setattr(qadeck.cache, "code_digest", lambda: "another qadeck")
     monkeypatch.setattr(MathMLMath, "render", lambda self, latex, display: "<math></math>")
     assert _checked(notes, cache) == [("a.md", 12, "html.unsafe")]
 

@@ -22,8 +22,8 @@ _MISSING = {"image": codes.IMAGE_MISSING, "note": codes.NOTE_MISSING, "file": co
 _NAME_MAX, _PATH_MAX = 255, 4096  # bytes in one file name, in a path
 
 
-Warning = tuple[str, str]  # (code, message) of a link that failed
-_Resolved = tuple[Link, Warning | None]  # the link at line 0, and its warning
+LinkWarning = tuple[str, str]  # (code, message) of a link that failed
+_Resolved = tuple[Link, LinkWarning | None]  # the link at line 0, and its warning
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ the releases of the libraries that judge the formulas: with a build cache they a
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,7 +34,7 @@ LIBRARIES = ("latex2mathml", "nh3")
 def run(collection: Collection, cache: Path | None = None) -> Collection:
     """The collection with the findings of these checks among its diagnostics; with `cache` (the
     build cache folder) each note's findings are kept there and reused while its pieces are the same."""
-    engine: list[MathMLMath] = []  # made on first use: latex2mathml is imported only when a note is checked
+    engine = functools.cache(MathMLMath)  # made on first use: no import when every note's findings are kept
     units = depends.Units(Store(cache, "checks"))
     found: list[Diagnostic] = []
     notes = []
@@ -56,11 +58,9 @@ def _subject(note: Note) -> tuple[str, tuple[tuple[str, int], ...]]:
     return note.path, tuple((piece.markdown, piece.line) for piece in note.pieces())
 
 
-def _check_note(note: Note, engine: list[MathMLMath]) -> list[Diagnostic]:
+def _check_note(note: Note, engine: Callable[[], MathMLMath]) -> list[Diagnostic]:
     depends.versions(*LIBRARIES)
-    if not engine:
-        engine.append(MathMLMath())
-    return [d for piece in note.pieces() if piece.markdown.strip() for d in _check(note, piece, engine[0])]
+    return [d for piece in note.pieces() if piece.markdown.strip() for d in _check(note, piece, engine())]
 
 
 def _check(note: Note, piece: Piece, engine: MathMLMath) -> list[Diagnostic]:

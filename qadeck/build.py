@@ -48,14 +48,15 @@ def load(config: Config, package: Path | None = None) -> Collection:
 
 
 def parse(config: Config, before: Manifest | None, cache: Path | None = None) -> Collection:
-    """The notes as one model; with `cache` (the build cache folder) each note's read is kept there."""
+    """The notes as one model; with `cache` (the build cache folder) each note's read and checks
+    are kept there."""
     notes = config.notes
     if not notes.is_dir():
         raise ConfigError(f"{notes}: notes folder not found")
     options = replace(config.parse_options(), cache=cache)
     if before is not None:
         options = replace(options, owners=before.owners(), memory=before.places())
-    return checks.run(parse_collection(notes, options))
+    return checks.run(parse_collection(notes, options), cache)
 
 
 def memory(package: Path) -> Manifest | None:

@@ -114,7 +114,7 @@ def _single(name: str, ctx: click.Context, inputs: dict[str, Any], **options: An
     package = target if name == DECK else config.output(exporters.load(DECK).SUFFIX)
     before = memory(package)
     lost = memory_lost(package, before)
-    collection = parse(config, before)
+    collection = parse(config, before, shared.cache)
     with scratch(shared.cache):
         result = export_one(name, collection, target, config, shared)
     result.diagnostics.extend([lost] if lost is not None else [])

@@ -237,3 +237,13 @@ def test_build_ends_with_what_changed_in_the_deck_and_json_for_scripts(tmp_path:
     assert moved_line.startswith("  1 card carries qadeck::moved")  # in every build while it is away
     only_html = run("build", str(notes), "--out", str(out), "--only", "html", "--json", cwd=tmp_path)
     assert json.loads(only_html.stdout)["deck"] is None  # no deck built, nothing said about it
+
+
+def test_one_output_on_its_own_parses_through_the_build_cache(tmp_path):
+    # `qadeck anki` and the like keep each note's read and checks in <out>/.cache, as `build` does.
+    notes = write_notes(tmp_path / "notes", {"a_QA.md": "# A\n\n### 公式?\n> 坏 $\\frac{1}{$\n"})
+    for _ in range(2):
+        result = run("anki", str(notes), "--out", str(tmp_path / "out"))
+        assert result.exit_code == 0 and result.output.count("[math.invalid]") == 1, result.output
+    cache = tmp_path / "out" / ".cache"
+    assert [len(list((cache / kind).glob("*.pickle"))) for kind in ("notes", "checks")] == [1, 1]

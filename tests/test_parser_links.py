@@ -100,3 +100,63 @@ def test_without_a_repository_the_notes_folder_is_the_limit(tmp_path):
     write_notes(tmp_path, {"other/b.md": "# B\n"})
     collection = parse(write_notes(tmp_path / "notes", {"a.md": "# A\n\n[b](../other/b.md)\n"}))
     assert warnings(collection) == {3: "link.outside"}
+
+
+def test_a_symlink_never_lets_a_link_out_of_the_notes_folder(tmp_path):
+    write_notes(tmp_path, {"secret.png": "no", "away/x.png": "no"})
+    text = ("# A\n\n![in](in.png) ![out](out.png)\n![dir](away/x.png)\n"
+            "![loop](loop.png) ![up](../secret.png)\n")
+    notes = write_notes(tmp_path / "notes", {"a.md": text, "real.png": "png"})
+    (notes / "in.png").symlink_to(notes / "real.png")  # inside, by a symlink: found
+    (notes / "out.png").symlink_to(tmp_path / "secret.png")
+    (notes / "away").symlink_to(tmp_path / "away", target_is_directory=True)
+    (notes / "loop.png").symlink_to(notes / "loop.png")
+    collection = parse(notes)
+    links = {link.href: link.ok for link in collection.notes[0].links}
+    assert links == {"in.png": True, "out.png": False, "away/x.png": False, "loop.png": False,
+                     "../secret.png": False}
+    found = sorted((d.line, d.code, d.message) for d in collection.diagnostics if d.severity == "warning")
+    assert found == [(3, "image.missing", "image not found: out.png"),
+                     (4, "image.missing", "image not found: away/x.png"),
+                     (5, "image.missing", "image not found: loop.png"),
+                     (5, "link.outside", "../secret.png points outside the notes folder")]
+
+
+def test_the_same_link_from_another_folder_is_resolved_from_there(tmp_path):
+    # Links are worked out once per (folder, path): the folder must be part of what is asked.
+    text = "# N\n\n[x](x.md) ![p](p.png) [r](/r.md)\n"
+    notes = write_notes(tmp_path, {"a/n.md": text, "a/x.md": "# X in a\n", "b/n.md": text, "b/p.png": "png",
+                                   "r.md": "# R\n"})
+    collection = parse(notes)
+    links = {(note.path, link.href): (link.ok, link.target)
+             for note in collection.notes for link in note.links}
+    assert links[("a/n.md", "x.md")] == (True, "a/x.md")
+    assert links[("b/n.md", "x.md")] == (False, "b/x.md")
+    assert links[("a/n.md", "p.png")] == (False, "a/p.png")
+    assert links[("b/n.md", "p.png")] == (True, "b/p.png")
+    assert links[("a/n.md", "/r.md")] == links[("b/n.md", "/r.md")] == (True, "r.md")
+
+
+def test_the_same_anchor_or_name_in_one_folder_is_resolved_for_each_note_and_use(tmp_path):
+    # Resolved once per (folder, href, image): an #anchor belongs to its own note, an image is not a link.
+    notes = write_notes(tmp_path, {"a.md": "# A\n\n## 有\n\n[h](#有) [m](m.md)\n",
+                                   "b.md": "# B\n\n## 无\n\n[h](#有) ![m](m.md)\n"})
+    collection = parse(notes)
+    found = sorted((d.path, d.code, d.message) for d in collection.diagnostics if d.severity == "warning")
+    assert found == [("a.md", "note.missing", "note not found: m.md"),
+                     ("b.md", "image.missing", "image not found: m.md"),
+                     ("b.md", "link.anchor-missing", "no heading #有 in b.md")]
+
+
+def test_a_linked_notes_new_title_reaches_the_note_read_from_the_cache(tmp_path):
+    # Each note's read is kept by its bytes; its links are resolved afresh in every parse.
+    notes = write_notes(tmp_path / "notes", {"a.md": "# A\n\n[b](b.md#二) [c](c.png)\n",
+                                             "b.md": "# 旧\n\n## 二\n"})
+    cache = tmp_path / "cache"
+    first = parse(notes, cache=cache)
+    assert [(x.target_title, x.ok) for x in first.notes[0].links] == [("旧", True), (None, False)]
+    (notes / "b.md").write_text("# 新\n\n## 三\n", encoding="utf-8")
+    (notes / "c.png").write_bytes(b"png")
+    collection = parse(notes, cache=cache)
+    assert [(x.target_title, x.ok) for x in collection.notes[0].links] == [("新", False), (None, True)]
+    assert warnings(collection) == {3: "link.anchor-missing"}

@@ -164,8 +164,7 @@ def _note(draft: NoteDraft, by_path: dict[str, NoteDraft], places: Places, optio
         if not q.answered:
             draft.diagnostics.append(LineDiagnostic(q.line, "info", codes.QUESTION_UNANSWERED,
                                                     "question has no answer"))
-    links = tuple(resolve(draft, line, href, image, by_path, places)
-                  for line, href, image in draft.raw_links)
+    links = resolve(draft, by_path, places)
     problem = None
     if draft.problem is not None:
         _fold_related_missing(draft)

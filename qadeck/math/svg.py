@@ -293,11 +293,19 @@ def _fontconfig_cjk() -> tuple[tuple[Path, int], str] | None:
     return (Path(lines[0]), int(lines[1] or 0)), lines[2]
 
 
+@functools.cache
 def math_font_file() -> Path:
-    """The OpenType math font ziamath lays formulas out with (STIX Two Math)."""
-    from ziamath import zmath
+    """The OpenType math font ziamath lays formulas out with (STIX Two Math, `zmath.fontname`):
+    found, not imported, since importing ziamath parses the whole font (a book whose formulas all
+    come from the cache never needs it)."""
+    import importlib.util
 
-    return Path(zmath.fontname)
+    spec = importlib.util.find_spec("ziamath")
+    if spec is None or not spec.submodule_search_locations:
+        from ziamath import zmath  # not a plain folder: ask ziamath itself
+
+        return Path(zmath.fontname)
+    return Path(next(iter(spec.submodule_search_locations))) / "fonts" / "STIXTwoMath-Regular.ttf"
 
 
 @lru_cache(maxsize=8)

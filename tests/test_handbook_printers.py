@@ -14,6 +14,7 @@ import pytest
 
 from qadeck.build import early
 from qadeck.config import Config, with_options
+from qadeck.errors import MissingDependency
 from qadeck.exporters.handbook import printpool
 from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 from tests.conftest import write_notes
@@ -36,6 +37,28 @@ def test_printers_print_each_item_and_say_when_they_start_it(tmp_path: Path):
     assert sorted(printed) == [0, 1, 2] and started == [0, 1, 2, 0]
     assert all(p.pages == 1 and p.pdf.startswith(b"%PDF") for p in [*printed.values(), *again.values()])
     assert [p for p in multiprocessing.active_children() if p.pid in pids] == []
+
+
+def test_printers_grow_to_the_jobs_and_not_after_they_stopped(tmp_path: Path):
+    printers = printpool.Printers(1)
+    printers.grow(2)
+    printers.grow(1)
+    assert len(printers._workers) == 2
+    assert sorted(dict(printers.print(_items(tmp_path, "甲", "乙"), lambda index: None))) == [0, 1]
+    printers.close()
+    printers.grow(2)
+    assert printers._workers == []
+
+
+def _no_pango(job, html):
+    raise MissingDependency("WeasyPrint cannot start (no Pango)")
+
+
+def test_a_sentence_for_the_user_comes_back_from_a_worker_as_it_is(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(printpool, "print_pdf", _no_pango)
+    monkeypatch.setattr(printpool, "fork_is_safe", lambda: True)
+    with printpool.Printers(1) as printers, pytest.raises(MissingDependency, match="no Pango"):
+        list(printers.print(_items(tmp_path, "甲"), lambda index: None))
 
 
 def _dies(job, html):
@@ -62,7 +85,7 @@ def test_only_a_build_with_the_pdf_starts_printers_before_the_parse(tmp_path: Pa
         assert set(multiprocessing.active_children()) == before
     with early(["json", "pdf"], config):
         started = set(multiprocessing.active_children()) - before
-        assert len(started) == 2 and all(p.is_alive() for p in started)
+        assert len(started) == 1 and all(p.is_alive() for p in started)  # the others when the PDF is made
     assert not any(p.is_alive() for p in started)
 
 

@@ -47,14 +47,15 @@ _WARM: list[Printers] = []  # the printing processes `warm` started for the buil
 
 @contextmanager
 def warm(options: PdfOptions) -> Iterator[None]:
-    """Start the printing processes now, before the build parses the notes: each imports WeasyPrint
-    meanwhile, and `render` prints every document in them (with `--jobs 1`, it prints here)."""
+    """Start a printing process now, before the build parses the notes: it imports WeasyPrint
+    meanwhile (one core for each). `render` starts the others and prints every document in them;
+    with `--jobs 1` it prints in this process and nothing is started."""
     if _jobs(options) == 1:
         yield
         return
     from qadeck.exporters.handbook.printpool import Printers
 
-    with Printers(_jobs(options)) as printers:
+    with Printers(1) as printers:
         _WARM.append(printers)
         try:
             yield
@@ -77,11 +78,11 @@ def render(collection: Collection, options: PdfOptions,
            context: BuildContext) -> tuple[bytes, list[Diagnostic]]:
     """The PDF bytes and the diagnostics of the build.
 
-    The chapters are printed first (each on its own, from the cache when unchanged), then the
-    cover, then the contents from the chapters' page counts, then the page numbers for the whole
-    book; `join` puts them together. With more than one job every document prints in worker
-    processes (`warm`'s, else started here, while the book is written), and this process never
-    imports WeasyPrint."""
+    The chapters are printed first (each on its own, from the cache when unchanged), with the
+    cover and a draft of the contents (its length); then the contents from the chapters' page
+    counts beside the page numbers for the whole book; `join` puts them together. With more than
+    one job every document prints in worker processes (`warm`'s, else started here, while the book
+    is written), and this process never imports WeasyPrint."""
     from qadeck.exporters.handbook import fonts as handbook_fonts
     from qadeck.exporters.handbook.fontjoin import FontSourceMissing
     from qadeck.exporters.handbook.printpool import Printers
@@ -90,6 +91,8 @@ def render(collection: Collection, options: PdfOptions,
         printers = _WARM[-1] if _WARM else None
         if printers is None and _jobs(options) > 1:
             printers = stack.enter_context(Printers(_jobs(options)))
+        elif printers is not None:
+            printers.grow(_jobs(options))  # warm by the time the book is written (formulas, HTML)
         if printers is None:
             weasyprint_module()  # a missing Pango is one sentence before any work
         fonts = handbook_fonts.setup(options.font)

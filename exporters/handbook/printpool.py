@@ -122,10 +122,18 @@ class Printers:
     """
 
     def __init__(self, count: int) -> None:
-        context = multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
         self._workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+        self._stopped = False
+        self.grow(count)
+
+    def grow(self, count: int) -> None:
+        """Start workers until there are `count` (more are started when the work is known to need
+        them: a build starts one before the parse, the rest when the PDF is made)."""
+        if self._stopped:
+            return
+        context = multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
         try:
-            for _ in range(max(1, count)):
+            while len(self._workers) < max(1, count):
                 ours, theirs = context.Pipe()
                 process = context.Process(target=_serve, args=(theirs, os.getpid()), daemon=True)
                 process.start()
@@ -144,7 +152,7 @@ class Printers:
     def print(self, items: list[Item], started: Callable[[int], None]) -> Iterator[tuple[int, Printed]]:
         """Each item printed by the next free worker, in the order given; the prints as they come.
         A failure, or a caller that stops early, stops the workers: one may still be printing."""
-        if not self._workers:
+        if self._stopped:
             raise PrintFailed("the printing processes were stopped by an earlier failure")
         waiting = iter(items)
         idle = [conn for _, conn in self._workers]
@@ -184,6 +192,7 @@ class Printers:
         for process, _ in self._workers:
             process.join()
         self._workers = []
+        self._stopped = True
 
 
 def _answer(conn: Connection) -> tuple[int, Printed]:

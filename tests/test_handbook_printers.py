@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,16 @@ def test_printers_grow_to_the_jobs_and_not_after_they_stopped(tmp_path: Path):
     assert sorted(dict(printers.print(_items(tmp_path, "甲", "乙"), lambda index: None))) == [0, 1]
     printers.close()
     printers.grow(2)
+    assert printers._workers == []
+
+
+def test_a_worker_killed_while_it_waits_is_one_sentence(tmp_path: Path):
+    printers = printpool.Printers(1)
+    process = printers._workers[0][0]
+    os.kill(process.pid, signal.SIGKILL)
+    process.join()
+    with pytest.raises(printpool.PrintFailed, match="ended before it took a document"):
+        list(printers.print(_items(tmp_path, "甲"), lambda index: None))
     assert printers._workers == []
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
 from qadeck import depends
 from qadeck.cache import Store
@@ -165,7 +167,10 @@ class Printers:
                     if item is None:
                         break
                     conn = idle.pop()
-                    conn.send(item)
+                    try:
+                        conn.send(item)
+                    except OSError:
+                        raise PrintFailed("a worker ended before it took a document") from None
                     busy[conn] = item[0]
                     started(item[0])
                 if not busy:
@@ -233,11 +238,13 @@ def _failure(exc: Exception) -> QadeckError | tuple[str, str]:
 
 
 def _warm_up() -> None:
-    """Import what printing needs before the first document comes; a failure is told by the print."""
-    try:
-        import weasyprint  # noqa: F401
+    """Before the first document comes: import WeasyPrint and print a line of Chinese (Pango and
+    fontconfig start, ~0.3 s the first print would pay). A failure is told by the first print."""
+    from qadeck.exporters.handbook import weasyprint_adapter
 
-        from qadeck.exporters.handbook import fetch, weasyprint_patches  # noqa: F401
-    except (ImportError, OSError):
+    try:
+        folder = Path(tempfile.gettempdir())
+        weasyprint_adapter.print_pdf(PrintJob(folder, folder, (), ()), "<p>中文 Latin 123</p>")
+    except Exception:  # noqa: BLE001, S110 - the real print says what is wrong
         pass
 

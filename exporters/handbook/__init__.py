@@ -48,8 +48,8 @@ _WARM: list[Printers] = []  # the printing processes `warm` started for the buil
 @contextmanager
 def warm(options: PdfOptions) -> Iterator[None]:
     """Start a printing process now, before the build parses the notes: it imports WeasyPrint
-    meanwhile (one core for each). `render` starts the others and prints every document in them;
-    with `--jobs 1` it prints in this process and nothing is started."""
+    meanwhile (one core for each). The others start when they will have work (`render`,
+    `PrintPool`); with `--jobs 1` it prints in this process and nothing is started."""
     if _jobs(options) == 1:
         yield
         return
@@ -65,6 +65,15 @@ def warm(options: PdfOptions) -> Iterator[None]:
 
 def _jobs(options: PdfOptions) -> int:
     return max(1, options.jobs or AUTO_JOBS)
+
+
+def _nothing_printed_yet(context: BuildContext) -> bool:
+    """No print in the build cache (a first or `--no-cache` build): every document will print.
+    Otherwise the pool starts the other printers only when more than one document is to print."""
+    try:
+        return not any((context.cache / "pdf").iterdir())
+    except OSError:
+        return True
 
 
 def export(collection: Collection, out_path: Path, options: PdfOptions,
@@ -91,8 +100,8 @@ def render(collection: Collection, options: PdfOptions,
         printers = _WARM[-1] if _WARM else None
         if printers is None and _jobs(options) > 1:
             printers = stack.enter_context(Printers(_jobs(options)))
-        elif printers is not None:
-            printers.grow(_jobs(options))  # warm by the time the book is written (formulas, HTML)
+        elif printers is not None and _nothing_printed_yet(context):
+            printers.grow(_jobs(options))  # every document prints: all warm once the book is written
         if printers is None:
             weasyprint_module()  # a missing Pango is one sentence before any work
         fonts = handbook_fonts.setup(options.font)

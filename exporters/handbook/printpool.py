@@ -96,6 +96,8 @@ class PrintPool:
         order = sorted(range(len(docs)), key=lambda i: -docs[i].weight)  # heaviest first
         items = [(indexes[i], self.job, docs[i].html) for i in order]
         by_index = dict(zip(indexes, docs, strict=True))
+        if self.printers is not None:
+            self.printers.grow(min(self.jobs, len(docs)))  # a process each, up to the jobs
         printers = self.printers or Printers(min(self.jobs, len(docs)))
         try:
             yield from printers.print(items, lambda index: self._start(by_index[index]))

@@ -120,9 +120,10 @@ Item = tuple[int, PrintJob, str]  # (the caller's index of the document, the job
 class Printers:
     """Worker processes that print one document at a time each, fed through a pipe of their own.
 
-    Started before there is anything to print, each imports WeasyPrint while the build parses the
-    notes and writes the book. The parent runs no thread for them (a later fork stays safe) and
-    never waits for one without a limit (`WAIT`); every worker dies with the build (`start_worker`).
+    Started before there is anything to print (a build starts the first before it parses the notes,
+    the others once they will have work), each imports WeasyPrint and warms up meanwhile. The
+    parent runs no thread for them (a later fork stays safe) and never waits for one without a
+    limit (`WAIT`); every worker dies with the build (`start_worker`).
     """
 
     def __init__(self, count: int) -> None:

@@ -40,6 +40,20 @@ def test_printers_print_each_item_and_say_when_they_start_it(tmp_path: Path):
     assert [p for p in multiprocessing.active_children() if p.pid in pids] == []
 
 
+def test_printers_stopped_at_once_stop_even_where_sigterm_is_ignored():
+    """A build that fails just after it started its printer (no notes folder) stops it at once,
+    whatever SIGTERM does in this process (a stopped build leaves it ignored)."""
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        for _ in range(5):
+            printers = printpool.Printers(1)
+            process = printers._workers[0][0]
+            printers.close()
+            assert not process.is_alive()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def test_printers_grow_to_the_jobs_and_not_after_they_stopped(tmp_path: Path):
     printers = printpool.Printers(1)
     printers.grow(2)

@@ -192,11 +192,13 @@ class Printers:
                 self.close()
 
     def close(self) -> None:
-        """Stop the workers now (an idle worker waits for its next document: nothing is lost)."""
+        """Stop the workers now, by SIGKILL: a worker keeps nothing (the parent writes the cache),
+        and one stopped just after it was forked may still hold the build's own SIGTERM handler
+        (or SIG_IGN), which would print a traceback in it or leave it running."""
         for process, conn in self._workers:
             conn.close()
             if process.is_alive():
-                process.terminate()
+                process.kill()
         for process, _ in self._workers:
             process.join()
         self._workers = []

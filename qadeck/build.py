@@ -9,6 +9,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -192,6 +193,25 @@ def build(config: Config, only: list[str] | None = None,
 def _build(config: Config, chosen: list[str], shared: BuildContext,
            progress: Callable[[Output], None] | None,
            inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:
+    with early(chosen, config):
+        return _parse_and_export(config, chosen, shared, progress, inputs)
+
+
+def early(chosen: list[str], config: Config) -> ExitStack:
+    """What the chosen exporters start before the parse, stopped when the build ends: an exporter's
+    `warm(options)` (the handbook's printing processes import WeasyPrint while the notes are parsed)."""
+    stack = ExitStack()
+    with stack:
+        for name in chosen:
+            warm = getattr(exporters.load(name), "warm", None)
+            if warm is not None:
+                stack.enter_context(warm(config.options(name)))
+        return stack.pop_all()
+
+
+def _parse_and_export(config: Config, chosen: list[str], shared: BuildContext,
+                      progress: Callable[[Output], None] | None,
+                      inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:
     package = config.output(exporters.load(DECK).SUFFIX)
     before = memory(package)
     lost = memory_lost(package, before)

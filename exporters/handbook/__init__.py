@@ -13,7 +13,8 @@ claims what it cannot draw) is a warning at the note that holds it.
 from __future__ import annotations
 
 import sys
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
     from qadeck.exporters.handbook.documents import PrintDoc
     from qadeck.exporters.handbook.fonts import FontSetup
+    from qadeck.exporters.handbook.printpool import Printers
     from qadeck.exporters.handbook.progress import Progress
     from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 
@@ -40,6 +42,38 @@ SUFFIX = ".pdf"
 # Worker processes printing chapters when --jobs is not given: two, each holding one chapter's
 # layout at a time (a chapter's PDF does not depend on which process printed it).
 AUTO_JOBS = 2
+_WARM: list[Printers] = []  # the printing processes `warm` started for the build now running
+
+
+@contextmanager
+def warm(options: PdfOptions) -> Iterator[None]:
+    """Start a printing process now, before the build parses the notes: it imports WeasyPrint
+    meanwhile (one core for each). The others start when they will have work (`render`,
+    `PrintPool`); with `--jobs 1` it prints in this process and nothing is started."""
+    if _jobs(options) == 1:
+        yield
+        return
+    from qadeck.exporters.handbook.printpool import Printers
+
+    with Printers(1) as printers:
+        _WARM.append(printers)
+        try:
+            yield
+        finally:
+            _WARM.remove(printers)
+
+
+def _jobs(options: PdfOptions) -> int:
+    return max(1, options.jobs or AUTO_JOBS)
+
+
+def _nothing_printed_yet(context: BuildContext) -> bool:
+    """No print in the build cache (a first or `--no-cache` build): every document will print.
+    Otherwise the pool starts the other printers only when more than one document is to print."""
+    try:
+        return not any((context.cache / "pdf").iterdir())
+    except OSError:
+        return True
 
 
 def export(collection: Collection, out_path: Path, options: PdfOptions,
@@ -53,41 +87,52 @@ def render(collection: Collection, options: PdfOptions,
            context: BuildContext) -> tuple[bytes, list[Diagnostic]]:
     """The PDF bytes and the diagnostics of the build.
 
-    The chapters are printed first (each on its own, from the cache when unchanged), then the
-    cover, then the contents from the chapters' page counts, then the page numbers for the whole
-    book; `join` puts them together."""
-    weasyprint_module()  # a missing Pango is one sentence before any work
+    The chapters are printed first (each on its own, from the cache when unchanged), with the
+    cover and a draft of the contents (its length); then the contents from the chapters' page
+    counts beside the page numbers for the whole book; `join` puts them together. With more than
+    one job every document prints in worker processes (`warm`'s, else started here, while the book
+    is written), and this process never imports WeasyPrint."""
     from qadeck.exporters.handbook import fonts as handbook_fonts
     from qadeck.exporters.handbook.fontjoin import FontSourceMissing
+    from qadeck.exporters.handbook.printpool import Printers
 
-    fonts = handbook_fonts.setup(options.font)
-    book = _book(collection, options, context, fonts)
-    # The fonts are subset once at the join (`fontjoin`). A cached document printed with a font
-    # file that has changed since is printed again; a font the join cannot find at all is subset
-    # by WeasyPrint in each document, as it does by default.
-    for subset_at_join, read in _ATTEMPTS:
-        try:
-            return _printed(collection, options, context, fonts, book, subset_at_join, read)
-        except FontSourceMissing:
-            if subset_at_join is False:
-                raise
+    with ExitStack() as stack:
+        printers = _WARM[-1] if _WARM else None
+        if printers is None and _jobs(options) > 1:
+            printers = stack.enter_context(Printers(_jobs(options)))
+        elif printers is not None and _nothing_printed_yet(context):
+            printers.grow(_jobs(options))  # every document prints: all warm once the book is written
+        if printers is None:
+            weasyprint_module()  # a missing Pango is one sentence before any work
+        fonts = handbook_fonts.setup(options.font)
+        book = _book(collection, options, context, fonts)
+        # The fonts are subset once at the join (`fontjoin`). A cached document printed with a font
+        # file that has changed since is printed again; a font the join cannot find at all is subset
+        # by WeasyPrint in each document, as it does by default.
+        for subset_at_join, read in _ATTEMPTS:
+            try:
+                return _printed(collection, options, context, fonts, book, (subset_at_join, read), printers)
+            except FontSourceMissing:
+                if subset_at_join is False:
+                    raise
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 _ATTEMPTS = ((True, True), (True, False), (False, True))  # (subset at the join, read the cache)
 
 
-def _printed(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup,
-             book: Book, subset_at_join: bool, read: bool) -> tuple[bytes, list[Diagnostic]]:
+def _printed(collection: Collection, options: PdfOptions, context: BuildContext, fonts: FontSetup, book: Book,
+             attempt: tuple[bool, bool], printers: Printers | None) -> tuple[bytes, list[Diagnostic]]:
     from dataclasses import replace
 
     from qadeck.cache import Store
     from qadeck.exporters.handbook import documents
-    from qadeck.exporters.handbook.contents import UNSETTLED, numbered_contents
+    from qadeck.exporters.handbook.contents import UNSETTLED, contents_draft, numbered_contents
     from qadeck.exporters.handbook.join import join
     from qadeck.exporters.handbook.printlog import PrintLog
     from qadeck.exporters.handbook.printpool import PrintPool
 
+    subset_at_join, read = attempt
     articles = documents.articles(book)
     store = Store(context.cache, "pdf")
     with ExitStack() as stack:
@@ -97,14 +142,13 @@ def _printed(collection: Collection, options: PdfOptions, context: BuildContext,
             stack.callback(progress.close)
         job = replace(print_job(collection.title, options, context, fonts, styles),
                       subset_at_join=subset_at_join)
-        pool = PrintPool(job, store, options.jobs or AUTO_JOBS, read=read,
+        pool = PrintPool(job, store, _jobs(options), read=read, printers=printers,
                          done=progress.done if progress is not None else None,
                          started=progress.started if progress is not None else None)
-        printed = pool.print_all(articles)
-        cover = pool.print_one(documents.cover(book))
-        contents, settled = numbered_contents(pool, book, cover.pages, printed)
-        total = cover.pages + contents.pages + sum(p.pages for p in printed)
-        stamps = pool.print_one(documents.stamps(book, total))
+        # The cover and the contents' draft depend on no page number: printed with the articles
+        draft = contents_draft(book, [name for article in book.articles for name in article.facts.ids])
+        *printed, cover, drafted = pool.print_all([*articles, documents.cover(book), draft])
+        contents, stamps, settled = numbered_contents(pool, book, cover.pages, printed, (draft, drafted))
     pdfs = [cover, contents, *printed]
     notices = [] if settled else [UNSETTLED]
     log = PrintLog(book.diagnostics + notices, collection)

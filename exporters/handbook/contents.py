@@ -5,7 +5,7 @@ number, printed again until the length they were numbered for is the length they
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from qadeck.model import Diagnostic
 
 if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
+    from qadeck.exporters.handbook.documents import PrintDoc
     from qadeck.exporters.handbook.printpool import PrintPool
     from qadeck.exporters.handbook.weasyprint_adapter import Printed
 
@@ -65,20 +66,34 @@ class Contents:
                 + "\n".join(entry.html(pages) for entry in self.entries) + "\n</ul>\n</nav>")
 
 
-def numbered_contents(pool: PrintPool, book: Book, before: int,
-                      chapters: list[Printed]) -> tuple[Printed, bool]:
-    """The contents printed with the page of each entry, `before` pages coming before them. Their
-    own length moves every number, so they are printed until the length they were numbered for is
-    the length they print to (once, nearly always); False if that never settled."""
+def contents_draft(book: Book, names: Iterable[str]) -> PrintDoc:
+    """The contents with a number as wide as most for each entry whose id is among `names` (the ids
+    the chapters show): as long as the numbered contents, nearly always."""
+    return documents.contents(book, dict.fromkeys(names, _PLACEHOLDER))
+
+
+def numbered_contents(pool: PrintPool, book: Book, before: int, chapters: list[Printed],
+                      drafted: tuple[PrintDoc, Printed] | None = None) -> tuple[Printed, Printed, bool]:
+    """The contents printed with the page of each entry, `before` pages coming before them, and the
+    strip of page numbers for the whole book. Their own length moves every number, so they are
+    printed until the length they were numbered for is the length they print to (once, nearly
+    always); False if that never settled. A draft printed beforehand (`drafted`: for ids the chapters
+    were expected to show) serves as the first pass if the chapters showed them. The strip is printed
+    beside the last pass, for the length that pass was numbered for."""
     starts = list(accumulate((chapter.pages for chapter in chapters), initial=0))[:-1]  # each one's first
-    pages = pool.print_one(documents.contents(book, {name: _PLACEHOLDER for chapter in chapters
-                                                  for name in chapter.anchors})).pages
+    draft = contents_draft(book, (name for chapter in chapters for name in chapter.anchors))
+    if drafted is not None and drafted[0].html == draft.html:
+        pages = drafted[1].pages
+    else:
+        pages = pool.print_one(draft).pages
+    body = sum(chapter.pages for chapter in chapters)
     for _ in range(_TRIES):
         numbers = {name: before + pages + first + page + 1
                    for chapter, first in zip(chapters, starts, strict=True)
                    for name, page in chapter.anchors.items()}
-        printed = pool.print_one(documents.contents(book, numbers))
+        printed, stamps = pool.print_all([documents.contents(book, numbers),
+                                          documents.stamps(book, before + pages + body)])
         if printed.pages == pages:
-            return printed, True
+            return printed, stamps, True
         pages = printed.pages
-    return printed, False
+    return printed, pool.print_one(documents.stamps(book, before + pages + body)), False

@@ -1,5 +1,6 @@
 """Print the handbook's documents (`documents.PrintDoc`), each once: from the build cache when its
-HTML and everything the print reads are unchanged, else in worker processes one document at a time.
+HTML and everything the print reads are unchanged, else in worker processes one document at a time
+(`Printers`, which a build starts before it parses: they import WeasyPrint meanwhile).
 
 A document's PDF depends only on its own HTML, the stylesheets, the fonts and images it reads
 and the WeasyPrint that prints it, all in its cache key, so a cached PDF is byte-identical to a
@@ -12,11 +13,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+import pickle
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
 
 from qadeck import depends
 from qadeck.cache import Store
-from qadeck.errors import ExportError
+from qadeck.errors import ExportError, QadeckError
 from qadeck.exporters.handbook.documents import PrintDoc
 from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, print_pdf
 from qadeck.workers import fork_is_safe, start_worker
@@ -41,8 +47,9 @@ class PrintPool:
     """Prints documents for one build with one `PrintJob`, keeping their PDFs in `store`."""
 
     def __init__(self, job: PrintJob, store: Store, jobs: int, done: Done | None = None,
-                 started: Started | None = None, read: bool = True) -> None:
+                 started: Started | None = None, read: bool = True, printers: Printers | None = None) -> None:
         self.job = job
+        self.printers = printers  # started for the build (`warm`); else this pool starts its own
         self.read = read  # False: print every document afresh (the cache is written, not read)
         self.store = store
         self.jobs = max(1, jobs)
@@ -78,42 +85,25 @@ class PrintPool:
     def print_one(self, doc: PrintDoc) -> Printed:
         return self.print_all([doc])[0]
 
-    def _print(self, docs: list[PrintDoc], indexes: list[int]):
+    def _print(self, docs: list[PrintDoc], indexes: list[int]) -> Iterator[tuple[int, Printed]]:
         if not docs:
             return
-        if self.jobs == 1 or len(docs) == 1:
+        if self.printers is None and (self.jobs == 1 or len(docs) == 1):
             for doc, index in zip(docs, indexes, strict=True):
                 self._start(doc)
                 yield index, print_pdf(self.job, doc.html)
             return
         order = sorted(range(len(docs)), key=lambda i: -docs[i].weight)  # heaviest first
         items = [(indexes[i], self.job, docs[i].html) for i in order]
-        # A free worker takes the next item in this order: say so as each one comes back.
-        for i in order[:self.jobs]:
-            self._start(docs[i])
-        waiting = iter(order[self.jobs:])
-        start = "fork" if fork_is_safe() else "spawn"  # fork: WeasyPrint is already imported
-        pool = multiprocessing.get_context(start).Pool(min(self.jobs, len(docs)), initializer=start_worker,
-                                                       initargs=(os.getpid(),))  # dies with this process
+        by_index = dict(zip(indexes, docs, strict=True))
+        if self.printers is not None:
+            self.printers.grow(min(self.jobs, len(docs)))  # a process each, up to the jobs
+        printers = self.printers or Printers(min(self.jobs, len(docs)))
         try:
-            results = pool.imap_unordered(_print_doc, items, chunksize=1)
-            for _ in items:
-                try:
-                    result = results.next(timeout=WAIT)
-                except multiprocessing.TimeoutError:
-                    raise PrintFailed(f"a worker said nothing for {WAIT:g} seconds") from None
-                except ExportError:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a worker's failure, in one sentence
-                    raise PrintFailed(f"{type(exc).__name__}: {exc}") from exc
-                following = next(waiting, None)
-                if following is not None:
-                    self._start(docs[following])
-                yield result
-            pool.close()
+            yield from printers.print(items, lambda index: self._start(by_index[index]))
         finally:
-            pool.terminate()
-            pool.join()
+            if printers is not self.printers:
+                printers.close()
 
     def _start(self, doc: PrintDoc) -> None:
         if self.started is not None:
@@ -124,7 +114,142 @@ class PrintPool:
             self.done(doc, cached)
 
 
-def _print_doc(item: tuple[int, PrintJob, str]) -> tuple[int, Printed]:
-    index, job, html = item
-    return index, print_pdf(job, html)
+Item = tuple[int, PrintJob, str]  # (the caller's index of the document, the job, its HTML)
+
+
+class Printers:
+    """Worker processes that print one document at a time each, fed through a pipe of their own.
+
+    Started before there is anything to print (a build starts the first before it parses the notes,
+    the others once they will have work), each imports WeasyPrint and warms up meanwhile. The
+    parent runs no thread for them (a later fork stays safe) and never waits for one without a
+    limit (`WAIT`); every worker dies with the build (`start_worker`).
+    """
+
+    def __init__(self, count: int) -> None:
+        self._workers: list[tuple[multiprocessing.process.BaseProcess, Connection]] = []
+        self._stopped = False
+        self.grow(count)
+
+    def grow(self, count: int) -> None:
+        """Start workers until there are `count` (more are started when the work is known to need
+        them: a build starts one before the parse, the rest when the PDF is made)."""
+        if self._stopped:
+            return
+        context = multiprocessing.get_context("fork" if fork_is_safe() else "spawn")
+        try:
+            while len(self._workers) < max(1, count):
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_serve, args=(theirs, os.getpid()), daemon=True)
+                process.start()
+                theirs.close()
+                self._workers.append((process, ours))
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> Printers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def print(self, items: list[Item], started: Callable[[int], None]) -> Iterator[tuple[int, Printed]]:
+        """Each item printed by the next free worker, in the order given; the prints as they come.
+        A failure, or a caller that stops early, stops the workers: one may still be printing."""
+        if self._stopped:
+            raise PrintFailed("the printing processes were stopped by an earlier failure")
+        waiting = iter(items)
+        idle = [conn for _, conn in self._workers]
+        busy: dict[Connection, int] = {}
+        finished = False
+        try:
+            while True:
+                while idle:
+                    item = next(waiting, None)
+                    if item is None:
+                        break
+                    conn = idle.pop()
+                    try:
+                        conn.send(item)
+                    except OSError:
+                        raise PrintFailed("a worker ended before it took a document") from None
+                    busy[conn] = item[0]
+                    started(item[0])
+                if not busy:
+                    finished = True
+                    return
+                ready = wait(list(busy), timeout=WAIT)
+                if not ready:
+                    raise PrintFailed(f"a worker said nothing for {WAIT:g} seconds")
+                for conn in ready:
+                    assert isinstance(conn, Connection)
+                    del busy[conn]
+                    idle.append(conn)
+                    yield _answer(conn)
+        finally:
+            if not finished:
+                self.close()
+
+    def close(self) -> None:
+        """Stop the workers now, by SIGKILL: a worker keeps nothing (the parent writes the cache),
+        and one stopped just after it was forked may still hold the build's own SIGTERM handler
+        (or SIG_IGN), which would print a traceback in it or leave it running."""
+        for process, conn in self._workers:
+            conn.close()
+            if process.is_alive():
+                process.kill()
+        for process, _ in self._workers:
+            process.join()
+        self._workers = []
+        self._stopped = True
+
+
+def _answer(conn: Connection) -> tuple[int, Printed]:
+    try:
+        index, printed, failure = conn.recv()
+    except (EOFError, OSError):
+        raise PrintFailed("a worker ended without handing its document back") from None
+    if isinstance(failure, QadeckError):
+        raise failure  # a sentence for the user already (WeasyPrint missing, a font)
+    if failure is not None:
+        raise PrintFailed(*failure)
+    return index, printed
+
+
+def _serve(conn: Connection, parent: int) -> None:
+    """A worker: print what comes through `conn` until the pipe closes."""
+    start_worker(parent, _warm_up)
+    while True:
+        try:
+            index, job, html = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            reply = (index, print_pdf(job, html), None)
+        except Exception as exc:  # noqa: BLE001 - sent to the parent, which says it in one sentence
+            reply = (index, None, _failure(exc))
+        conn.send(reply)
+
+
+def _failure(exc: Exception) -> QadeckError | tuple[str, str]:
+    if isinstance(exc, QadeckError):
+        try:
+            pickle.dumps(exc)
+            return exc
+        except Exception:  # noqa: BLE001 - an error that cannot travel is told as text
+            pass
+    return f"{type(exc).__name__}: {exc}", traceback.format_exc()
+
+
+def _warm_up() -> None:
+    """Before the first document comes: import WeasyPrint and print a line of Chinese (Pango and
+    fontconfig start, ~0.3 s the first print would pay). A failure is told by the first print."""
+    from qadeck.exporters.handbook import weasyprint_adapter
+
+    try:
+        folder = Path(tempfile.gettempdir())
+        weasyprint_adapter.print_pdf(PrintJob(folder, folder, (), ()), "<p>中文 Latin 123</p>")
+    except Exception:  # noqa: BLE001, S110 - the real print says what is wrong
+        pass
 

@@ -293,7 +293,7 @@ def _fontconfig_cjk() -> tuple[tuple[Path, int], str] | None:
     return (Path(lines[0]), int(lines[1] or 0)), lines[2]
 
 
-@lru_cache(maxsize=1)
+@functools.cache
 def math_font_file() -> Path:
     """The OpenType math font ziamath lays formulas out with (STIX Two Math). Found in ziamath's
     folder without importing it (its import loads that font: half a second a build with no

@@ -1,0 +1,154 @@
+"""The handbook's printing processes started before the parse (printpool.Printers, handbook.warm,
+build.early): they print what the build hands them, stop with it, are started only for a PDF, and
+leave this process without WeasyPrint (and without ziamath when no formula needs typesetting)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qadeck.build import early
+from qadeck.config import Config, with_options
+from qadeck.errors import MissingDependency
+from qadeck.exporters.handbook import printpool
+from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
+from tests.conftest import write_notes
+
+pypdf = pytest.importorskip("pypdf")
+
+
+def _items(tmp_path: Path, *texts: str) -> list[printpool.Item]:
+    job = PrintJob(tmp_path, tmp_path, (), ())
+    return [(index, job, f"<p>{text}</p>") for index, text in enumerate(texts)]
+
+
+def test_printers_print_each_item_and_say_when_they_start_it(tmp_path: Path):
+    started: list[int] = []
+    with printpool.Printers(2) as printers:
+        pids = {process.pid for process, _ in printers._workers}
+        printed = dict(printers.print(_items(tmp_path, "甲", "乙", "丙"), started.append))
+        again = dict(printers.print(_items(tmp_path, "丁"), started.append))  # the same workers, warm
+        assert {process.pid for process, _ in printers._workers} == pids
+    assert sorted(printed) == [0, 1, 2] and started == [0, 1, 2, 0]
+    assert all(p.pages == 1 and p.pdf.startswith(b"%PDF") for p in [*printed.values(), *again.values()])
+    assert [p for p in multiprocessing.active_children() if p.pid in pids] == []
+
+
+def test_printers_stopped_at_once_stop_even_where_sigterm_is_ignored():
+    """A build that fails just after it started its printer (no notes folder) stops it at once,
+    whatever SIGTERM does in this process (a stopped build leaves it ignored)."""
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        for _ in range(5):
+            printers = printpool.Printers(1)
+            process = printers._workers[0][0]
+            printers.close()
+            assert not process.is_alive()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_printers_grow_to_the_jobs_and_not_after_they_stopped(tmp_path: Path):
+    printers = printpool.Printers(1)
+    printers.grow(2)
+    printers.grow(1)
+    assert len(printers._workers) == 2
+    assert sorted(dict(printers.print(_items(tmp_path, "甲", "乙"), lambda index: None))) == [0, 1]
+    printers.close()
+    printers.grow(2)
+    assert printers._workers == []
+
+
+def test_a_worker_killed_while_it_waits_is_one_sentence(tmp_path: Path):
+    printers = printpool.Printers(1)
+    process = printers._workers[0][0]
+    os.kill(process.pid, signal.SIGKILL)
+    process.join()
+    with pytest.raises(printpool.PrintFailed, match="ended before it took a document"):
+        list(printers.print(_items(tmp_path, "甲"), lambda index: None))
+    assert printers._workers == []
+
+
+def _no_pango(job, html):
+    raise MissingDependency("WeasyPrint cannot start (no Pango)")
+
+
+def test_a_sentence_for_the_user_comes_back_from_a_worker_as_it_is(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(printpool, "print_pdf", _no_pango)
+    monkeypatch.setattr(printpool, "fork_is_safe", lambda: True)
+    with printpool.Printers(1) as printers, pytest.raises(MissingDependency, match="no Pango"):
+        list(printers.print(_items(tmp_path, "甲"), lambda index: None))
+
+
+def _dies(job, html):
+    os._exit(3)
+
+
+def test_a_worker_that_dies_is_one_sentence_and_stops_the_others(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(printpool, "print_pdf", _dies)
+    monkeypatch.setattr(printpool, "fork_is_safe", lambda: True)  # the children see the patch
+    printers = printpool.Printers(2)
+    with pytest.raises(printpool.PrintFailed, match="ended without handing its document back"):
+        list(printers.print(_items(tmp_path, "甲", "乙"), lambda index: None))
+    assert printers._workers == []
+    with pytest.raises(printpool.PrintFailed, match="stopped by an earlier failure"):
+        list(printers.print(_items(tmp_path, "丙"), lambda index: None))
+
+
+def test_only_a_build_with_the_pdf_starts_printers_before_the_parse(tmp_path: Path):
+    config = Config(notes=tmp_path, out=tmp_path / "out")
+    before = set(multiprocessing.active_children())
+    with early(["json", "anki", "html"], config):
+        assert set(multiprocessing.active_children()) == before
+    with early(["json", "pdf"], with_options(config, "pdf", jobs=1)):  # one job: it prints in this process
+        assert set(multiprocessing.active_children()) == before
+    with early(["json", "pdf"], config):
+        started = set(multiprocessing.active_children()) - before
+        assert len(started) == 1 and all(p.is_alive() for p in started)  # the others when the PDF is made
+    assert not any(p.is_alive() for p in started)
+
+
+def test_a_build_prints_in_its_workers_and_never_imports_weasyprint_or_ziamath_here(tmp_path: Path):
+    """Once with a formula to typeset (ziamath needed in this process), once from the formulas' cache."""
+    pytest.importorskip("weasyprint")
+    notes = write_notes(tmp_path / "notes", {
+        "a_QA.md": "# 甲\n\n## 问题\n\n### 1. 甲问？\n\n甲答 $x^2$。\n",
+        "b_QA.md": "# 乙\n\n## 问题\n\n### 1. 乙问？\n\n乙答。\n",
+    })
+    code = ("import sys; from pathlib import Path\n"
+            "from qadeck.build import build; from qadeck.config import Config\n"
+            "_, outputs = build(Config(notes=Path(sys.argv[1]), out=Path(sys.argv[2])), only=['pdf'])\n"
+            "assert outputs[0].error is None, outputs[0].error\n"
+            "print('weasyprint' in sys.modules, 'ziamath' in sys.modules)\n")
+
+    def run() -> list[str]:
+        done = subprocess.run([sys.executable, "-c", code, str(notes), str(tmp_path / "out")],
+                              capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert run() == ["False", "True"]  # the formula was typeset here
+    pdf = next((tmp_path / "out").glob("*.pdf"))
+    first = pdf.read_bytes()
+    (notes / "b_QA.md").write_text("# 乙\n\n## 问题\n\n### 1. 乙问？\n\n乙答，改过。\n", encoding="utf-8")
+    assert run() == ["False", "False"]
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert pdf.read_bytes() != first and "乙答，改过" in text
+
+
+def test_the_math_font_is_found_where_ziamath_loads_it():
+    from qadeck.math import math_font_file
+
+    code = ("import sys; from qadeck.math import math_font_file; found = math_font_file()\n"
+            "assert 'ziamath' not in sys.modules\n"
+            "from ziamath import zmath; print(found == __import__('pathlib').Path(zmath.fontname))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "True", done.stderr
+    assert math_font_file().is_file()

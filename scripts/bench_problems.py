@@ -87,8 +87,9 @@ def _watched_edit(notes: Path, out: Path, edited: list[Path]) -> tuple[float, fl
     that rebuilt after the first (what `qadeck watch` does on each save: `qadeck.build.build`
     again; the first rebuild also imports what printing needs)."""
     script = f"""
-import resource, sys, time
+import resource, sys, threading, time
 from pathlib import Path
+threading.Thread(target=threading.Event().wait, daemon=True).start()  # watch's watcher threads
 sys.path.insert(0, {str(HERE)!r})
 from bench_problems import _edit
 from qadeck.build import build

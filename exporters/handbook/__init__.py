@@ -49,8 +49,13 @@ _WARM: list[Printers] = []  # the printing processes `warm` started for the buil
 def warm(options: PdfOptions) -> Iterator[None]:
     """Start a printing process now, before the build parses the notes: it imports WeasyPrint
     meanwhile (one core for each). The others start when they will have work (`render`,
-    `PrintPool`); with `--jobs 1` it prints in this process and nothing is started."""
-    if _jobs(options) == 1:
+    `PrintPool`); with `--jobs 1` it prints in this process and nothing is started. Nor in a
+    process that runs threads (`qadeck watch`): a printer there is spawned, importing qadeck and
+    WeasyPrint afresh on every rebuild, while one edited document printed in this process pays
+    for WeasyPrint's import once a session."""
+    from qadeck.workers import fork_is_safe
+
+    if _jobs(options) == 1 or not fork_is_safe():
         yield
         return
     from qadeck.exporters.handbook.printpool import Printers

@@ -25,7 +25,7 @@ def test_an_indentation_class_says_where_the_line_and_its_rows_start():
     assert rules.count(".cl.i") == MOST_INDENT
     deep = " " * (MOST_INDENT + 1) + "x"
     assert split_lines(f"<pre><code>{deep}\n</code></pre>") == (
-        f'<pre class="short"><code><span class="cl w" style="padding-left:{MOST_INDENT + 3}ch;'
+        f'<pre class="short"><code><span class="cl wraps" style="padding-left:{MOST_INDENT + 3}ch;'
         f'text-indent:-{MOST_INDENT + 3}ch;background-position:{MOST_INDENT + 1}ch 1.45em">{deep}</span>'
         "</code></pre>")
 
@@ -53,5 +53,5 @@ def test_only_a_line_long_enough_to_wrap_carries_the_mark():
     cjk = "# " + "中" * 22  # 46 columns: a CJK character takes two
     tabbed = "\t" * 11 + "y"  # 45 columns
     page = split_lines(f"<pre><code>{short}\n{cjk}\n{tabbed}\n</code></pre>")
-    assert re.findall(r'<span class="(cl[^"]*)"', page) == ["cl", "cl w", "cl w i44"]
+    assert re.findall(r'<span class="(cl[^"]*)"', page) == ["cl", "cl wraps", "cl wraps i44"]
     assert columns(cjk) == 46 and columns(tabbed) == 45 and columns(short) == 39

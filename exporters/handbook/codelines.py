@@ -4,7 +4,8 @@ WeasyPrint wraps `white-space: pre-wrap` text back to the left edge, which reads
 code. Here each line of a `<pre><code>` becomes `<span class="cl">` and carries its indentation:
 the first row starts at the margin (the line's own spaces indent it, and copy the same), and the
 rows it wraps into hang two columns further in, where the stylesheet draws a continuation mark
-(handbook.css, `.cl.w`, on lines long enough to wrap). Line blocks also let the stylesheet keep
+(handbook.css, `.cl.wraps`, on lines long enough to wrap; not `w`, Pygments' class of
+whitespace, whose grey the whole line took). Line blocks also let the stylesheet keep
 a block's first and last lines together (no code line left alone at the top or bottom of a
 page), and a short block whole.
 
@@ -32,7 +33,7 @@ TAB = 4
 HANG = 2  # columns a wrapped row sits further in than its line (the mark's room)
 ROW = "1.45em"  # the height of one row: `pre`'s line-height in handbook.css
 # A line of at most this many columns never wraps: code has ~95 columns on A4 and ~60 on A5, less
-# inside lists and quotes. Only longer lines carry the continuation mark (`.cl.w`): drawing it on
+# inside lists and quotes. Only longer lines carry the continuation mark (`.cl.wraps`): drawing it on
 # every line made pages of code slow to render.
 NEVER_WRAPS = 44
 MOST_INDENT = 64  # columns of indentation with a class of their own (`indent_rules`)
@@ -61,7 +62,7 @@ def _line(line: str) -> str:
     text = html.unescape(_TAG.sub("", line))
     spaces = text[:len(text) - len(text.lstrip(" \t"))]
     indent = sum(TAB if c == "\t" else 1 for c in spaces)
-    classes = "cl w" if columns(text) > NEVER_WRAPS else "cl"
+    classes = "cl wraps" if columns(text) > NEVER_WRAPS else "cl"
     if not indent:
         return f'<span class="{classes}">{line}</span>'
     if indent <= MOST_INDENT:
@@ -71,7 +72,7 @@ def _line(line: str) -> str:
 
 def indent_rules() -> str:
     """The stylesheet of the lines' indentation classes: a line indented `n` columns starts there
-    and its wrapped rows hang `HANG` further in, behind the continuation mark (handbook.css `.cl.w`)."""
+    and its wrapped rows hang `HANG` further in, behind the continuation mark (handbook.css `.cl.wraps`)."""
     return "\n".join(f".cl.i{n} {{ {_indented(n)} }}" for n in range(1, MOST_INDENT + 1))
 
 

@@ -10,7 +10,6 @@ figures only, no assertion. Run by `make bench` or alone: `python scripts/bench_
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -18,10 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from bench import measure  # noqa: E402
-from synth_problems import grow, problem_notes  # noqa: E402
-
-CORPUS = HERE.parent.parent / "shared" / "corpus" / "sspace"
-FULL_SIZE = 290  # problem notes in the real repository
+from synth_problems import problem_notes, real_corpora  # noqa: E402
 
 
 def bench(notes: Path, questions: int, work: Path) -> None:
@@ -29,13 +25,8 @@ def bench(notes: Path, questions: int, work: Path) -> None:
 
 
 def bench_corpus(work: Path) -> None:
-    if not CORPUS.is_dir():
-        print(f"parse     {CORPUS} not found: the real-notes parse is not measured")
-        return
-    work.mkdir(parents=True, exist_ok=True)
-    copy = work / "sspace"
-    shutil.copytree(CORPUS, copy)
-    for notes in (copy, grow(CORPUS, work / "full", FULL_SIZE)):
+    corpora = real_corpora(work, "parse     the real-notes parse is")
+    for notes in corpora or ():
         out = work / f"{notes.name}-out"
         problems = problem_notes(notes)
         cold = _parse(notes, None)

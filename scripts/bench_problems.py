@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,25 +25,18 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from bench_handbook import _chromium, _inline_html  # noqa: E402
 from pagebreaks import book_html, ending_with_a_label  # noqa: E402
-from synth_problems import grow, problem_notes  # noqa: E402
+from synth_problems import FULL_SIZE, problem_notes, real_corpora  # noqa: E402
 
-CORPUS = HERE.parent.parent / "shared" / "corpus" / "sspace"
-FULL_SIZE = 290  # problem notes in the real repository
 EPOCH = "1700000000"
 
 
 def bench(notes: Path, questions: int, work: Path) -> None:
     if questions != 1_000:
         return  # once per `make bench`, on the real notes (the synthetic corpus is not used)
-    if not CORPUS.is_dir():
-        print(f"problems  {CORPUS} not found: the whole-repository handbook is not measured")
-        return
-    work.mkdir(parents=True, exist_ok=True)
-    copy = work / "sspace"
-    shutil.copytree(CORPUS, copy)
-    one_repository(copy, work / "sspace-out", "sspace")
-    grown = grow(CORPUS, work / "full", FULL_SIZE)
-    one_repository(grown, work / "full-out", f"{FULL_SIZE} problems")
+    corpora = real_corpora(work, "problems  the whole-repository handbook is")
+    if corpora is not None:
+        one_repository(corpora[0], work / "sspace-out", "sspace")
+        one_repository(corpora[1], work / "full-out", f"{FULL_SIZE} problems")
 
 
 def one_repository(notes: Path, out: Path, label: str) -> None:

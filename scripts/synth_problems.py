@@ -26,6 +26,23 @@ def problem_notes(root: Path) -> list[Path]:
     return found
 
 
+CORPUS = Path(__file__).parent.parent.parent / "shared" / "corpus" / "sspace"
+FULL_SIZE = 290  # problem notes in the real repository
+
+
+def real_corpora(work: Path, what: str) -> tuple[Path, Path] | None:
+    """A writable copy of the real notes (../shared/corpus/sspace) and the same grown to the real
+    repository's size, in `work`; None, after saying which figures (`what`) are not measured,
+    when the corpus is not here."""
+    if not CORPUS.is_dir():
+        print(f"{CORPUS} not found: {what} not measured")
+        return None
+    work.mkdir(parents=True, exist_ok=True)
+    copy = work / "sspace"
+    shutil.copytree(CORPUS, copy)
+    return copy, grow(CORPUS, work / "full", FULL_SIZE)
+
+
 def grow(source: Path, target: Path, problems: int) -> Path:
     shutil.copytree(source, target)
     originals = problem_notes(target)

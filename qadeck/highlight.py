@@ -2,6 +2,10 @@
 on colours rather than draw error boxes, and, for an output that names its code styles, no span
 around a token those styles draw as plain text.
 
+Besides Pygments' styles there is our own `print` style (`style_by_name`): Pygments' friendly with
+operators, numbers and built-in names in plain black. Those are most of a page's tokens and the
+least telling colours on paper (friendly greys the operators), and each span is a box to lay out.
+
 The fast path repeats what pymdownx's `Highlight.highlight` does for a plain block, reading its
 attributes and module globals; when a pymdownx release renames or drops one of them, the fast path
 steps aside and pymdownx's own method does the work (the same output, only slower).
@@ -15,10 +19,29 @@ from typing import Any
 import markdown
 from pygments.lexer import Lexer
 from pygments.lexers.special import TextLexer
+from pygments.style import Style
 from pygments.styles import get_style_by_name
-from pygments.token import Error, Text, Whitespace, _TokenType
+from pygments.styles.friendly import FriendlyStyle
+from pygments.token import Error, Name, Number, Operator, Text, Whitespace, _TokenType
 from pymdownx import highlight as _highlight_module
 from pymdownx.highlight import Highlight as _Highlight
+
+
+class PrintStyle(Style):
+    """Friendly's colours for keywords, comments, strings and definitions; operators, numbers
+    and built-in names (`len`, `self`) as plain text."""
+
+    name = "print"
+    background_color = FriendlyStyle.background_color
+    styles = {**FriendlyStyle.styles, Operator: "", Number: "", Name.Builtin: ""}
+
+
+OWN_STYLES: dict[str, type[Style]] = {PrintStyle.name: PrintStyle}
+
+
+def style_by_name(name: str) -> type[Style]:
+    """One of our own styles (`OWN_STYLES`) or Pygments' style of that name."""
+    return OWN_STYLES.get(name) or get_style_by_name(name)
 
 
 def use_cached_highlighter(md: markdown.Markdown, highlighter: type[_Highlight] | None = None,
@@ -40,7 +63,7 @@ class _PlainTokens:
     the same."""
 
     def __init__(self, styles: tuple[str, ...]) -> None:
-        self.styles = [get_style_by_name(name) for name in styles]
+        self.styles = [style_by_name(name) for name in styles]
         self.known: dict[_TokenType, bool] = {}
 
     def __contains__(self, kind: _TokenType) -> bool:
@@ -138,7 +161,7 @@ def _plain_in(styles: tuple[str, ...]) -> type[_CachedHighlight]:
 
 
 def pygments_css(style: str = "default", selector: str = ".highlight") -> str:
-    """The CSS of a Pygments `style` for the highlighted blocks under `selector`."""
+    """The CSS of a `style` (`style_by_name`) for the highlighted blocks under `selector`."""
     from pygments.formatters import HtmlFormatter
 
-    return HtmlFormatter(style=style).get_style_defs(selector)
+    return HtmlFormatter(style=style_by_name(style)).get_style_defs(selector)

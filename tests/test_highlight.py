@@ -101,3 +101,21 @@ def test_the_handbook_colours_code_with_its_own_style() -> None:
     assert TARGET.code_styles == (CODE_STYLE,)
     made = Renderer(TARGET)._md
     assert '<span class="n">' not in made.convert(f"```python\n{CODE}\n```\n")
+
+
+def test_the_print_style_colours_what_tells_on_paper() -> None:
+    """The print style keeps friendly's keywords, comments, strings and definitions; operators,
+    numbers and built-in names are plain text, with no span and no CSS rule."""
+    from qadeck.highlight import pygments_css
+
+    html = _spans(("print",), "```python")
+    full = _spans(())
+    assert '<span class="o">' in full and '<span class="mi">' in full and '<span class="nb">' in full
+    for kind in ("o", "mi", "nb"):
+        assert f'<span class="{kind}">' not in html
+    assert '<span class="k">def</span> <span class="nf">f</span>' in html
+    assert '<span class="c1">' in html and '<span class="s1">' in html
+    assert _text(html) == _text(full)
+    css = pygments_css("print")
+    assert ".highlight .k {" in css and ".highlight .o {" not in css and ".highlight .mi {" not in css
+    assert pygments_css("print") != pygments_css("friendly")

@@ -12,7 +12,7 @@ from qadeck.highlight import pygments_css
 from qadeck.math import MATH_FAMILY, math_font_file
 
 FONT_FAMILY = "qadeck-cjk"  # the @font-face name of a font given in config or with --font
-CODE_STYLE = "friendly"  # light background, colours that survive a grey-scale printer
+CODE_STYLE = "print"  # friendly's light background and colours for what tells on paper (`qadeck.highlight`)
 
 
 def stylesheets(title: str, options: PdfOptions, font_file: Path | None) -> list[str]:

@@ -5,11 +5,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import io
-import os
 import re
 import subprocess
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +17,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 from qadeck.math.engines import MathError
+from qadeck.math.glyphs import characters_in, copy_glyphs, font_from_bytes
 from qadeck.math.store import FormulaStore
 
 
@@ -266,11 +264,11 @@ class _FallbackMathFont:
         if found is None or found[0] is None:
             return
         source, family = found
-        data = _copy_glyphs(source, need)
+        data = copy_glyphs(source, need)
         if data:
-            font = _font_from_bytes(data)
+            font = font_from_bytes(data)
             self._extra.append(font)
-            self._chars[id(font)] = (_css_family(family or CJK_FAMILIES), _characters_in(data))
+            self._chars[id(font)] = (_css_family(family or CJK_FAMILIES), characters_in(data))
 
     def fallback(self, char: str, glyph: Any) -> Any:
         for font in self._extra:
@@ -313,82 +311,8 @@ def math_font_file() -> Path:
 @lru_cache(maxsize=8)
 def _characters(path: Path) -> dict[int, str]:
     """Glyph id -> the character it draws, for the glyphs a character maps to."""
-    return _characters_in(path.read_bytes())
-
-
-def _characters_in(data: bytes) -> dict[int, str]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(io.BytesIO(data), lazy=True) as font:
-        order = {name: index for index, name in enumerate(font.getGlyphOrder())}
-        table: dict[int, str] = {}
-        for point, name in sorted(font.getBestCmap().items(), reverse=True):
-            table[order[name]] = chr(point)  # the lowest code point wins
-    return table
-
-
-def _font_from_bytes(data: bytes) -> Any:
-    """A ziafont Font of `data`. ziafont reads a font from a path, once, whole: on Linux the path is
-    a memory file's (nothing on disk, nothing left behind by a killed build), elsewhere a temporary
-    file removed as soon as it is read."""
-    from ziafont import Font
-
-    if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
-        descriptor = os.memfd_create("qadeck-mathfont")
-        try:
-            os.write(descriptor, data)
-            return Font(f"/proc/self/fd/{descriptor}")
-        finally:
-            os.close(descriptor)
-    with tempfile.NamedTemporaryFile(prefix="qadeck-mathfont-", suffix=".ttf") as handle:
-        handle.write(data)
-        handle.flush()
-        return Font(handle.name)
+    return characters_in(path.read_bytes())
 
 
 def _css_family(family: str) -> str:
     return family if "," in family else f"{family}, {CJK_FAMILIES}"
-
-
-def _copy_glyphs(source: tuple[Path, int], chars: list[str]) -> bytes:
-    """A TrueType font holding `chars` from `source`; b"" when it has none of them."""
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import TTFont
-
-    with TTFont(source[0], fontNumber=source[1], lazy=True) as font:
-        cmap = font.getBestCmap() or {}
-        glyphs = font.getGlyphSet()
-        upem = font["head"].unitsPerEm
-        ascent, descent = font["hhea"].ascent, font["hhea"].descent
-        order, mapping, outlines, metrics = [".notdef"], {}, {".notdef": TTGlyphPen(None).glyph()}, {}
-        metrics[".notdef"] = (upem // 2, 0)
-        for index, char in enumerate(chars):
-            name = cmap.get(ord(char))
-            if name is None:
-                continue
-            pen = TTGlyphPen(None)
-            glyphs[name].draw(Cu2QuPen(pen, max_err=upem / 1000, reverse_direction=True))
-            new = f"g{index}"
-            order.append(new)
-            mapping[ord(char)] = new
-            outlines[new] = pen.glyph()
-            metrics[new] = (glyphs[name].width, 0)
-    if not mapping:
-        return b""
-    builder = FontBuilder(upem, isTTF=True)
-    builder.setupGlyphOrder(order)
-    builder.setupCharacterMap(mapping)
-    builder.setupGlyf(outlines)  # computes each glyph's bounds
-    glyf = builder.font["glyf"]
-    builder.setupHorizontalMetrics({name: (width, getattr(glyf[name], "xMin", 0))
-                                    for name, (width, _) in metrics.items()})
-    builder.setupHorizontalHeader(ascent=ascent, descent=descent)
-    builder.setupNameTable({"familyName": "qadeck math text", "styleName": "Regular"})
-    builder.setupOS2(sTypoAscender=ascent, sTypoDescender=descent, usWinAscent=ascent,
-                     usWinDescent=-descent)
-    builder.setupPost()
-    target = io.BytesIO()
-    builder.save(target)
-    return target.getvalue()

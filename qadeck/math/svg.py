@@ -117,6 +117,9 @@ class SVGMath:
         if self._font is None:
             import ziamath  # lazy: only the handbook needs it
 
+            from qadeck.math import ziamath_speed
+
+            ziamath_speed.apply(ziamath)
             self._zm = ziamath
             self._font = _FallbackMathFont.register(self._text_font, self._text_family)
         return self._font

@@ -159,7 +159,7 @@ def _printed(collection: Collection, options: PdfOptions, context: BuildContext,
     log = PrintLog(book.diagnostics + notices, collection)
     log.read_log([m for p in pdfs for m in p.messages], [r for p in pdfs for r in p.refused])
     programs = Store(context.cache, "pdf-fonts")  # the fonts' subsets (`fontjoin`)
-    pdf = join([p.pdf for p in pdfs], stamps.pdf, numbered_from=cover.pages, fonts=programs,
+    pdf = join([p.pdf for p in pdfs], [p.pdf for p in stamps], numbered_from=cover.pages, fonts=programs,
                depths=[1, 1] + [doc.depth for doc in articles], font_files=job.files)
     store.prune()
     programs.prune()

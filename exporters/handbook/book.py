@@ -136,8 +136,10 @@ def _chapter(chapters: Chapters, number: int, note: Note, units: depends.Units,
 
 
 # The words in the page boxes of the contents and the page numbers' documents: in their own
-# documents' heads, not in handbook.css, so that they follow the notes' language.
-_PAGE_LABELS = ('@page stamp { @bottom-center { content: {{css:page_of}}; } }\n'
+# documents' heads, not in handbook.css, so that they follow the notes' language. Each page
+# number is written out (`documents.stamps`): a document of numbers starts at any page.
+_PAGE_LABELS = ('.stamp { string-set: page-of attr(data-page); } '
+                '@page stamp { @bottom-center { content: string(page-of); } }\n'
                 '@page toc { @top-left { content: {{css:contents}}; } }')
 
 

@@ -73,13 +73,13 @@ def contents_draft(book: Book, names: Iterable[str]) -> PrintDoc:
 
 
 def numbered_contents(pool: PrintPool, book: Book, before: int, chapters: list[Printed],
-                      drafted: tuple[PrintDoc, Printed] | None = None) -> tuple[Printed, Printed, bool]:
+                      drafted: tuple[PrintDoc, Printed] | None = None) -> tuple[Printed, list[Printed], bool]:
     """The contents printed with the page of each entry, `before` pages coming before them, and the
     strip of page numbers for the whole book. Their own length moves every number, so they are
     printed until the length they were numbered for is the length they print to (once, nearly
     always); False if that never settled. A draft printed beforehand (`drafted`: for ids the chapters
-    were expected to show) serves as the first pass if the chapters showed them. The strip is printed
-    beside the last pass, for the length that pass was numbered for."""
+    were expected to show) serves as the first pass if the chapters showed them. The strip of numbers
+    (its documents) is printed beside the last pass, for the length that pass was numbered for."""
     starts = list(accumulate((chapter.pages for chapter in chapters), initial=0))[:-1]  # each one's first
     draft = contents_draft(book, (name for chapter in chapters for name in chapter.anchors))
     if drafted is not None and drafted[0].html == draft.html:
@@ -91,9 +91,9 @@ def numbered_contents(pool: PrintPool, book: Book, before: int, chapters: list[P
         numbers = {name: before + pages + first + page + 1
                    for chapter, first in zip(chapters, starts, strict=True)
                    for name, page in chapter.anchors.items()}
-        printed, stamps = pool.print_all([documents.contents(book, numbers),
-                                          documents.stamps(book, before + pages + body)])
+        printed, *stamps = pool.print_all([documents.contents(book, numbers),
+                                           *documents.stamps(book, before + pages + body)])
         if printed.pages == pages:
             return printed, stamps, True
         pages = printed.pages
-    return printed, pool.print_one(documents.stamps(book, before + pages + body)), False
+    return printed, pool.print_all(documents.stamps(book, before + pages + body)), False

@@ -13,6 +13,7 @@ Which links cross documents comes from the articles' facts (`article`), not from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING
 
 from qadeck.exporters.handbook.article import DEST_SCHEME, Article
@@ -69,9 +70,22 @@ def across(article: Article, known: frozenset[str]) -> str:
     return text
 
 
-def stamps(book: Book, total: int) -> PrintDoc:
-    """`total` empty pages that carry only their numbers ("page N of M" in the notes' language), in
-    the book's page size and margins: laid over the joined book's pages."""
-    pages = '<div class="stamp"></div>' * total
-    return PrintDoc("stamps", book.strings("page_numbers"),
+# Pages in a document of page numbers: the numbers of a long book print as several documents, on
+# every printer at once (a stamp page costs WeasyPrint ~10 ms, its page and margin boxes' styles
+# computed afresh for each page; a document ~0.1 s).
+STAMP_PAGES = 64
+
+
+def stamps(book: Book, total: int) -> list[PrintDoc]:
+    """Pages 1 to `total`'s numbers ("page N of M" in the notes' language): empty pages in the book's
+    page size and margins, each carrying its own number, laid over the joined book's pages; in
+    documents of `STAMP_PAGES` pages."""
+    return [_stamps(book, first, min(total, first + STAMP_PAGES - 1), total)
+            for first in range(1, total + 1, STAMP_PAGES)]
+
+
+def _stamps(book: Book, first: int, last: int, total: int) -> PrintDoc:
+    labels = (escape(book.strings("page_of", page=page, pages=total)) for page in range(first, last + 1))
+    pages = "".join(f'<div class="stamp" data-page="{label}"></div>' for label in labels)
+    return PrintDoc(f"stamps-{first}", book.strings("page_numbers"),
                     book.document(pages, [], head=book.labelled_head, main=False))

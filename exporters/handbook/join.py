@@ -5,7 +5,7 @@ and lay the page numbers over it.
   writes one per element id) go into one sorted name tree, and its outline is appended in order.
 - A link to another document's element (`qadeck-dest:<id>`, see `documents`) becomes a link to the
   named destination `<id>`; one whose id no document has is dropped (it has nowhere to go).
-- The numbers: page N of the stamps' document (empty pages carrying only "第 N 页 / 共 M 页")
+- The numbers: page N of the stamps' documents (empty pages carrying only "第 N 页 / 共 M 页")
   is laid over page N of the book as a form XObject, from `numbered_from` on (the cover has none).
 - Each font gets one program for the whole book: its file subset once for the glyphs all the
   documents show (`fontjoin`; `fonts` caches the subsets).
@@ -18,6 +18,7 @@ and lay the page numbers over it.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,12 @@ from qadeck.cache import Store
 from qadeck.exporters.handbook.article import DEST_SCHEME
 
 
-def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int = 0,
+def join(documents: list[bytes], stamps: Sequence[bytes] = (), numbered_from: int = 0,
          fonts: Store | None = None, depths: list[int] | None = None,
          font_files: tuple[Path, ...] = ()) -> bytes:
-    """`depths`: the outline level of each document's first bookmarks (1 if not given); a
-    document at level N sets its bookmarks under the last one of level N-1 before it.
+    """`stamps`: the documents of page numbers, page after page. `depths`: the outline level
+    of each document's first bookmarks (1 if not given); a document at level N sets its
+    bookmarks under the last one of level N-1 before it.
     `font_files`: the font files the documents may have read by @font-face."""
     import pikepdf
 
@@ -59,8 +61,9 @@ def join(documents: list[bytes], stamps: bytes | None = None, numbered_from: int
             tree.append(pikepdf.String(name))
             tree.append(names[name])
         book.Root.Names = pikepdf.Dictionary(Dests=book.make_indirect(pikepdf.Dictionary(Names=tree)))
-    if stamps is not None:
-        _stamp(book, pikepdf.open(BytesIO(stamps)), numbered_from)
+    if stamps:
+        numbers = [pikepdf.open(BytesIO(data)) for data in stamps]
+        _stamp(book, [page for pdf in numbers for page in pdf.pages], numbered_from)
     _front_matter(book, sources[0])
     subset_fonts(book, fonts, font_files)
     share_images(book)
@@ -132,15 +135,15 @@ def _link_across(book: Any, names: dict[bytes, Any]) -> None:
         page.obj.Annots = kept
 
 
-def _stamp(book: Any, stamps: Any, numbered_from: int) -> None:
+def _stamp(book: Any, stamps: list[Any], numbered_from: int) -> None:
     """Each stamp page as a form XObject drawn last on its book page, named for its page: a
     chapter's pages share one resource dictionary, and pikepdf's `add_overlay` picks a random
     name (the same notes would not give the same bytes)."""
     import pikepdf
 
-    for index in range(numbered_from, min(len(book.pages), len(stamps.pages))):
+    for index in range(numbered_from, min(len(book.pages), len(stamps))):
         page = book.pages[index]
-        form = book.copy_foreign(stamps.pages[index].as_form_xobject())
+        form = book.copy_foreign(stamps[index].as_form_xobject())
         if pikepdf.Name.Resources not in page.obj:
             page.obj.Resources = pikepdf.Dictionary()
         resources = page.obj.Resources

@@ -89,6 +89,10 @@ class Store:
         self.used.add(entry)
         return value
 
+    def has(self, entry: str) -> bool:
+        """Whether an entry is stored under `entry` (not read: it may still prove a miss)."""
+        return self.folder is not None and (self.folder / (entry + SUFFIX)).is_file()
+
     def put(self, entry: str, value: Any) -> None:
         if self.folder is None:
             return

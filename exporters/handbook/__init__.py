@@ -190,7 +190,7 @@ def _book(collection: Collection, options: PdfOptions, context: BuildContext, fo
     try:
         prefetch(engine, collection, options, context)
         book = handbook_html.build(collection, options, context, engine, fonts.coverage,
-                                   font_faces=font_faces(fonts.font_file))
+                                   font_faces=font_faces(fonts.font_file), workers=_jobs(options))
     finally:
         engine.close()
     book.diagnostics.extend(Diagnostic("", 0, "info", codes.CACHE_REMADE, said) for said in engine.notices())

@@ -22,6 +22,7 @@ from qadeck.exporters.handbook.chapters import WRITING_LINES, Chapters, element_
 from qadeck.exporters.handbook.contents import Contents, Entry
 from qadeck.exporters.handbook.fonts import Coverage
 from qadeck.exporters.handbook.options import PdfOptions
+from qadeck.exporters.handbook.prerender import prerender
 from qadeck.exporters.handbook.problems import ProblemsPart
 from qadeck.isolate import isolated
 from qadeck.math import MathEngine
@@ -63,12 +64,14 @@ class Book:
 
 
 def build(collection: Collection, options: PdfOptions, context: BuildContext, engine: MathEngine,
-          coverage: Coverage | None = None, font_faces: str = "") -> Book:
+          coverage: Coverage | None = None, font_faces: str = "", workers: int = 1) -> Book:
     """The handbook's HTML for `collection`; `coverage` enables the missing-glyph check,
-    `font_faces` are `@font-face` rules for the document's head."""
+    `font_faces` are `@font-face` rules for the document's head; `workers` processes may render
+    the coding problems ahead (`prerender`)."""
     collection, chapters, articles, failures = _chapters(collection, options, context, engine, coverage)
     kept = Store(context.cache, "pdf-problems")
     part = ProblemsPart(collection, chapters, options, kept)
+    prerender(part, engine, workers)
     articles += part.articles()
     kept.prune()
     notes = chapters.notes

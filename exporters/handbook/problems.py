@@ -92,6 +92,7 @@ class ProblemsPart:
             depends.Units(store, chapters.setup, chapters.policy.landing, self.levels)
         self.notes = chapters.problems
         self.strings = chapters.strings
+        self._entries: dict[str, str] = {}  # note path -> its entry in the store (a digest of the note)
         self.facts = chapters.facts
         self.title = self.strings("problems")
         self.groups = collection.by_topic(self.notes, self.strings("no_topic"))
@@ -159,7 +160,7 @@ class ProblemsPart:
         chapters' setup, where its links land, the collection's levels (its badge's colour)."""
         if self.kept is None or self.options is None:
             return self._problem(note)
-        entry = self.kept.entry(note)
+        entry = self._entry(note)
         found = self.kept.get(entry, _CachedProblem)
         if found is not None:
             for diagnostic in found.diagnostics:
@@ -172,6 +173,23 @@ class ProblemsPart:
         self.kept.put(entry, records.records(),
                       _CachedProblem(text, said.facts(), self.chapters.diagnostics[mark:]))
         return text
+
+    def unkept(self) -> list[Note]:
+        """The problems the store holds no entry for (to be rendered: `prerender`)."""
+        if self.kept is None or self.options is None:
+            return []
+        return [note for note in self.notes if not self.kept.store.has(self._entry(note))]
+
+    def keep(self, notes: list[Note]) -> None:
+        """Render `notes` into the store (in a process that renders ahead: `prerender`)."""
+        for note in notes:
+            self._kept(note)
+
+    def _entry(self, note: Note) -> str:
+        assert self.kept is not None
+        if note.path not in self._entries:
+            self._entries[note.path] = self.kept.entry(note)
+        return self._entries[note.path]
 
     def _problem(self, note: Note) -> str:
         problem, q = note.problem, note.questions[0]

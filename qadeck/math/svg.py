@@ -82,6 +82,14 @@ class SVGMath:
         if self._store is not None:
             self._store.close()
 
+    def forked(self) -> None:
+        """In a process forked from the one that opened this engine's cache: a connection of its own
+        (an SQLite connection must not cross a fork). The inherited one is kept, unused and never
+        closed, until the process ends: closing it here could drop the parent's file locks."""
+        if self._store is not None:
+            _INHERITED.append(self._store)
+            self._store = FormulaStore(self._store.path.parent)
+
     def notices(self) -> list[str]:
         """What went wrong with the formula cache (each line once): it cost time, nothing else."""
         return list(dict.fromkeys(self._store.notices)) if self._store is not None else []
@@ -126,6 +134,7 @@ class SVGMath:
 
 
 _CACHE_VERSION = "svgmath-6"
+_INHERITED: list[FormulaStore] = []  # formula caches a forked process must not close (`forked`)
 MATH_FAMILY = "qadeck-math"  # the page's @font-face name for math_font_file()
 CJK_FAMILIES = "Noto Serif CJK SC, Source Han Serif SC, Source Han Serif CN, Noto Serif SC, serif"
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")

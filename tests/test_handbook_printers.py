@@ -182,9 +182,12 @@ def _workers() -> set[int]:
     return {process.pid for process in multiprocessing.active_children()}
 
 
-def test_a_session_prints_every_rebuild_in_the_same_spawned_workers_and_stops_them_at_its_end(tmp_path: Path):
-    """As in `qadeck watch`, a thread runs beside the builds: the workers are spawned, once."""
+def test_a_session_prints_every_rebuild_in_the_same_spawned_workers_and_stops_them_at_its_end(
+        tmp_path: Path, monkeypatch):
+    """As in `qadeck watch`, a thread runs beside the builds: the workers are spawned, once. The
+    PDF is the one a clean build makes."""
     pytest.importorskip("weasyprint")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     config = _two_notes(tmp_path)
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
@@ -200,6 +203,10 @@ def test_a_session_prints_every_rebuild_in_the_same_spawned_workers_and_stops_th
         thread.join()
     assert len(seen[0]) == 2 and seen[0] == seen[1] == seen[2]
     assert not any(running(pid) for pid in seen[0])
+    pdf = next(config.out.glob("*.pdf"))
+    watched = pdf.read_bytes()
+    _, outputs = build(config, ["pdf"], cache=False)
+    assert outputs[0].error is None and pdf.read_bytes() == watched
 
 
 def test_a_session_replaces_printers_a_failure_stopped(tmp_path: Path, monkeypatch):
@@ -207,7 +214,8 @@ def test_a_session_replaces_printers_a_failure_stopped(tmp_path: Path, monkeypat
     printers stopped, is replaced by the next rebuild."""
     pytest.importorskip("weasyprint")
     config = _two_notes(tmp_path)
-    monkeypatch.setattr(printpool, "print_pdf", _dies)  # the workers, forked, see it
+    monkeypatch.setattr(printpool, "print_pdf", _dies)
+    monkeypatch.setattr(printpool, "fork_is_safe", lambda: True)  # the workers, forked, see the patch
     with session(["pdf"]):
         assert "ended without handing its document back" in _rebuilt(config, "乙答一。")
         monkeypatch.undo()

@@ -25,11 +25,14 @@ from qadeck.cache import Store
 from qadeck.errors import ExportError, QadeckError
 from qadeck.exporters.handbook.documents import PrintDoc
 from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, print_pdf
-from qadeck.workers import fork_is_safe, start_worker
+from qadeck.workers import fork_is_safe, release_memory, start_worker
 
 # The longest the parent waits for the next document from busy workers, in seconds: a chapter
 # of a few dozen pages takes seconds, so only a hung worker is this silent.
 WAIT = 600.0
+# A worker with nothing to print for this long has most likely seen its build end (a session keeps
+# it for the next one): it gives its memory back meanwhile.
+IDLE = 1.0
 
 Done = Callable[[PrintDoc, bool], None]  # (the document, whether it came from the cache)
 Started = Callable[[PrintDoc], None]  # a document handed to a printer
@@ -259,6 +262,8 @@ def _serve(conn: Connection, parent: int) -> None:
     start_worker(parent, _warm_up)
     while True:
         try:
+            if not conn.poll(IDLE):
+                release_memory()
             index, job, html, folder = conn.recv()
         except (EOFError, OSError):
             return

@@ -98,13 +98,17 @@ def cpu():
             continue
         live += int(fields[11]) + int(fields[12])  # utime, stime
     return sum(u.ru_utime + u.ru_stime for u in used) + live / os.sysconf("SC_CLK_TCK")
+def pdf():
+    _, outputs = build(config, ["pdf"])
+    if outputs[0].error:  # a failed print is quick: no figure from it
+        sys.exit(outputs[0].error)
 with session(["pdf"]):
-    build(config, ["pdf"])
+    pdf()
     _edit(Path({str(edited[0])!r}))
-    build(config, ["pdf"])
+    pdf()
     _edit(Path({str(edited[1])!r}))
     start, before = time.perf_counter(), cpu()
-    build(config, ["pdf"])
+    pdf()
     print(time.perf_counter() - start, cpu() - before)
 """
     env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)

@@ -1,6 +1,7 @@
 """Print the handbook's documents (`documents.PrintDoc`), each once: from the build cache when its
 HTML and everything the print reads are unchanged, else in worker processes one document at a time
-(`Printers`, which a build starts before it parses: they import WeasyPrint meanwhile).
+(`Printers`, which a build starts before it parses: they import WeasyPrint meanwhile; `qadeck watch`
+keeps them from one rebuild to the next, `KeptPrinters`).
 
 A document's PDF depends only on its own HTML, the stylesheets, the fonts and images it reads
 and the WeasyPrint that prints it, all in its cache key, so a cached PDF is byte-identical to a

@@ -209,6 +209,19 @@ def early(chosen: list[str], config: Config) -> ExitStack:
         return stack.pop_all()
 
 
+def session(chosen: list[str]) -> ExitStack:
+    """What the chosen exporters keep from one build to the next in this process until it is
+    closed (`qadeck watch`): an exporter's `session()` (the handbook's printing processes, kept
+    warm instead of started afresh for every rebuild)."""
+    stack = ExitStack()
+    with stack:
+        for name in chosen:
+            hook = getattr(exporters.load(name), "session", None)
+            if hook is not None:
+                stack.enter_context(hook())
+        return stack.pop_all()
+
+
 def _parse_and_export(config: Config, chosen: list[str], shared: BuildContext,
                       progress: Callable[[Output], None] | None,
                       inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:

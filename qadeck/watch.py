@@ -2,8 +2,10 @@
 
 Watch threads (watchfiles) put batches of changed paths on a queue; the main thread builds, through
 `qadeck.build.build` like `qadeck build`, so Ctrl-C lands in the build itself and the outputs, written
-atomically, stay the previous ones. The settings file is read again only when it changed; a settings
-or build error is printed and the watch goes on.
+atomically, stay the previous ones. The builds of a session share what the exporters keep between
+builds (`qadeck.build.session`: the PDF's printing processes, warm), stopped with the session. The
+settings file is read again only when it changed; a settings or build error is printed and the watch
+goes on.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Protocol
 
 import watchfiles
 
-from qadeck.build import Output, build
+from qadeck.build import Output, build, session
 from qadeck.config import Config
 from qadeck.errors import QadeckError
 from qadeck.model import Collection, Diagnostic
@@ -219,14 +221,15 @@ class Session:
         self.scope = scope(config, self.settings_files, self.styles)
         self.watcher = Watcher(self.scope)
         try:
-            self.watcher.start()
-            self.rebuild("first build")
-            watching(self.scope)
-            while True:
-                batch = self.watcher.next()
-                if self.broken or any(p in self.scope.settings for p in batch):
-                    self._reload()
-                self.rebuild(self.describe(batch))
+            with session(self.only):  # the exporters' processes (the PDF's printers), warm all session
+                self.watcher.start()
+                self.rebuild("first build")
+                watching(self.scope)
+                while True:
+                    batch = self.watcher.next()
+                    if self.broken or any(p in self.scope.settings for p in batch):
+                        self._reload()
+                    self.rebuild(self.describe(batch))
         except KeyboardInterrupt:
             return self.building
         finally:

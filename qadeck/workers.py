@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -87,3 +88,14 @@ def start_worker(parent: int, then: Callable[[], None] | None = None) -> None:
         os._exit(1)
     if then is not None:
         then()
+
+
+def release_memory() -> None:
+    """Give what this process no longer uses back to the system: a worker that waits between the
+    builds of a session would otherwise hold its last document's layout (hundreds of MB)."""
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).malloc_trim(0)  # glibc keeps freed memory for this process otherwise
+        except (OSError, AttributeError):
+            pass

@@ -1,6 +1,7 @@
 """The handbook's printing processes started before the parse (printpool.Printers, handbook.warm,
 build.early): they print what the build hands them, stop with it, are started only for a PDF, and
-leave this process without WeasyPrint (and without ziamath when no formula needs typesetting)."""
+leave this process without WeasyPrint (and without ziamath when no formula needs typesetting).
+In a session (build.session, as `qadeck watch` runs) they are kept from one build to the next."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
-from qadeck.build import early
+from qadeck.build import build, early, session
 from qadeck.config import Config, with_options
 from qadeck.errors import MissingDependency
 from qadeck.exporters.handbook import printpool
 from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 from tests.conftest import write_notes
+from tests.watching import running
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -152,3 +155,91 @@ def test_the_math_font_is_found_where_ziamath_loads_it():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "True", done.stderr
     assert math_font_file().is_file()
+
+
+# -- a session's printers (`qadeck watch`) -------------------------------------------------------
+
+def _two_notes(tmp_path: Path) -> Config:
+    notes = write_notes(tmp_path / "notes", {
+        "a_QA.md": "# 甲\n\n## 问题\n\n### 1. 甲问？\n\n甲答。\n",
+        "b_QA.md": "# 乙\n\n## 问题\n\n### 1. 乙问？\n\n乙答。\n",
+    })
+    return Config(notes=notes, out=tmp_path / "out")
+
+
+def _rebuilt(config: Config, answer: str, jobs: int | None = None) -> str | None:
+    """`b_QA.md` answered `answer`, the PDF built: its error, else None once the PDF says `answer`."""
+    (config.notes / "b_QA.md").write_text(f"# 乙\n\n## 问题\n\n### 1. 乙问？\n\n{answer}\n", encoding="utf-8")
+    _, outputs = build(with_options(config, "pdf", jobs=jobs) if jobs else config, ["pdf"])
+    if outputs[0].error is not None:
+        return outputs[0].error
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(outputs[0].path).pages)
+    assert answer in text
+    return None
+
+
+def _workers() -> set[int]:
+    return {process.pid for process in multiprocessing.active_children()}
+
+
+def test_a_session_prints_every_rebuild_in_the_same_spawned_workers_and_stops_them_at_its_end(
+        tmp_path: Path, monkeypatch):
+    """As in `qadeck watch`, a thread runs beside the builds: the workers are spawned, once. The
+    PDF is the one a clean build makes."""
+    pytest.importorskip("weasyprint")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    config = _two_notes(tmp_path)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with session(["json", "pdf"]):
+            seen = []
+            for answer in ("乙答一。", "乙答二。", "乙答三。"):
+                assert _rebuilt(config, answer) is None
+                seen.append(_workers())
+    finally:
+        stop.set()
+        thread.join()
+    assert len(seen[0]) == 2 and seen[0] == seen[1] == seen[2]
+    assert not any(running(pid) for pid in seen[0])
+    pdf = next(config.out.glob("*.pdf"))
+    watched = pdf.read_bytes()
+    _, outputs = build(config, ["pdf"], cache=False)
+    assert outputs[0].error is None and pdf.read_bytes() == watched
+
+
+def test_a_session_replaces_printers_a_failure_stopped(tmp_path: Path, monkeypatch):
+    """A print that fails fails that rebuild only; a worker killed while it waits, or a set of
+    printers stopped, is replaced by the next rebuild."""
+    pytest.importorskip("weasyprint")
+    config = _two_notes(tmp_path)
+    monkeypatch.setattr(printpool, "print_pdf", _dies)
+    monkeypatch.setattr(printpool, "fork_is_safe", lambda: True)  # the workers, forked, see the patch
+    with session(["pdf"]):
+        assert "ended without handing its document back" in _rebuilt(config, "乙答一。")
+        monkeypatch.undo()
+        assert _rebuilt(config, "乙答二。") is None
+        first = _workers()
+        victim = multiprocessing.active_children()[0]
+        victim.kill()  # as a crash would, while it waits for the next rebuild
+        victim.join(30)
+        assert _rebuilt(config, "乙答三。") is None
+        second = _workers()
+        assert first and second and not first & second and not any(running(pid) for pid in first)
+        from qadeck.exporters import handbook
+
+        handbook._SESSIONS[-1].take(2).close()  # as a failure stops them
+        assert _rebuilt(config, "乙答四。") is None
+        third = _workers()
+        assert third and not third & second
+    assert not any(running(pid) for pid in third)
+
+
+def test_a_session_with_one_job_prints_in_this_process(tmp_path: Path):
+    pytest.importorskip("weasyprint")
+    config = _two_notes(tmp_path)
+    before = _workers()
+    with session(["pdf"]):
+        assert _rebuilt(config, "乙答一。", jobs=1) is None
+        assert _workers() == before

@@ -18,7 +18,7 @@ from qadeck.config import Config
 from qadeck.model import Diagnostic
 from qadeck.watch import Ledger, Scope, Session
 from tests.conftest import write_notes
-from tests.watching import Watching
+from tests.watching import Watching, printers_of, running
 
 NOTE = "# 注意力\n\n## 什么是注意力?\n\n{answer}\n"
 
@@ -187,6 +187,26 @@ def test_ctrl_c_while_watching_exits_0(tmp_path):
         watching.wait_for(r"serving the cheat sheet at http://127\.0\.0\.1:\d+/$")
         assert watching.stop() == 0
         assert watching.wait_for(r"^stopped")
+
+
+def test_the_pdf_is_printed_by_the_same_processes_every_rebuild_and_ctrl_c_leaves_none(tmp_path):
+    """Watch runs threads, so its printers are spawned (they import WeasyPrint): once a session,
+    kept warm from one rebuild to the next, and stopped with it."""
+    pytest.importorskip("weasyprint")
+    pypdf = pytest.importorskip("pypdf")
+    root = project(tmp_path)
+    note = root / "notes" / "attention_QA.md"
+    with Watching(root, "--out", "out", "--only", "pdf") as watching:
+        assert watching.wait_for(r"first build · (.*) in ").group(1) == "pdf"
+        first = printers_of(watching.process.pid)
+        for answer in ("改过一次。", "改过两次。"):
+            note.write_text(NOTE.format(answer=answer), encoding="utf-8")
+            assert watching.wait_for(r"attention_QA.md changed · (.*) in ").group(1) == "pdf", watching.seen
+            assert printers_of(watching.process.pid) == first
+        assert watching.stop() == 0
+    pdf = pypdf.PdfReader(next((root / "out").glob("*.pdf")))
+    assert "改过两次" in "".join(page.extract_text() for page in pdf.pages)
+    assert len(first) == 2 and not any(running(pid) for pid in first)
 
 
 def test_a_tag_list_above_the_notes_folder_is_watched(tmp_path: Path):

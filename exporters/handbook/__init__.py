@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from qadeck.exporters.handbook.book import Book
     from qadeck.exporters.handbook.documents import PrintDoc
     from qadeck.exporters.handbook.fonts import FontSetup
-    from qadeck.exporters.handbook.printpool import Printers
+    from qadeck.exporters.handbook.printpool import KeptPrinters, Printers
     from qadeck.exporters.handbook.progress import Progress
     from qadeck.exporters.handbook.weasyprint_adapter import PrintJob
 
@@ -42,25 +42,44 @@ SUFFIX = ".pdf"
 # Worker processes printing chapters when --jobs is not given: two, each holding one chapter's
 # layout at a time (a chapter's PDF does not depend on which process printed it).
 AUTO_JOBS = 2
-_WARM: list[Printers] = []  # the printing processes `warm` started for the build now running
+_WARM: list[Printers] = []  # the printing processes `warm` gave the build now running
+_SESSIONS: list[KeptPrinters] = []  # the printing processes the open `session`s keep, innermost last
+
+
+@contextmanager
+def session() -> Iterator[None]:
+    """Keep the printing processes from one build to the next in this process until the session
+    ends (`qadeck watch`, through `build.session`): started by the first build that prints (or
+    ahead by `warm`), reused warm by every rebuild, replaced after a failure stopped them."""
+    from qadeck.exporters.handbook.printpool import KeptPrinters
+
+    kept = KeptPrinters()
+    _SESSIONS.append(kept)
+    try:
+        yield
+    finally:
+        _SESSIONS.remove(kept)
+        kept.close()
 
 
 @contextmanager
 def warm(options: PdfOptions) -> Iterator[None]:
     """Start a printing process now, before the build parses the notes: it imports WeasyPrint
     meanwhile (one core for each). The others start when they will have work (`render`,
-    `PrintPool`); with `--jobs 1` it prints in this process and nothing is started. Nor in a
-    process that runs threads (`qadeck watch`): a printer there is spawned, importing qadeck and
-    WeasyPrint afresh on every rebuild, while one edited document printed in this process pays
-    for WeasyPrint's import once a session."""
+    `PrintPool`); with `--jobs 1` it prints in this process and nothing is started. In a
+    `session` the printers are the session's, kept when the build ends. Outside one, none is
+    started ahead in a process that runs threads: spawned, it would import qadeck and WeasyPrint
+    afresh for every build."""
     from qadeck.workers import fork_is_safe
 
-    if _jobs(options) == 1 or not fork_is_safe():
+    jobs = _jobs(options)
+    if jobs == 1 or not (_SESSIONS or fork_is_safe()):
         yield
         return
     from qadeck.exporters.handbook.printpool import Printers
 
-    with Printers(1) as printers:
+    with ExitStack() as stack:
+        printers = _SESSIONS[-1].take(jobs) if _SESSIONS else stack.enter_context(Printers(1))
         _WARM.append(printers)
         try:
             yield
@@ -95,18 +114,13 @@ def render(collection: Collection, options: PdfOptions,
     The chapters are printed first (each on its own, from the cache when unchanged), with the
     cover and a draft of the contents (its length); then the contents from the chapters' page
     counts beside the page numbers for the whole book; `join` puts them together. With more than
-    one job every document prints in worker processes (`warm`'s, else started here, while the book
-    is written), and this process never imports WeasyPrint."""
+    one job every document prints in worker processes (`warm`'s or a `session`'s, else started
+    here, while the book is written), and this process never imports WeasyPrint."""
     from qadeck.exporters.handbook import fonts as handbook_fonts
     from qadeck.exporters.handbook.fontjoin import FontSourceMissing
-    from qadeck.exporters.handbook.printpool import Printers
 
     with ExitStack() as stack:
-        printers = _WARM[-1] if _WARM else None
-        if printers is None and _jobs(options) > 1:
-            printers = stack.enter_context(Printers(_jobs(options)))
-        elif printers is not None and _nothing_printed_yet(context):
-            printers.grow(_jobs(options))  # every document prints: all warm once the book is written
+        printers = _printers(options, context, stack)
         if printers is None:
             weasyprint_module()  # a missing Pango is one sentence before any work
         fonts = handbook_fonts.setup(options.font)
@@ -121,6 +135,20 @@ def render(collection: Collection, options: PdfOptions,
                 if subset_at_join is False:
                     raise
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _printers(options: PdfOptions, context: BuildContext, stack: ExitStack) -> Printers | None:
+    """The build's printing processes: `warm`'s, else the session's, else started here (stopped
+    by `stack`) when there is more than one job; None: print in this process."""
+    from qadeck.exporters.handbook.printpool import Printers
+
+    jobs = _jobs(options)
+    printers = _WARM[-1] if _WARM else _SESSIONS[-1].take(jobs) if _SESSIONS and jobs > 1 else None
+    if printers is None:
+        return stack.enter_context(Printers(jobs)) if jobs > 1 else None
+    if _nothing_printed_yet(context):
+        printers.grow(jobs)  # every document prints: all warm once the book is written
+    return printers
 
 
 _ATTEMPTS = ((True, True), (True, False), (False, True))  # (subset at the join, read the cache)

@@ -1,6 +1,7 @@
 """Print the handbook's documents (`documents.PrintDoc`), each once: from the build cache when its
 HTML and everything the print reads are unchanged, else in worker processes one document at a time
-(`Printers`, which a build starts before it parses: they import WeasyPrint meanwhile).
+(`Printers`, which a build starts before it parses: they import WeasyPrint meanwhile; `qadeck watch`
+keeps them from one rebuild to the next, `KeptPrinters`).
 
 A document's PDF depends only on its own HTML, the stylesheets, the fonts and images it reads
 and the WeasyPrint that prints it, all in its cache key, so a cached PDF is byte-identical to a
@@ -25,11 +26,14 @@ from qadeck.cache import Store
 from qadeck.errors import ExportError, QadeckError
 from qadeck.exporters.handbook.documents import PrintDoc
 from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, print_pdf
-from qadeck.workers import fork_is_safe, start_worker
+from qadeck.workers import fork_is_safe, release_memory, start_worker
 
 # The longest the parent waits for the next document from busy workers, in seconds: a chapter
 # of a few dozen pages takes seconds, so only a hung worker is this silent.
 WAIT = 600.0
+# A worker with nothing to print for this long has most likely seen its build end (a session keeps
+# it for the next one): it gives its memory back meanwhile.
+IDLE = 1.0
 
 Done = Callable[[PrintDoc, bool], None]  # (the document, whether it came from the cache)
 Started = Callable[[PrintDoc], None]  # a document handed to a printer
@@ -123,7 +127,8 @@ class Printers:
     Started before there is anything to print (a build starts the first before it parses the notes,
     the others once they will have work), each imports WeasyPrint and warms up meanwhile. The
     parent runs no thread for them (a later fork stays safe) and never waits for one without a
-    limit (`WAIT`); every worker dies with the build (`start_worker`).
+    limit (`WAIT`); every worker dies with the build, or with the session that keeps them
+    (`KeptPrinters`), and with this process (`start_worker`).
     """
 
     def __init__(self, count: int) -> None:
@@ -148,6 +153,15 @@ class Printers:
             self.close()
             raise
 
+    @property
+    def size(self) -> int:
+        return len(self._workers)
+
+    def usable(self) -> bool:
+        """Not stopped by a failure, and every worker alive (one killed while it waited would fail
+        the next print)."""
+        return not self._stopped and all(process.is_alive() for process, _ in self._workers)
+
     def __enter__(self) -> Printers:
         return self
 
@@ -159,6 +173,8 @@ class Printers:
         A failure, or a caller that stops early, stops the workers: one may still be printing."""
         if self._stopped:
             raise PrintFailed("the printing processes were stopped by an earlier failure")
+        # The temporary folder of the build that asks: a session's workers outlive each build's (`scratch`)
+        folder = tempfile.gettempdir()
         waiting = iter(items)
         idle = [conn for _, conn in self._workers]
         busy: dict[Connection, int] = {}
@@ -171,7 +187,7 @@ class Printers:
                         break
                     conn = idle.pop()
                     try:
-                        conn.send(item)
+                        conn.send((*item, folder))
                     except OSError:
                         raise PrintFailed("a worker ended before it took a document") from None
                     busy[conn] = item[0]
@@ -205,6 +221,31 @@ class Printers:
         self._stopped = True
 
 
+class KeptPrinters:
+    """The printers a series of builds in one process shares (`qadeck watch`), kept warm from one
+    build to the next: WeasyPrint imported and the stylesheets parsed once a worker, not once a
+    rebuild (spawned, a worker pays ~2 s of CPU before its first print)."""
+
+    def __init__(self) -> None:
+        self._printers: Printers | None = None
+
+    def take(self, jobs: int) -> Printers:
+        """The printers, started now when there are none that can print: none yet, or a failure
+        stopped them (a worker died, a print raised), or more than `jobs` (the settings changed).
+        A fresh set starts with one worker; the build grows it as it does `warm`'s."""
+        held = self._printers
+        if held is None or not held.usable() or held.size > jobs:
+            if held is not None:
+                held.close()
+            self._printers = Printers(1)
+        return self._printers
+
+    def close(self) -> None:
+        if self._printers is not None:
+            self._printers.close()
+            self._printers = None
+
+
 def _answer(conn: Connection) -> tuple[int, Printed]:
     try:
         index, printed, failure = conn.recv()
@@ -222,9 +263,12 @@ def _serve(conn: Connection, parent: int) -> None:
     start_worker(parent, _warm_up)
     while True:
         try:
-            index, job, html = conn.recv()
+            if not conn.poll(IDLE):
+                release_memory()
+            index, job, html, folder = conn.recv()
         except (EOFError, OSError):
             return
+        tempfile.tempdir = folder
         try:
             reply = (index, print_pdf(job, html), None)
         except Exception as exc:  # noqa: BLE001 - sent to the parent, which says it in one sentence

@@ -187,14 +187,15 @@ def build(config: Config, only: list[str] | None = None,
             and last.stamp == inputs.stamp(last.extra, last.outputs) and incremental.still_holds(last):
         return _replay(config, last, progress)
     with scratch(shared.cache):
-        return _build(config, chosen, shared, progress, inputs)
+        return _build(config, chosen, shared, progress, inputs, last)
 
 
 def _build(config: Config, chosen: list[str], shared: BuildContext,
-           progress: Callable[[Output], None] | None,
-           inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:
+           progress: Callable[[Output], None] | None, inputs: incremental.Inputs | None,
+           last: incremental.LastBuild | None = None) -> tuple[Collection, list[Output]]:
+    """`last`: the last build's record, read already (None: none, or no record is kept)."""
     with early(chosen, config):
-        return _parse_and_export(config, chosen, shared, progress, inputs)
+        return _parse_and_export(config, chosen, shared, progress, inputs, last)
 
 
 def early(chosen: list[str], config: Config) -> ExitStack:
@@ -223,13 +224,13 @@ def session(chosen: list[str]) -> ExitStack:
 
 
 def _parse_and_export(config: Config, chosen: list[str], shared: BuildContext,
-                      progress: Callable[[Output], None] | None,
-                      inputs: incremental.Inputs | None) -> tuple[Collection, list[Output]]:
+                      progress: Callable[[Output], None] | None, inputs: incremental.Inputs | None,
+                      last: incremental.LastBuild | None) -> tuple[Collection, list[Output]]:
     package = config.output(exporters.load(DECK).SUFFIX)
     before = memory(package)
     lost = memory_lost(package, before)
     collection = parse(config, before, shared.cache)
-    last = incremental.last_build(shared.cache) if inputs is not None else None
+    last = last if inputs is not None else None
     outputs, recorded, settled = [], {}, True
     for name in chosen:
         target = config.output(exporters.load(name).SUFFIX)

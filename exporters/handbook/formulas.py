@@ -26,6 +26,8 @@ def prefetch(engine, collection: Collection, options: PdfOptions, context: Build
     formulas: dict[tuple[str, bool], None] = {}
     for note in collection.notes:
         for piece in note.pieces():
+            if "$" not in piece.markdown:
+                continue  # no formula (`$…$`, `$$…$$`): most pieces, read on every build
             found = protect_math(piece.markdown)[1]
             formulas.update(dict.fromkeys(f for f in found if len(f[0]) <= MAX_FORMULA))  # longer: refused
     todo = engine.missing(formulas)

@@ -230,7 +230,6 @@ def _parse_and_export(config: Config, chosen: list[str], shared: BuildContext,
     before = memory(package)
     lost = memory_lost(package, before)
     collection = parse(config, before, shared.cache)
-    last = last if inputs is not None else None
     outputs, recorded, settled = [], {}, True
     for name in chosen:
         target = config.output(exporters.load(name).SUFFIX)

@@ -262,6 +262,10 @@ class Units:
         replay(found.records)
         return found.value
 
+    def has(self, entry: str) -> bool:
+        """Whether anything is kept under `entry` (not read: it may still prove a miss)."""
+        return self.store.has(entry)
+
     def put(self, entry: str, records: tuple[Record, ...], value: Any) -> None:
         self.store.put(entry, Entry(records, value))
 

@@ -20,28 +20,27 @@ if TYPE_CHECKING:
     from qadeck.math import MathEngine
 
 FEWEST = 24  # problems to render for forking to pay (a worker's start and its share of the cache)
-_PART: list[ProblemsPart] = []  # the part being rendered ahead, for the forked workers
-_ENGINE: list[MathEngine] = []
+_AHEAD: list[tuple[ProblemsPart, MathEngine]] = []  # the part being rendered ahead, for the forked workers
 
 
 def prerender(part: ProblemsPart, engine: MathEngine, workers: int) -> None:
     """Render the problems the cache lacks in `workers` forked processes, when there are enough."""
+    if workers < 2 or not fork_is_safe():
+        return
     todo = part.unkept()
-    if workers < 2 or len(todo) < FEWEST or not fork_is_safe():
+    if len(todo) < FEWEST:
         return
     paths = [note.path for note in todo]
-    _PART.append(part)
-    _ENGINE.append(engine)
+    _AHEAD.append((part, engine))
     try:
         process_map(_render, [paths[i::workers] for i in range(workers)], workers, "fork")
     finally:
-        _PART.pop()
-        _ENGINE.pop()
+        _AHEAD.pop()
 
 
 def _render(paths: list[str]) -> None:
     """In a forked worker: the problems at `paths` into the cache."""
-    part, engine = _PART[-1], _ENGINE[-1]
+    part, engine = _AHEAD[-1]
     forked = getattr(engine, "forked", None)
     if forked is not None:
         forked()  # its own connection to the formula cache
@@ -49,6 +48,6 @@ def _render(paths: list[str]) -> None:
     for note in part.notes:
         if note.path in wanted:
             try:
-                part.keep([note])
+                part.keep(note)
             except Exception:  # noqa: BLE001, S112 - the book renders it again and says what is wrong
                 continue

@@ -178,12 +178,11 @@ class ProblemsPart:
         """The problems the store holds no entry for (to be rendered: `prerender`)."""
         if self.kept is None or self.options is None:
             return []
-        return [note for note in self.notes if not self.kept.store.has(self._entry(note))]
+        return [note for note in self.notes if not self.kept.has(self._entry(note))]
 
-    def keep(self, notes: list[Note]) -> None:
-        """Render `notes` into the store (in a process that renders ahead: `prerender`)."""
-        for note in notes:
-            self._kept(note)
+    def keep(self, note: Note) -> None:
+        """Render `note` into the store (in a process that renders ahead: `prerender`)."""
+        self._kept(note)
 
     def _entry(self, note: Note) -> str:
         assert self.kept is not None

@@ -103,3 +103,18 @@ def test_code_lines_look_the_same_drawn_in_place(tmp_path, monkeypatch):
         return len(pikepdf.open(io.BytesIO(pdf)).objects)
 
     assert objects(hooked.pdf) < objects(plain.pdf)  # a group less for each line with a mark
+
+
+def test_a_font_file_is_known_by_its_whole_bytes_not_by_its_ends():
+    import hashlib
+
+    patches.forget_files()
+    font = bytes(range(256)) * 100
+    again = bytes(bytearray(font))  # the same file read again: equal bytes, another object
+    changed = font[:12_000] + b"\xff" + font[12_001:]  # same length and ends, one byte in the middle
+    assert patches.file_digest(font) == hashlib.sha256(font).hexdigest()
+    assert patches.file_digest(again) == hashlib.sha256(font).hexdigest()
+    assert patches.file_digest(changed) == hashlib.sha256(changed).hexdigest()
+    assert hashlib.sha256(changed).hexdigest() != hashlib.sha256(font).hexdigest()
+    patches.forget_files()
+    assert not patches._DIGESTS

@@ -47,7 +47,7 @@ def _chapter_print(tmp_path: Path, subset_at_join: bool = True):
 def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
     printed = _chapter_print(tmp_path)
     assert set(printed.fired) == {patches.LEAN_STYLESHEET, patches.SVG_FORMS, patches.INLINE_BACKGROUNDS,
-                                  patches.SUBSET_AT_JOIN}
+                                  patches.SUBSET_AT_JOIN, patches.QUICK_STYLES}
     assert len(pypdf.PdfReader(io.BytesIO(printed.pdf)).pages) == printed.pages > 1
     assert printed.anchors and all(0 <= page < printed.pages for page in printed.anchors.values())
 
@@ -59,6 +59,8 @@ def test_without_them_the_same_text_is_printed(tmp_path, monkeypatch):
     monkeypatch.setattr(patches, "_reused_svg_drawings", _plain)
     monkeypatch.setattr(patches, "_inline_backgrounds", _plain)
     monkeypatch.setattr(patches, "_subset_at_join", lambda fired, active: _plain(fired))
+    monkeypatch.setattr(patches, "_quick_styles", _plain)
+    monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
     plain = _chapter_print(tmp_path)
     assert plain.fired == {}
     assert plain.pages == hooked.pages
@@ -118,3 +120,37 @@ def test_a_font_file_is_known_by_its_whole_bytes_not_by_its_ends():
     assert hashlib.sha256(changed).hexdigest() != hashlib.sha256(font).hexdigest()
     patches.forget_files()
     assert not patches._DIGESTS
+
+
+def test_quick_styles_and_kept_emoji_images_change_no_byte(tmp_path, monkeypatch):
+    """Two changes that only save time: the same PDF, byte for byte, with them and without."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    emoji = "<p>热门 🔥 题 ⬆️ 与 🔥 再一次</p>" * 3
+    chapter = _chapter_print(tmp_path)
+    with_emoji = _emoji_print(tmp_path, emoji)
+    again = _emoji_print(tmp_path, emoji)  # a second document shows the images kept from the first
+    monkeypatch.setattr(patches, "_quick_styles", _plain)
+    monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
+    assert _chapter_print(tmp_path).pdf == chapter.pdf
+    assert _emoji_print(tmp_path, emoji).pdf == with_emoji.pdf == again.pdf
+    assert chapter.fired[patches.QUICK_STYLES] > 0
+    if _has_bitmap_emoji():
+        assert again.fired[patches.EMOJI_IMAGES] > 0
+
+
+def _emoji_print(tmp_path: Path, body: str):
+    config = Config(notes=NOTES, out=tmp_path, title="测试手册")
+    fonts = handbook_fonts.setup(None)
+    with as_file(files("qadeck.styles")) as styles:
+        job = handbook.print_job(config.title, config.options("pdf"), context(config), fonts, Path(styles))
+        return print_pdf(job, f"<html lang='zh-CN'><body>{body}</body></html>")
+
+
+def _has_bitmap_emoji() -> bool:
+    import subprocess
+
+    try:
+        found = subprocess.run(["fc-list", ":charset=1f525", "file"], capture_output=True, text=True).stdout
+    except OSError:
+        return False
+    return "Color" in found or "Emoji" in found

@@ -39,6 +39,8 @@ LEAN_STYLESHEET = "lean-stylesheet"
 SVG_FORMS = "svg-forms"
 INLINE_BACKGROUNDS = "inline-backgrounds"
 SUBSET_AT_JOIN = "subset-at-join"
+QUICK_STYLES = "quick-styles"
+EMOJI_IMAGES = "emoji-images"
 
 
 @dataclass
@@ -52,7 +54,8 @@ def hooked(weasyprint: Any, subset_at_join: bool = True) -> Iterator[Hooks]:
     """The changes for one print (`subset_at_join`: the fonts' stand-ins, for a join that
     subsets them)."""
     fired: Counter[str] = Counter()
-    with _reused_svg_drawings(fired), _inline_backgrounds(fired), _subset_at_join(fired, subset_at_join):
+    with _reused_svg_drawings(fired), _inline_backgrounds(fired), _subset_at_join(fired, subset_at_join), \
+            _quick_styles(fired), _kept_emoji_images(fired):
         yield Hooks(_lean_html_class(weasyprint, fired), fired)
 
 
@@ -103,25 +106,119 @@ def file_digest(data: bytes) -> str:
 
 
 def forget_files() -> None:
-    """Let go of the font files `file_digest` holds (~80 MB for a CJK book): for a process that
-    waits idle between builds."""
+    """Let go of the font files `file_digest` holds (~80 MB for a CJK book) and the emoji images
+    kept: for a process that waits idle between builds."""
     _DIGESTS.clear()
+    _IMAGES.clear()
+    _PNGS.clear()
 
 
 _PROBE = 4096
 _KEPT = 32
 _DIGESTS: dict[tuple[int, bytes, bytes], tuple[bytes, str]] = {}
+_IMAGES: dict[tuple[str, bytes], Any] = {}  # (WeasyPrint's image id, the glyph's PNG) -> RasterImage
+_PNGS: dict[tuple[str, tuple[int, int], bytes], Any] = {}  # a bitmap -> its PNG data for the PDF
+
+
+@contextmanager
+def _quick_styles(fired: Counter[str]) -> Iterator[None]:
+    """While active, a property an element's rules do not set takes its parent's value (inherited)
+    or its initial one straight away, as WeasyPrint's own `ComputedStyle.__missing__` ends up
+    doing after its general path; every other property goes that general path."""
+    try:
+        from weasyprint.css import ComputedStyle
+        from weasyprint.css.computed_values import PHYSICAL_FUNCTIONS
+        from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
+    except ImportError:
+        yield
+        return
+    original = ComputedStyle.__dict__.get("__missing__")
+    if not callable(original):
+        yield
+        return
+    # The properties its general path treats apart: logical ones, those computed from others.
+    special = {*PHYSICAL_FUNCTIONS, "page", "position", "float", "display",
+               *(name for name in INITIAL_VALUES if name.startswith("text_decoration_"))}
+    inherited = frozenset(INHERITED) - special
+    initial = frozenset(INITIAL_VALUES) - special - set(INHERITED) - set(INITIAL_NOT_COMPUTED)
+    ran = [0]
+
+    def __missing__(self: Any, key: str) -> Any:
+        if key not in self.cascaded:
+            if key in inherited:
+                parent = self.parent_style
+                if parent is not None:  # the root's "inherit" is its initial value
+                    ran[0] += 1
+                    value = self[key] = parent[key]
+                    return value
+            elif key in initial:
+                ran[0] += 1
+                value = self[key] = INITIAL_VALUES[key]
+                return value
+        return original(self, key)
+
+    try:
+        with _swapped(ComputedStyle, "__missing__", __missing__):
+            yield
+    finally:
+        if ran[0]:
+            fired[QUICK_STYLES] += ran[0]
+
+
+@contextmanager
+def _kept_emoji_images(fired: Counter[str]) -> Iterator[None]:
+    """While active, a colour emoji's bitmap becomes an image once a process, not once each time
+    it is drawn: WeasyPrint re-encodes the glyph's PNG on every occurrence (its palette becomes
+    RGBA) and again, colour and alpha apart, for every document that shows it."""
+    try:
+        from weasyprint.draw import text as wp_text
+        from weasyprint.images import RasterImage
+    except ImportError:
+        yield
+        return
+    original, encode = getattr(wp_text, "RasterImage", None), RasterImage.__dict__.get("_get_png_data")
+    if original is not RasterImage or not isinstance(encode, staticmethod):
+        yield
+        return
+
+    def raster_image(pillow_image: Any, image_id: str, image_data: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or not isinstance(image_data, bytes):
+            return original(pillow_image, image_id, image_data, *args, **kwargs)
+        fired[EMOJI_IMAGES] += 1
+        key = (image_id, image_data)
+        if key not in _IMAGES:
+            _IMAGES[key] = original(pillow_image, image_id, image_data)
+        return _IMAGES[key]
+
+    def png_data(pillow_image: Any) -> Any:
+        key = (pillow_image.mode, pillow_image.size, pillow_image.tobytes())
+        if key not in _PNGS:
+            _PNGS[key] = encode.__func__(pillow_image)
+        return _PNGS[key]
+
+    with _swapped(wp_text, "RasterImage", raster_image), \
+            _swapped(RasterImage, "_get_png_data", staticmethod(png_data)):
+        yield
 
 
 @contextmanager
 def _swapped(owner: Any, name: str, new: Any) -> Iterator[None]:
     """`owner.name` is `new` while active, and what it was again after."""
-    original = getattr(owner, name)
+    # The attribute itself, not what reading it gives (a class's staticmethod reads as a function);
+    # one `owner` only inherits is removed again after.
+    own = vars(owner)
+    original = own.get(name, _INHERITED)
     setattr(owner, name, new)
     try:
         yield
     finally:
-        setattr(owner, name, original)
+        if original is _INHERITED:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+
+_INHERITED = object()
 
 
 @contextmanager

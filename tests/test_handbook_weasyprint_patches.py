@@ -47,7 +47,7 @@ def _chapter_print(tmp_path: Path, subset_at_join: bool = True):
 def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
     printed = _chapter_print(tmp_path)
     assert set(printed.fired) == {patches.LEAN_STYLESHEET, patches.SVG_FORMS, patches.INLINE_BACKGROUNDS,
-                                  patches.SUBSET_AT_JOIN, patches.QUICK_STYLES}
+                                  patches.SUBSET_AT_JOIN, patches.QUICK_STYLES, patches.PARSER_PATTERNS}
     assert len(pypdf.PdfReader(io.BytesIO(printed.pdf)).pages) == printed.pages > 1
     assert printed.anchors and all(0 <= page < printed.pages for page in printed.anchors.values())
 
@@ -61,6 +61,7 @@ def test_without_them_the_same_text_is_printed(tmp_path, monkeypatch):
     monkeypatch.setattr(patches, "_subset_at_join", lambda fired, active: _plain(fired))
     monkeypatch.setattr(patches, "_quick_styles", _plain)
     monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
+    monkeypatch.setattr(patches, "_parser_patterns", _plain)
     plain = _chapter_print(tmp_path)
     assert plain.fired == {}
     assert plain.pages == hooked.pages
@@ -122,8 +123,8 @@ def test_a_font_file_is_known_by_its_whole_bytes_not_by_its_ends():
     assert not patches._DIGESTS
 
 
-def test_quick_styles_and_kept_emoji_images_change_no_byte(tmp_path, monkeypatch):
-    """Two changes that only save time: the same PDF, byte for byte, with them and without."""
+def test_quick_styles_kept_emoji_images_and_parser_patterns_change_no_byte(tmp_path, monkeypatch):
+    """Three changes that only save time: the same PDF, byte for byte, with them and without."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     emoji = "<p>热门 🔥 题 ⬆️ 与 🔥 再一次</p>" * 3
     chapter = _chapter_print(tmp_path)
@@ -131,6 +132,7 @@ def test_quick_styles_and_kept_emoji_images_change_no_byte(tmp_path, monkeypatch
     again = _emoji_print(tmp_path, emoji)  # a second document shows the images kept from the first
     monkeypatch.setattr(patches, "_quick_styles", _plain)
     monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
+    monkeypatch.setattr(patches, "_parser_patterns", _plain)
     assert _chapter_print(tmp_path).pdf == chapter.pdf
     assert _emoji_print(tmp_path, emoji).pdf == with_emoji.pdf == again.pdf
     assert chapter.fired[patches.QUICK_STYLES] > 0

@@ -47,7 +47,8 @@ def _chapter_print(tmp_path: Path, subset_at_join: bool = True):
 def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
     printed = _chapter_print(tmp_path)
     assert set(printed.fired) == {patches.LEAN_STYLESHEET, patches.SVG_FORMS, patches.INLINE_BACKGROUNDS,
-                                  patches.SUBSET_AT_JOIN, patches.QUICK_STYLES, patches.PARSER_PATTERNS}
+                                  patches.SUBSET_AT_JOIN, patches.QUICK_STYLES, patches.PARSER_PATTERNS,
+                                  patches.FONT_FILES}
     assert len(pypdf.PdfReader(io.BytesIO(printed.pdf)).pages) == printed.pages > 1
     assert printed.anchors and all(0 <= page < printed.pages for page in printed.anchors.values())
 
@@ -62,6 +63,7 @@ def test_without_them_the_same_text_is_printed(tmp_path, monkeypatch):
     monkeypatch.setattr(patches, "_quick_styles", _plain)
     monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
     monkeypatch.setattr(patches, "_parser_patterns", _plain)
+    monkeypatch.setattr(patches, "_font_files", _plain)
     plain = _chapter_print(tmp_path)
     assert plain.fired == {}
     assert plain.pages == hooked.pages
@@ -120,11 +122,13 @@ def test_a_font_file_is_known_by_its_whole_bytes_not_by_its_ends():
     assert patches.file_digest(changed) == hashlib.sha256(changed).hexdigest()
     assert hashlib.sha256(changed).hexdigest() != hashlib.sha256(font).hexdigest()
     patches.forget_files()
-    assert not patches._DIGESTS
+    assert patches.kept_file(font) is patches.kept_file(bytearray(font)) is patches.kept_file(again) is font
+    patches.forget_files()
+    assert not patches._FILES
 
 
-def test_quick_styles_kept_emoji_images_and_parser_patterns_change_no_byte(tmp_path, monkeypatch):
-    """Three changes that only save time: the same PDF, byte for byte, with them and without."""
+def test_the_changes_that_only_save_time_change_no_byte(tmp_path, monkeypatch):
+    """Four changes that only save time: the same PDF, byte for byte, with them and without."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     emoji = "<p>热门 🔥 题 ⬆️ 与 🔥 再一次</p>" * 3
     chapter = _chapter_print(tmp_path)
@@ -133,6 +137,7 @@ def test_quick_styles_kept_emoji_images_and_parser_patterns_change_no_byte(tmp_p
     monkeypatch.setattr(patches, "_quick_styles", _plain)
     monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
     monkeypatch.setattr(patches, "_parser_patterns", _plain)
+    monkeypatch.setattr(patches, "_font_files", _plain)
     assert _chapter_print(tmp_path).pdf == chapter.pdf
     assert _emoji_print(tmp_path, emoji).pdf == with_emoji.pdf == again.pdf
     assert chapter.fired[patches.QUICK_STYLES] > 0

@@ -23,13 +23,15 @@ as documents of their own and joined (`join`).
   the font file and the glyphs shown (`fontjoin`), and the join subsets each font once for the
   whole book (a colour font's outlines emptied, as WeasyPrint does). Variable fonts, or a font
   WeasyPrint reads nothing of, are cleaned as usual. A font file's digest is hashed once a process.
+- `font-files` (`pdf.fonts.get_hb_object_data`): a font file's bytes are copied out of HarfBuzz
+  once a process, not once a document.
 - `quick-styles` (`ComputedStyle.__missing__`): a property no rule of the element sets takes its
   parent's value (inherited) or its initial one at once, without WeasyPrint's general path.
 - `emoji-images` (`draw.text.RasterImage`, `RasterImage._get_png_data`): a colour emoji's bitmap
   is made into an image once a process, not at each occurrence and for each document.
 - `parser-patterns` (`tinyhtml5`'s `chars_until`): its character patterns found in its table
   instead of built again on every call (a bug of tinyhtml5 2.0: they are stored under the wrong key).
-The last three change no byte of the PDF; each saves 2-5% of the time printing takes.
+The last four change no byte of the PDF; each saves 2-5% of the time printing takes.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ SUBSET_AT_JOIN = "subset-at-join"
 QUICK_STYLES = "quick-styles"
 EMOJI_IMAGES = "emoji-images"
 PARSER_PATTERNS = "parser-patterns"
+FONT_FILES = "font-files"
 
 
 @dataclass
@@ -63,7 +66,7 @@ def hooked(weasyprint: Any, subset_at_join: bool = True) -> Iterator[Hooks]:
     subsets them)."""
     fired: Counter[str] = Counter()
     with _reused_svg_drawings(fired), _inline_backgrounds(fired), _subset_at_join(fired, subset_at_join), \
-            _quick_styles(fired), _kept_emoji_images(fired), _parser_patterns(fired):
+            _quick_styles(fired), _kept_emoji_images(fired), _parser_patterns(fired), _font_files(fired):
         yield Hooks(_lean_html_class(weasyprint, fired), fired)
 
 
@@ -102,28 +105,44 @@ def _subset_at_join(fired: Counter[str], active: bool) -> Iterator[None]:
 def file_digest(data: bytes) -> str:
     """sha256 of a font file's bytes, hashed once a process: every document hands over the same
     files again (a CJK font is ~20 MB, ~8 ms each time; 2.4 s of CPU over sspace's 49
-    documents). A file seen before is known by its length and ends, then compared whole (~1 ms)."""
-    probe = (len(data), data[:_PROBE], data[-_PROBE:])
-    known = _DIGESTS.get(probe)
-    if known is not None and known[0] == data:
-        return known[1]
-    if len(_DIGESTS) >= _KEPT:
-        _DIGESTS.clear()  # a handful of font files in a book: more means fonts changed under a session
-    _DIGESTS[probe] = (data, hashlib.sha256(data).hexdigest())
-    return _DIGESTS[probe][1]
+    documents)."""
+    entry = _FILES[_probe(kept_file(data))]
+    if entry[1] is None:
+        entry[1] = hashlib.sha256(data).hexdigest()
+    return entry[1]
+
+
+def kept_file(data: Any) -> bytes:
+    """The bytes of a font file (`data`: bytes or a buffer), as the same bytes object each time
+    this process meets the same file: known by its length and ends, then compared whole (~1 ms;
+    copying it out of HarfBuzz again takes ~7 ms)."""
+    probe = _probe(data)
+    entry = _FILES.get(probe)
+    if entry is not None and (entry[0] is data or data == entry[0]):
+        return entry[0]
+    if len(_FILES) >= _KEPT:
+        _FILES.clear()  # a handful of font files in a book: more means fonts changed under a session
+    kept = data if isinstance(data, bytes) else bytes(data)
+    _FILES[probe] = [kept, None]
+    return kept
+
+
+def _probe(data: Any) -> tuple[int, bytes, bytes]:
+    size = len(data)
+    return size, bytes(data[:_PROBE]), bytes(data[max(0, size - _PROBE):size])
 
 
 def forget_files() -> None:
-    """Let go of the font files `file_digest` holds (~80 MB for a CJK book) and the emoji images
-    kept: for a process that waits idle between builds."""
-    _DIGESTS.clear()
+    """Let go of the font files kept (~80 MB for a CJK book) and the emoji images: for a process
+    that waits idle between builds."""
+    _FILES.clear()
     _IMAGES.clear()
     _PNGS.clear()
 
 
 _PROBE = 4096
 _KEPT = 32
-_DIGESTS: dict[tuple[int, bytes, bytes], tuple[bytes, str]] = {}
+_FILES: dict[tuple[int, bytes, bytes], list[Any]] = {}  # probe -> [the file's bytes, their sha256]
 _IMAGES: dict[tuple[str, bytes], Any] = {}  # (WeasyPrint's image id, the glyph's PNG) -> RasterImage
 _PNGS: dict[tuple[str, tuple[int, int], bytes], Any] = {}  # a bitmap -> its PNG data for the PDF
 
@@ -241,6 +260,37 @@ def _parser_patterns(fired: Counter[str]) -> Iterator[None]:
     finally:
         if ran[0]:
             fired[PARSER_PATTERNS] += ran[0]
+
+
+@contextmanager
+def _font_files(fired: Counter[str]) -> Iterator[None]:
+    """While active, the bytes of a font's file are read out of HarfBuzz once a process (`kept_file`):
+    every document WeasyPrint prints copies each font file it uses (~20 MB for a CJK one)."""
+    try:
+        from weasyprint.pdf import fonts as pdf_fonts
+        from weasyprint.text.ffi import ffi, harfbuzz
+    except ImportError:
+        yield
+        return
+    original = getattr(pdf_fonts, "get_hb_object_data", None)
+    if not callable(original):
+        yield
+        return
+
+    def get_hb_object_data(hb_object: Any, ot_color: Any = None, glyph: Any = None) -> Any:
+        if ot_color is not None or glyph is not None:
+            return original(hb_object, ot_color, glyph)
+        fired[FONT_FILES] += 1
+        blob = harfbuzz.hb_face_reference_blob(hb_object)
+        try:
+            length = ffi.new("unsigned int *")
+            data = harfbuzz.hb_blob_get_data(blob, length)
+            return None if data == ffi.NULL else kept_file(ffi.buffer(data, int(length[0])))
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+
+    with _swapped(pdf_fonts, "get_hb_object_data", get_hb_object_data):
+        yield
 
 
 @contextmanager

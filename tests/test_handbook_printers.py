@@ -243,3 +243,20 @@ def test_a_session_with_one_job_prints_in_this_process(tmp_path: Path):
     with session(["pdf"]):
         assert _rebuilt(config, "乙答一。", jobs=1) is None
         assert _workers() == before
+
+
+def test_the_documents_of_one_build_share_their_fonts_and_the_next_build_has_its_own(
+        tmp_path: Path, monkeypatch):
+    import tempfile
+
+    from qadeck.exporters.handbook import weasyprint_adapter
+
+    pytest.importorskip("weasyprint")
+    first, second = tmp_path / "build-1", tmp_path / "build-2"
+    first.mkdir()
+    second.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(first))
+    fonts = weasyprint_adapter._font_config()
+    assert weasyprint_adapter._font_config() is fonts  # the next document of the same build
+    monkeypatch.setattr(tempfile, "tempdir", str(second))  # the next build (its own scratch folder)
+    assert weasyprint_adapter._font_config() is not fonts

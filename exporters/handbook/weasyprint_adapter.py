@@ -10,6 +10,7 @@ fired, and the page of every element id (what the contents and the joined book's
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,7 +64,7 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
         with (captured() as records, hooked(weasyprint, job.subset_at_join) as hooks,
               fixed_font_clock()):
             document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
-            rendering = document.render(stylesheets=sheets)
+            rendering = document.render(stylesheets=sheets, font_config=_font_config())
             anchors: dict[str, int] = {}
             for index, page in enumerate(rendering.pages):
                 for name in page.anchors:
@@ -74,6 +75,21 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
 
 
 _PARSED: dict[tuple[Path, tuple[str, ...]], list[Any]] = {}  # this process's parsed stylesheets
+_FONT_CONFIGS: dict[str, Any] = {}  # temporary folder -> its FontConfiguration
+
+
+def _font_config() -> Any:
+    """The fonts WeasyPrint knows, one set for all the documents a process prints in one build (it
+    makes one for each document otherwise: Fontconfig's setup read again, and every font loaded
+    and measured anew). A build's own: `@font-face` files are written to the build's temporary
+    folder, which goes when the build ends."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    folder = tempfile.gettempdir()
+    if folder not in _FONT_CONFIGS:
+        _FONT_CONFIGS.clear()
+        _FONT_CONFIGS[folder] = FontConfiguration()
+    return _FONT_CONFIGS[folder]
 
 
 def _stylesheets(weasyprint: Any, job: PrintJob, fetcher: Any) -> list[Any]:

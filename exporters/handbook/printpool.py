@@ -25,8 +25,7 @@ from qadeck import depends
 from qadeck.cache import Store
 from qadeck.errors import ExportError, QadeckError
 from qadeck.exporters.handbook.documents import PrintDoc
-from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, print_pdf
-from qadeck.exporters.handbook.weasyprint_patches import forget_files
+from qadeck.exporters.handbook.weasyprint_adapter import Printed, PrintJob, forget, print_pdf
 from qadeck.workers import fork_is_safe, release_memory, start_worker
 
 # The longest the parent waits for the next document from busy workers, in seconds: a chapter
@@ -265,7 +264,7 @@ def _serve(conn: Connection, parent: int) -> None:
     while True:
         try:
             if not conn.poll(IDLE):
-                forget_files()
+                forget()
                 release_memory()
             index, job, html, folder = conn.recv()
         except (EOFError, OSError):

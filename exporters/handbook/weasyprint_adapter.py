@@ -78,6 +78,15 @@ _PARSED: dict[tuple[Path, tuple[str, ...]], list[Any]] = {}  # this process's pa
 _FONT_CONFIGS: dict[str, Any] = {}  # temporary folder -> its FontConfiguration
 
 
+def forget() -> None:
+    """Let go of what this process keeps from one document to the next (fonts, font files, emoji
+    images): for a process that waits idle between builds."""
+    from qadeck.exporters.handbook.weasyprint_patches import forget_files
+
+    _FONT_CONFIGS.clear()
+    forget_files()
+
+
 def _font_config() -> Any:
     """The fonts WeasyPrint knows, one set for all the documents a process prints in one build (it
     makes one for each document otherwise: Fontconfig's setup read again, and every font loaded

@@ -18,7 +18,7 @@ RUNTIME = [Requirement(r) for r in PROJECT["dependencies"]]
 TEST = [Requirement(r) for r in PROJECT["optional-dependencies"]["test"]]
 ANKI = [Requirement(r) for r in PROJECT["optional-dependencies"]["anki"]]  # qadeck sync, imported when run
 # Distributions whose private names, globals or schema strings qadeck relies on
-PATCHED = {"weasyprint", "genanki", "pymdown-extensions", "ziamath", "ziafont"}
+PATCHED = {"weasyprint", "genanki", "pymdown-extensions", "ziamath", "ziafont", "tinyhtml5"}
 # the project's own modules: its packages, and the scripts and tests that import one another
 OWN = {"qadeck", "tests", "exporters", "scripts",
        *(path.stem for folder in ("scripts", "tests") for path in (REPO / folder).glob("*.py"))}

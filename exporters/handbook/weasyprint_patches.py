@@ -30,7 +30,7 @@ as documents of their own and joined (`join`).
 - `emoji-images` (`draw.text.RasterImage`, `RasterImage._get_png_data`): a colour emoji's bitmap
   is made into an image once a process, not at each occurrence and for each document.
 - `parser-patterns` (`tinyhtml5`'s `chars_until`): its character patterns found in its table
-  instead of built again on every call (a bug of tinyhtml5 2.0: they are stored under the wrong key).
+  instead of built again on every call (a bug of tinyhtml5 2.0-2.1: they are stored under the wrong key).
 The last four change no byte of the PDF; each saves 2-5% of the time printing takes.
 """
 
@@ -231,7 +231,7 @@ def _kept_emoji_images(fired: Counter[str]) -> Iterator[None]:
 @contextmanager
 def _parser_patterns(fired: Counter[str]) -> Iterator[None]:
     """While active, the HTML parser finds its character-class patterns in its own table: tinyhtml5
-    (2.0) stores each one under the wrong key (`characters = table[key] = regex` binds
+    (2.0, 2.1) stores each one under the wrong key (`characters = table[key] = regex` binds
     `characters` first), so every call builds it again, 40% of the time the parse takes."""
     try:
         from tinyhtml5 import inputstream

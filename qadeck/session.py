@@ -1,0 +1,132 @@
+"""What one build hands the next in memory while a session lasts (`qadeck watch`, through
+`qadeck.build.session`), so that a rebuild after one saved note neither reads back from disk nor
+works out again what the last build already had in hand.
+
+At the real repository's size (300 notes) a rebuild spent about a second on that: unpickling each
+note's cache entries (`qadeck.cache.Store.get`) and the last build's record, and taking the repr
+of every note for the keys of its units (`qadeck.cache.key`). Within a session:
+- a cache entry read or written is kept as the object it is, found again by its folder and name.
+  An entry's name is a digest of all it is made from, so the same name is the same value. It is
+  served from memory only while its file is there, and dropped when its store prunes the entries
+  a build did not use, like its file: memory holds no more than the cache on disk. Values are
+  shared, so a caller must not change one it got or put (the parser copies its drafts:
+  `NoteDraft.thawed`);
+- a note equal to the last build's note at its path is that very object (`same_notes`), and the
+  repr of such a note is taken once (`repr_of`): a note is frozen, so its repr is too.
+
+Outside a session, and in a build without the cache, nothing is kept and nothing here changes
+what a build does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from typing import Any
+
+from qadeck.model import Collection, Note
+
+MISSING: Any = object()
+
+
+class Session:
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, Any]] = {}  # cache folder -> entry name -> its value
+        self.notes: dict[str, Note] = {}  # path -> the last build's note
+        self.reprs: dict[int, str] = {}  # id of a note in `notes` (held there: the id is not reused) -> repr
+
+    def size(self) -> int:
+        """How many things are held (what the tests bound)."""
+        return sum(map(len, self.entries.values())) + len(self.notes) + len(self.reprs)
+
+
+_SESSIONS: list[Session | None] = []
+
+
+@contextmanager
+def kept() -> Iterator[Session]:
+    """A session: the builds inside it hand on what they had in memory."""
+    session = Session()
+    _SESSIONS.append(session)
+    try:
+        yield session
+    finally:
+        _SESSIONS.remove(session)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Nothing is kept or taken from memory inside the block (a build without the cache)."""
+    _SESSIONS.append(None)
+    try:
+        yield
+    finally:
+        _SESSIONS.pop()
+
+
+def current() -> Session | None:
+    return _SESSIONS[-1] if _SESSIONS else None
+
+
+def entry(folder: os.PathLike[str], name: str, path: os.PathLike[str]) -> Any:
+    """The value of the cache entry `name` in `folder` as this session last read or wrote it,
+    while its file `path` is there; else MISSING."""
+    session = current()
+    if session is None:
+        return MISSING
+    value = session.entries.get(os.fspath(folder), {}).get(name, MISSING)
+    return value if value is MISSING or os.path.isfile(path) else MISSING
+
+
+def keep(folder: os.PathLike[str], name: str, value: Any) -> None:
+    session = current()
+    if session is not None:
+        session.entries.setdefault(os.fspath(folder), {})[name] = value
+
+
+def forget(folder: os.PathLike[str], used: Iterable[str]) -> None:
+    """Drop the entries of `folder` other than `used` (its store pruned them)."""
+    session = current()
+    if session is not None and os.fspath(folder) in session.entries:
+        held = session.entries[os.fspath(folder)]
+        session.entries[os.fspath(folder)] = {name: held[name] for name in used if name in held}
+
+
+def same_notes(collection: Collection) -> Collection:
+    """`collection` with each note equal to the last build's note at its path as that object."""
+    session = current()
+    if session is None:
+        return collection
+    last = session.notes
+    notes = tuple(last[note.path] if last.get(note.path) == note else note for note in collection.notes)
+    session.notes = {note.path: note for note in notes}
+    session.reprs = {id(note): session.reprs[id(note)] for note in notes if id(note) in session.reprs}
+    return replace(collection, notes=notes)
+
+
+def repr_of(value: object) -> str:
+    """`repr(value)`; in a session the repr of each of its notes is taken once."""
+    session = current()
+    return repr(value) if session is None else _repr(value, session)
+
+
+def _repr(value: object, session: Session) -> str:
+    """`repr(value)` for a note, a collection or a tuple holding them, put together from the
+    notes' reprs (the same text as `repr`, which dataclasses and tuples build the same way)."""
+    if type(value) is Note:
+        found = session.reprs.get(id(value))
+        if found is None:
+            found = repr(value)
+            if session.notes.get(value.path) is value:
+                session.reprs[id(value)] = found
+        return found
+    if type(value) is Collection:  # a new object each build, its notes mostly not
+        inner = ", ".join(f"{f.name}={_repr(getattr(value, f.name), session)}"
+                          for f in fields(value) if f.repr)
+        return f"{type(value).__qualname__}({inner})"
+    if type(value) is tuple and any(type(item) in (Note, Collection) for item in value):
+        inner = ", ".join(_repr(item, session) for item in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return repr(value)

@@ -103,7 +103,7 @@ class Store:
         if self.folder is None:
             return
         try:
-            payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            payload = session.dumps(value)
             write_bytes(self.folder / (entry + SUFFIX), _sign(payload) + payload)
         except (OSError, OutputError):
             return  # a cache that cannot be written only costs time

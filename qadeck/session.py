@@ -3,8 +3,9 @@
 works out again what the last build already had in hand.
 
 At the real repository's size (300 notes) a rebuild spent about a second on that: unpickling each
-note's cache entries (`qadeck.cache.Store.get`) and the last build's record, and taking the repr
-of every note for the keys of its units (`qadeck.cache.key`). Within a session:
+note's cache entries (`qadeck.cache.Store.get`) and the last build's record, taking the repr of
+every note for the keys of its units (`qadeck.cache.key`), pickling every note again in the
+record. Within a session:
 - a cache entry read or written is kept as the object it is, found again by its folder and name.
   An entry's name is a digest of all it is made from, so the same name is the same value. It is
   served from memory only while its file is there, and dropped when its store prunes the entries
@@ -12,7 +13,8 @@ of every note for the keys of its units (`qadeck.cache.key`). Within a session:
   shared, so a caller must not change one it got or put (the parser copies its drafts:
   `NoteDraft.thawed`);
 - a note equal to the last build's note at its path is that very object (`same_notes`), and the
-  repr of such a note is taken once (`repr_of`): a note is frozen, so its repr is too.
+  repr of such a note is taken once (`repr_of`), its pickle made once (`dumps`: the last build's
+  record holds every note): a note is frozen, so they never change.
 
 Outside a session, and in a build without the cache, nothing is kept and nothing here changes
 what a build does.
@@ -20,7 +22,9 @@ what a build does.
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields, replace
@@ -35,11 +39,13 @@ class Session:
     def __init__(self) -> None:
         self.entries: dict[str, dict[str, Any]] = {}  # cache folder -> entry name -> its value
         self.notes: dict[str, Note] = {}  # path -> the last build's note
-        self.reprs: dict[int, str] = {}  # id of a note in `notes` (held there: the id is not reused) -> repr
+        # id of a note in `notes` (held there: the id is not reused) -> its repr, its pickle
+        self.reprs: dict[int, str] = {}
+        self.pickles: dict[int, bytes] = {}
 
     def size(self) -> int:
         """How many things are held (what the tests bound)."""
-        return sum(map(len, self.entries.values())) + len(self.notes) + len(self.reprs)
+        return sum(map(len, self.entries.values())) + len(self.notes) + len(self.reprs) + len(self.pickles)
 
 
 _SESSIONS: list[Session | None] = []
@@ -103,7 +109,33 @@ def same_notes(collection: Collection) -> Collection:
     notes = tuple(last[note.path] if last.get(note.path) == note else note for note in collection.notes)
     session.notes = {note.path: note for note in notes}
     session.reprs = {id(note): session.reprs[id(note)] for note in notes if id(note) in session.reprs}
+    session.pickles = {id(note): session.pickles[id(note)] for note in notes if id(note) in session.pickles}
     return replace(collection, notes=notes)
+
+
+def dumps(value: object) -> bytes:
+    """`value` pickled; in a session each of its notes is pickled once (the last build's record
+    holds every note), and read back by `pickle.loads` like the rest."""
+    session = current()
+    if session is None:
+        return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    out = io.BytesIO()
+    _NotesOnce(out, session).dump(value)
+    return out.getvalue()
+
+
+class _NotesOnce(pickle.Pickler):
+    def __init__(self, out: io.BytesIO, session: Session) -> None:
+        super().__init__(out, pickle.HIGHEST_PROTOCOL)
+        self.session = session
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is not Note or self.session.notes.get(obj.path) is not obj:
+            return NotImplemented
+        data = self.session.pickles.get(id(obj))
+        if data is None:
+            data = self.session.pickles[id(obj)] = pickle.dumps(obj, pickle.HIGHEST_PROTOCOL)
+        return pickle.loads, (data,)
 
 
 def repr_of(value: object) -> str:

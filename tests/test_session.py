@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qadeck import codes
+from qadeck import codes, incremental
 from qadeck import session as memory
 from qadeck.build import build, session
 from qadeck.cache import SUFFIX, Store, key
@@ -153,3 +153,17 @@ def test_keys_are_the_same_in_and_out_of_a_session(tmp_path: Path):
         assert all(a is b for a, b in zip(same.notes, again.notes, strict=True))
         for _ in range(2):  # the reprs taken, then the reprs kept
             assert [key("k", again), key("k", (1, again.notes[0])), key("k", again.notes[1])] == outside
+
+
+def test_a_build_after_the_session_reads_what_the_session_wrote(tmp_path: Path):
+    """The last build's record, its notes pickled once each in the session, reads back whole: a
+    one-shot build after `qadeck watch` finds nothing to redo."""
+    config = Config(notes=_notes(tmp_path / "notes"), out=tmp_path / "out")
+    with session(QUICK):
+        _built(config, QUICK)
+        _answer(config.notes, "乙答了。")
+        watched, _ = build(config, QUICK)
+    last = incremental.last_build(config.out / ".cache")
+    assert last is not None and last.collection == watched
+    again, outputs = build(config, QUICK)
+    assert again == watched and all(o.unchanged for o in outputs)

@@ -39,9 +39,10 @@ def key(*parts: object) -> str:
     qadeck's version and code included."""
     digest = hashlib.sha256(f"qadeck {__version__} cache {FORMAT} {code_digest()}".encode())
     for part in parts:
-        data = part if isinstance(part, bytes) else session.repr_of(part).encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
+        pieces = [part] if isinstance(part, bytes) else session.encoded(part)
+        digest.update(sum(map(len, pieces)).to_bytes(8, "big"))
+        for piece in pieces:
+            digest.update(piece)
     return digest.hexdigest()
 
 

@@ -13,7 +13,7 @@ record. Within a session:
   shared, so a caller must not change one it got or put (the parser copies its drafts:
   `NoteDraft.thawed`);
 - a note equal to the last build's note at its path is that very object (`same_notes`), and the
-  repr of such a note is taken once (`repr_of`), its pickle made once (`dumps`: the last build's
+  repr of such a note is taken once (`encoded`), its pickle made once (`dumps`: the last build's
   record holds every note): a note is frozen, so they never change.
 
 Outside a session, and in a build without the cache, nothing is kept and nothing here changes
@@ -39,8 +39,8 @@ class Session:
     def __init__(self) -> None:
         self.entries: dict[str, dict[str, Any]] = {}  # cache folder -> entry name -> its value
         self.notes: dict[str, Note] = {}  # path -> the last build's note
-        # id of a note in `notes` (held there: the id is not reused) -> its repr, its pickle
-        self.reprs: dict[int, str] = {}
+        # id of a note in `notes` (held there: the id is not reused) -> its repr (UTF-8), its pickle
+        self.reprs: dict[int, bytes] = {}
         self.pickles: dict[int, bytes] = {}
 
     def size(self) -> int:
@@ -138,27 +138,42 @@ class _NotesOnce(pickle.Pickler):
         return pickle.loads, (data,)
 
 
-def repr_of(value: object) -> str:
-    """`repr(value)`; in a session the repr of each of its notes is taken once."""
+def encoded(value: object) -> list[bytes]:
+    """`repr(value)` in UTF-8 (surrogates passed), in pieces to be read in order; in a session a
+    note's piece is made once, and a collection's repr is its notes' pieces, never one string."""
     session = current()
-    return repr(value) if session is None else _repr(value, session)
+    if session is None:
+        return [_utf8(repr(value))]
+    pieces: list[bytes] = []
+    _pieces(value, session, pieces)
+    return pieces
 
 
-def _repr(value: object, session: Session) -> str:
-    """`repr(value)` for a note, a collection or a tuple holding them, put together from the
-    notes' reprs (the same text as `repr`, which dataclasses and tuples build the same way)."""
+def _pieces(value: object, session: Session, pieces: list[bytes]) -> None:
+    """The pieces of `repr(value)` for a note, a collection or a tuple holding them: the same text
+    as `repr`, which dataclasses and tuples put together the same way."""
     if type(value) is Note:
         found = session.reprs.get(id(value))
         if found is None:
-            found = repr(value)
+            found = _utf8(repr(value))
             if session.notes.get(value.path) is value:
                 session.reprs[id(value)] = found
-        return found
-    if type(value) is Collection:  # a new object each build, its notes mostly not
-        inner = ", ".join(f"{f.name}={_repr(getattr(value, f.name), session)}"
-                          for f in fields(value) if f.repr)
-        return f"{type(value).__qualname__}({inner})"
-    if type(value) is tuple and any(type(item) in (Note, Collection) for item in value):
-        inner = ", ".join(_repr(item, session) for item in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    return repr(value)
+        pieces.append(found)
+    elif type(value) is Collection:  # a new object each build, its notes mostly not
+        pieces.append(_utf8(f"{type(value).__qualname__}("))
+        for index, field in enumerate(f for f in fields(value) if f.repr):
+            pieces.append(_utf8(f"{', ' if index else ''}{field.name}="))
+            _pieces(getattr(value, field.name), session, pieces)
+        pieces.append(b")")
+    elif type(value) is tuple and any(type(item) in (Note, Collection) for item in value):
+        pieces.append(b"(")
+        for index, item in enumerate(value):
+            pieces.append(b", " if index else b"")
+            _pieces(item, session, pieces)
+        pieces.append(b",)" if len(value) == 1 else b")")
+    else:
+        pieces.append(_utf8(repr(value)))
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")

@@ -146,13 +146,15 @@ def test_keys_are_the_same_in_and_out_of_a_session(tmp_path: Path):
     """A watch session and a one-shot build find each other's cache entries."""
     config = Config(notes=_notes(tmp_path / "notes"), out=tmp_path / "out")
     collection, _ = build(config, QUICK)
-    outside = [key("k", collection), key("k", (1, collection.notes[0])), key("k", collection.notes[1])]
+    outside = [key("k", collection), key("k", (1, collection.notes[0])), key("k", collection.notes[1]),
+               key("k", (collection.notes[2],), "x", b"y")]
     with session(QUICK):
         same = memory.same_notes(collection)
         again = memory.same_notes(collection)  # its notes are now the session's
         assert all(a is b for a, b in zip(same.notes, again.notes, strict=True))
         for _ in range(2):  # the reprs taken, then the reprs kept
-            assert [key("k", again), key("k", (1, again.notes[0])), key("k", again.notes[1])] == outside
+            assert [key("k", again), key("k", (1, again.notes[0])), key("k", again.notes[1]),
+                    key("k", (again.notes[2],), "x", b"y")] == outside
 
 
 def test_a_build_after_the_session_reads_what_the_session_wrote(tmp_path: Path):

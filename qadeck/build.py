@@ -23,6 +23,7 @@ from qadeck.manifest import Manifest, Report
 from qadeck.model import Collection, Diagnostic
 from qadeck.parser import parse_collection
 from qadeck.scratch import scratch
+from qadeck.session import kept, same_notes, suspended
 
 DECK = "anki"  # the exporter whose package the build's memory describes
 
@@ -178,7 +179,8 @@ def build(config: Config, only: list[str] | None = None,
     if not cache:
         # a throwaway cache inside this build's scratch folder (<out>/.cache/tmp), so a killed build
         # leaves nothing in /tmp: the next build removes it like any abandoned scratch folder
-        with scratch(shared.cache), tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder:
+        with scratch(shared.cache), tempfile.TemporaryDirectory(prefix="qadeck-no-cache-") as folder, \
+                suspended():
             return _build(config, chosen, replace(shared, cache=Path(folder)), progress, None)
     deck = config.output(exporters.load(DECK).SUFFIX)
     inputs = incremental.Inputs(config, chosen, shared, [deck, manifest.path_for(deck)])
@@ -211,11 +213,13 @@ def early(chosen: list[str], config: Config) -> ExitStack:
 
 
 def session(chosen: list[str]) -> ExitStack:
-    """What the chosen exporters keep from one build to the next in this process until it is
-    closed (`qadeck watch`): an exporter's `session()` (the handbook's printing processes, kept
-    warm instead of started afresh for every rebuild)."""
+    """What builds keep from one to the next in this process until it is closed (`qadeck watch`):
+    the cache entries, notes and keys the last build had in memory (`qadeck.session`), and an
+    exporter's `session()` (the handbook's printing processes, kept warm instead of started afresh
+    for every rebuild)."""
     stack = ExitStack()
     with stack:
+        stack.enter_context(kept())
         for name in chosen:
             hook = getattr(exporters.load(name), "session", None)
             if hook is not None:
@@ -229,7 +233,7 @@ def _parse_and_export(config: Config, chosen: list[str], shared: BuildContext,
     package = config.output(exporters.load(DECK).SUFFIX)
     before = memory(package)
     lost = memory_lost(package, before)
-    collection = parse(config, before, shared.cache)
+    collection = same_notes(parse(config, before, shared.cache))
     outputs, recorded, settled = [], {}, True
     for name in chosen:
         target = config.output(exporters.load(name).SUFFIX)

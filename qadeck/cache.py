@@ -26,7 +26,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from qadeck import __version__
+from qadeck import __version__, session
 from qadeck.atomic import write_bytes
 from qadeck.errors import OutputError
 
@@ -39,9 +39,10 @@ def key(*parts: object) -> str:
     qadeck's version and code included."""
     digest = hashlib.sha256(f"qadeck {__version__} cache {FORMAT} {code_digest()}".encode())
     for part in parts:
-        data = part if isinstance(part, bytes) else repr(part).encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
+        pieces = [part] if isinstance(part, bytes) else session.encoded(part)
+        digest.update(sum(map(len, pieces)).to_bytes(8, "big"))
+        for piece in pieces:
+            digest.update(piece)
     return digest.hexdigest()
 
 
@@ -68,10 +69,15 @@ class Store:
         self.used: set[str] = set()
 
     def get(self, entry: str, kind: type | tuple[type, ...] = object) -> Any | None:
-        """The value stored under `entry` when it reads back as a `kind`, else None."""
+        """The value stored under `entry` when it reads back as a `kind`, else None. In a session
+        (`qadeck.session`) it may be the very object an earlier get or put had: never change it."""
         if self.folder is None:
             return None
         path = self.folder / (entry + SUFFIX)
+        value = session.entry(self.folder, entry, path)
+        if value is not session.MISSING and isinstance(value, kind):
+            self.used.add(entry)
+            return value
         try:
             data = path.read_bytes()
         except OSError:
@@ -87,6 +93,7 @@ class Store:
             _remove(path)
             return None
         self.used.add(entry)
+        session.keep(self.folder, entry, value)
         return value
 
     def has(self, entry: str) -> bool:
@@ -97,15 +104,19 @@ class Store:
         if self.folder is None:
             return
         try:
-            payload = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+            payload = session.dumps(value)
             write_bytes(self.folder / (entry + SUFFIX), _sign(payload) + payload)
         except (OSError, OutputError):
             return  # a cache that cannot be written only costs time
         self.used.add(entry)
+        session.keep(self.folder, entry, value)
 
     def prune(self) -> None:
         """Delete the entries this build did not use (their inputs are gone or changed)."""
-        if self.folder is None or not self.folder.is_dir():
+        if self.folder is None:
+            return
+        session.forget(self.folder, self.used)
+        if not self.folder.is_dir():
             return
         try:
             stale = [p for p in self.folder.iterdir() if p.suffix == SUFFIX and p.stem not in self.used]

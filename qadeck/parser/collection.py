@@ -131,6 +131,7 @@ def _read(root: Path, path: Path, store: Store, cards: str = QUESTIONS) -> _Read
         draft = read_note(rel, source.text, diagnostics, cards)
         draft.digest = digest
         store.put(entry, draft)  # before the settle step below changes it (ids, links, diagnostics)
+    draft = draft.thawed()  # the store's may be shared with the next build (`qadeck.session`)
     draft.mtime = _mtime(path)
     return rel, draft, []
 

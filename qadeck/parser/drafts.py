@@ -3,6 +3,7 @@ holding its `QuestionDraft`s (mutable; `parser/collection.py` turns them into th
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 from qadeck.model import Answer, DetailsPart, Footnote, Keyword, NoteMeta, Outline, Section
@@ -46,3 +47,11 @@ class NoteDraft:
     diagnostics: list[LineDiagnostic] = field(default_factory=list)
     problem: ProblemDraft | None = None  # a coding-problem note
     outline: list[Outline] = field(default_factory=list)  # what each heading became
+
+    def thawed(self) -> NoteDraft:
+        """A copy whose parts the settle step changes (question ids, diagnostics, the mtime) are
+        its own: a draft the build cache keeps in memory (`qadeck.session`) stays as it was read."""
+        draft = copy.copy(self)
+        draft.questions = [copy.copy(q) for q in self.questions]
+        draft.diagnostics = list(self.diagnostics)
+        return draft

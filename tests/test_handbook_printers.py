@@ -260,3 +260,29 @@ def test_the_documents_of_one_build_share_their_fonts_and_the_next_build_has_its
     assert weasyprint_adapter._font_config() is fonts  # the next document of the same build
     monkeypatch.setattr(tempfile, "tempdir", str(second))  # the next build (its own scratch folder)
     assert weasyprint_adapter._font_config() is not fonts
+
+
+def test_a_forked_child_leaves_the_fonts_of_its_parent_alone(tmp_path: Path):
+    """The documents of a build share a FontConfiguration, whose `@font-face` files live in a
+    folder it removes when it goes: a forked worker letting go of its copy must not remove them."""
+    import gc
+
+    pytest.importorskip("weasyprint")
+    ziamath = pytest.importorskip("ziamath")
+    from qadeck.exporters.handbook import weasyprint_adapter
+
+    font = next((Path(ziamath.__file__).parent / "fonts").glob("*.ttf"))
+    html = (f'<style>@font-face {{ font-family: "own"; src: url("{font.as_uri()}"); }}</style>'
+            '<p style="font-family: own">x + y</p>')
+    job = PrintJob(tmp_path, tmp_path, (font,), ())
+    weasyprint_adapter.print_pdf(job, html)
+    folder = weasyprint_adapter._font_config()._folder
+    assert folder is not None and any(folder.iterdir())
+    child = os.fork()
+    if child == 0:  # a worker forked from this process, idle: it lets go of what it keeps
+        weasyprint_adapter.forget()
+        gc.collect()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert folder.is_dir() and any(folder.iterdir())
+    assert weasyprint_adapter.print_pdf(job, html).pages == 1

@@ -10,6 +10,7 @@ fired, and the page of every element id (what the contents and the joined book's
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,6 +86,18 @@ def forget() -> None:
 
     _FONT_CONFIGS.clear()
     forget_files()
+
+
+def _inherited_fonts() -> None:
+    """In a forked child: the parent's FontConfiguration is the parent's. Dropping it here would
+    remove its folder of `@font-face` files from under the parent (its `__del__`)."""
+    for config in _FONT_CONFIGS.values():
+        config._folder = None
+    _FONT_CONFIGS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_inherited_fonts)
 
 
 def _font_config() -> Any:

@@ -260,6 +260,12 @@ def test_the_documents_of_one_build_share_their_fonts_and_the_next_build_has_its
     assert weasyprint_adapter._font_config() is fonts  # the next document of the same build
     monkeypatch.setattr(tempfile, "tempdir", str(second))  # the next build (its own scratch folder)
     assert weasyprint_adapter._font_config() is not fonts
+    font = tmp_path / "own.ttf"
+    font.write_bytes(b"a font")
+    fonts = weasyprint_adapter._font_config((font,))
+    assert weasyprint_adapter._font_config((font,)) is fonts
+    font.write_bytes(b"another font")  # a --font file changed under a watch
+    assert weasyprint_adapter._font_config((font,)) is not fonts
 
 
 def test_a_forked_child_leaves_the_fonts_of_its_parent_alone(tmp_path: Path):
@@ -276,7 +282,7 @@ def test_a_forked_child_leaves_the_fonts_of_its_parent_alone(tmp_path: Path):
             '<p style="font-family: own">x + y</p>')
     job = PrintJob(tmp_path, tmp_path, (font,), ())
     weasyprint_adapter.print_pdf(job, html)
-    folder = weasyprint_adapter._font_config()._folder
+    folder = weasyprint_adapter._font_config(job.files)._folder
     assert folder is not None and any(folder.iterdir())
     child = os.fork()
     if child == 0:  # a worker forked from this process, idle: it lets go of what it keeps

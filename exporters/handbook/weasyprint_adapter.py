@@ -65,7 +65,7 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
         with (captured() as records, hooked(weasyprint, job.subset_at_join) as hooks,
               fixed_font_clock()):
             document = hooks.html(string=html, base_url=job.root.as_uri() + "/", url_fetcher=fetcher)
-            rendering = document.render(stylesheets=sheets, font_config=_font_config())
+            rendering = document.render(stylesheets=sheets, font_config=_font_config(job.files))
             anchors: dict[str, int] = {}
             for index, page in enumerate(rendering.pages):
                 for name in page.anchors:
@@ -76,7 +76,7 @@ def print_pdf(job: PrintJob, html: str) -> Printed:
 
 
 _PARSED: dict[tuple[Path, tuple[str, ...]], list[Any]] = {}  # this process's parsed stylesheets
-_FONT_CONFIGS: dict[str, Any] = {}  # temporary folder -> its FontConfiguration
+_FONT_CONFIGS: dict[tuple[Any, ...], Any] = {}  # (temporary folder, font files) -> FontConfiguration
 
 
 def forget() -> None:
@@ -100,18 +100,27 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_inherited_fonts)
 
 
-def _font_config() -> Any:
+def _font_config(files: tuple[Path, ...] = ()) -> Any:
     """The fonts WeasyPrint knows, one set for all the documents a process prints in one build (it
     makes one for each document otherwise: Fontconfig's setup read again, and every font loaded
-    and measured anew). A build's own: `@font-face` files are written to the build's temporary
-    folder, which goes when the build ends."""
+    and measured anew). A build's own, since `@font-face` files are written to the build's
+    temporary folder, which goes when the build ends; and new when a font file it may read
+    (`files`: the math font, a `--font`) changed."""
     from weasyprint.text.fonts import FontConfiguration
 
-    folder = tempfile.gettempdir()
-    if folder not in _FONT_CONFIGS:
+    key = (tempfile.gettempdir(), *(_stat(path) for path in files))
+    if key not in _FONT_CONFIGS:
         _FONT_CONFIGS.clear()
-        _FONT_CONFIGS[folder] = FontConfiguration()
-    return _FONT_CONFIGS[folder]
+        _FONT_CONFIGS[key] = FontConfiguration()
+    return _FONT_CONFIGS[key]
+
+
+def _stat(path: Path) -> tuple[str, int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return str(path), found.st_size, found.st_mtime_ns
 
 
 def _stylesheets(weasyprint: Any, job: PrintJob, fetcher: Any) -> list[Any]:

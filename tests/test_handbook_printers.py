@@ -292,3 +292,16 @@ def test_a_forked_child_leaves_the_fonts_of_its_parent_alone(tmp_path: Path):
     os.waitpid(child, 0)
     assert folder.is_dir() and any(folder.iterdir())
     assert weasyprint_adapter.print_pdf(job, html).pages == 1
+
+
+def test_a_process_that_printed_in_itself_exits_cleanly(tmp_path: Path):
+    """The fonts a process keeps for its documents are let go before the interpreter's teardown,
+    where their finalizers crashed the process (exit code 139 after a good build)."""
+    pytest.importorskip("weasyprint")
+    script = ("import sys; from pathlib import Path\n"
+              "from tests.test_handbook_weasyprint_patches import _emoji_print\n"
+              "_emoji_print(Path(sys.argv[1]), '<p>中文 Latin 🔥 <code>x</code></p>')\n")
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    assert "Exception ignored" not in done.stderr

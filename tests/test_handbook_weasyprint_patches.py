@@ -1,5 +1,6 @@
-"""The changes to WeasyPrint's internals (exporters/handbook/weasyprint_patches.py) fire on the installed
-WeasyPrint, and where they cannot they stand aside: the book prints the same, only slower."""
+"""The changes to WeasyPrint's internals (exporters/handbook/weasyprint_patches.py and
+weasyprint_speedups.py) fire on the installed WeasyPrint, and where they cannot they stand aside:
+the book prints the same, only slower."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from qadeck.exporters import handbook
 from qadeck.exporters.handbook import documents
 from qadeck.exporters.handbook import fonts as handbook_fonts
 from qadeck.exporters.handbook import weasyprint_patches as patches
+from qadeck.exporters.handbook import weasyprint_speedups as speedups
 from qadeck.exporters.handbook.weasyprint_adapter import print_pdf
 from tests.conftest import FIXTURES, REPO, parse
 
@@ -47,8 +49,8 @@ def _chapter_print(tmp_path: Path, subset_at_join: bool = True):
 def test_the_changes_fire_on_a_chapter_with_formulas_and_code(tmp_path):
     printed = _chapter_print(tmp_path)
     assert set(printed.fired) == {patches.LEAN_STYLESHEET, patches.SVG_FORMS, patches.INLINE_BACKGROUNDS,
-                                  patches.SUBSET_AT_JOIN, patches.QUICK_STYLES, patches.PARSER_PATTERNS,
-                                  patches.FONT_FILES}
+                                  patches.SUBSET_AT_JOIN, speedups.QUICK_STYLES, speedups.PARSER_PATTERNS,
+                                  speedups.FONT_FILES}
     assert len(pypdf.PdfReader(io.BytesIO(printed.pdf)).pages) == printed.pages > 1
     assert printed.anchors and all(0 <= page < printed.pages for page in printed.anchors.values())
 
@@ -60,10 +62,10 @@ def test_without_them_the_same_text_is_printed(tmp_path, monkeypatch):
     monkeypatch.setattr(patches, "_reused_svg_drawings", _plain)
     monkeypatch.setattr(patches, "_inline_backgrounds", _plain)
     monkeypatch.setattr(patches, "_subset_at_join", lambda fired, active: _plain(fired))
-    monkeypatch.setattr(patches, "_quick_styles", _plain)
-    monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
-    monkeypatch.setattr(patches, "_parser_patterns", _plain)
-    monkeypatch.setattr(patches, "_font_files", _plain)
+    monkeypatch.setattr(speedups, "_quick_styles", _plain)
+    monkeypatch.setattr(speedups, "_kept_emoji_images", _plain)
+    monkeypatch.setattr(speedups, "_parser_patterns", _plain)
+    monkeypatch.setattr(speedups, "_font_files", _plain)
     plain = _chapter_print(tmp_path)
     assert plain.fired == {}
     assert plain.pages == hooked.pages
@@ -113,18 +115,19 @@ def test_code_lines_look_the_same_drawn_in_place(tmp_path, monkeypatch):
 def test_a_font_file_is_known_by_its_whole_bytes_not_by_its_ends():
     import hashlib
 
-    patches.forget_files()
+    speedups.forget_files()
     font = bytes(range(256)) * 100
     again = bytes(bytearray(font))  # the same file read again: equal bytes, another object
     changed = font[:12_000] + b"\xff" + font[12_001:]  # same length and ends, one byte in the middle
-    assert patches.file_digest(font) == hashlib.sha256(font).hexdigest()
-    assert patches.file_digest(again) == hashlib.sha256(font).hexdigest()
-    assert patches.file_digest(changed) == hashlib.sha256(changed).hexdigest()
+    assert speedups.file_digest(font) == hashlib.sha256(font).hexdigest()
+    assert speedups.file_digest(again) == hashlib.sha256(font).hexdigest()
+    assert speedups.file_digest(changed) == hashlib.sha256(changed).hexdigest()
     assert hashlib.sha256(changed).hexdigest() != hashlib.sha256(font).hexdigest()
-    patches.forget_files()
-    assert patches.kept_file(font) is patches.kept_file(bytearray(font)) is patches.kept_file(again) is font
-    patches.forget_files()
-    assert not patches._FILES
+    speedups.forget_files()
+    kept = speedups.kept_file(font)
+    assert kept is font and speedups.kept_file(bytearray(font)) is speedups.kept_file(again) is font
+    speedups.forget_files()
+    assert not speedups._FILES
 
 
 def test_the_changes_that_only_save_time_change_no_byte(tmp_path, monkeypatch):
@@ -134,15 +137,15 @@ def test_the_changes_that_only_save_time_change_no_byte(tmp_path, monkeypatch):
     chapter = _chapter_print(tmp_path)
     with_emoji = _emoji_print(tmp_path, emoji)
     again = _emoji_print(tmp_path, emoji)  # a second document shows the images kept from the first
-    monkeypatch.setattr(patches, "_quick_styles", _plain)
-    monkeypatch.setattr(patches, "_kept_emoji_images", _plain)
-    monkeypatch.setattr(patches, "_parser_patterns", _plain)
-    monkeypatch.setattr(patches, "_font_files", _plain)
+    monkeypatch.setattr(speedups, "_quick_styles", _plain)
+    monkeypatch.setattr(speedups, "_kept_emoji_images", _plain)
+    monkeypatch.setattr(speedups, "_parser_patterns", _plain)
+    monkeypatch.setattr(speedups, "_font_files", _plain)
     assert _chapter_print(tmp_path).pdf == chapter.pdf
     assert _emoji_print(tmp_path, emoji).pdf == with_emoji.pdf == again.pdf
-    assert chapter.fired[patches.QUICK_STYLES] > 0
+    assert chapter.fired[speedups.QUICK_STYLES] > 0
     if _has_bitmap_emoji():
-        assert again.fired[patches.EMOJI_IMAGES] > 0
+        assert again.fired[speedups.EMOJI_IMAGES] > 0
 
 
 def _emoji_print(tmp_path: Path, body: str):

@@ -9,6 +9,7 @@ fired, and the page of every element id (what the contents and the joined book's
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import tempfile
@@ -82,7 +83,7 @@ _FONT_CONFIGS: dict[tuple[Any, ...], Any] = {}  # (temporary folder, font files)
 def forget() -> None:
     """Let go of what this process keeps from one document to the next (fonts, font files, emoji
     images): for a process that waits idle between builds."""
-    from qadeck.exporters.handbook.weasyprint_patches import forget_files
+    from qadeck.exporters.handbook.weasyprint_speedups import forget_files
 
     _FONT_CONFIGS.clear()
     forget_files()
@@ -98,6 +99,9 @@ def _inherited_fonts() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_inherited_fonts)
+# Let go of the fonts while the libraries they hold are still loaded: at the interpreter's teardown
+# their finalizers fail or crash.
+atexit.register(_FONT_CONFIGS.clear)
 
 
 def _font_config(files: tuple[Path, ...] = ()) -> Any:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qadeck import depends
+from qadeck.cache import stat_of
 from qadeck.epoch import fixed_font_clock
 from qadeck.errors import MissingDependency
 
@@ -112,19 +113,11 @@ def _font_config(files: tuple[Path, ...] = ()) -> Any:
     (`files`: the math font, a `--font`) changed."""
     from weasyprint.text.fonts import FontConfiguration
 
-    key = (tempfile.gettempdir(), *(_stat(path) for path in files))
+    key = (tempfile.gettempdir(), *((str(path), stat_of(path)) for path in files))
     if key not in _FONT_CONFIGS:
         _FONT_CONFIGS.clear()
         _FONT_CONFIGS[key] = FontConfiguration()
     return _FONT_CONFIGS[key]
-
-
-def _stat(path: Path) -> tuple[str, int, int] | None:
-    try:
-        found = path.stat()
-    except OSError:
-        return None
-    return str(path), found.st_size, found.st_mtime_ns
 
 
 def _stylesheets(weasyprint: Any, job: PrintJob, fetcher: Any) -> list[Any]:
